@@ -1,0 +1,127 @@
+import { OpenAPIHono, type Hook } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./app-env";
+import { authenticate } from "./auth/principal";
+import { getDb } from "./db/client";
+import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { ApiError, envelope, invalidArgument } from "./lib/errors";
+import { registerRoutes } from "./lib/route";
+import { routes } from "./routes";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const details = result.error.issues.map((issue) => {
+    const keys = issue.code === "unrecognized_keys" ? (issue as { keys: string[] }).keys : null;
+    return {
+      field: keys ? keys.join(",") : issue.path.join(".") || result.target,
+      location: result.target,
+      description: keys ? "unknown field" : issue.message,
+    };
+  });
+  throw invalidArgument("VALIDATION_FAILED", "The request has invalid or missing fields.", details);
+};
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** A JSON API takes JSON: a body of any other type is refused before anything reads it. */
+const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
+  const method = c.req.method;
+  if (method === "POST" || method === "PUT" || method === "PATCH" || method === "DELETE") {
+    const length = c.req.header("Content-Length");
+    const hasBody = (length !== undefined && length !== "0") || c.req.header("Transfer-Encoding") !== undefined;
+    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
+    if (hasBody && !JSON_MEDIA_TYPE.test(mediaType)) {
+      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
+    }
+  }
+  await next();
+});
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /malformed json/i.test(err.message)) {
+      return invalidArgument("INVALID_JSON_BODY", "The request body is not valid JSON.");
+    }
+    if (err.status === 413) {
+      return new ApiError("PAYLOAD_TOO_LARGE", "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    }
+    if (err.status === 400) return invalidArgument("BAD_REQUEST", err.message);
+  }
+  // Only the error's type and message, never request data: secrets must not reach logs.
+  console.error("unhandled error", err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err));
+  return new ApiError("INTERNAL", "INTERNAL", "An internal error occurred.");
+}
+
+function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
+  const requestId = c.get("requestId") ?? crypto.randomUUID();
+  for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  c.header("X-Request-Id", requestId);
+  c.header("X-Content-Type-Options", "nosniff");
+  return c.json(envelope(apiError, requestId), apiError.code);
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use("*", async (c, next) => {
+    const requestId = crypto.randomUUID();
+    c.set("requestId", requestId);
+    c.set("db", getDb(c.env.DB));
+    await next();
+    c.header("X-Request-Id", requestId);
+    c.header("X-Content-Type-Options", "nosniff");
+  });
+  app.use(
+    "*",
+    cors({
+      origin: (origin, c) => {
+        const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((s: string) => s.trim()).filter(Boolean);
+        return allowed.includes(origin) ? origin : null;
+      },
+      allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After"],
+      credentials: true,
+    }),
+  );
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HTTPException(413);
+      },
+    }),
+  );
+  app.use("*", requireJsonBodies);
+  app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/auth/unregister", authenticate);
+
+  registerRoutes(app, routes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT or access key" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", { type: "apiKey", in: "query", name: "token" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "accesskeyQuery", { type: "apiKey", in: "query", name: "accesskey" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "tokenCookie", { type: "apiKey", in: "cookie", name: "token" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "VoIPBIN Customer API",
+      version: "1.0.0",
+      description:
+        "Customer accounts of the VoIPBIN CPaaS platform: the admin API over all customers, the self API over your own, authentication, access keys, signup and the account lifecycle.",
+    },
+  });
+
+  app.notFound((c) =>
+    errorResponse(c, new ApiError("NOT_FOUND", "ROUTE_NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+  );
+  app.onError((err, c) => errorResponse(c, toApiError(err)));
+  return app;
+}

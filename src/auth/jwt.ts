@@ -1,0 +1,39 @@
+import { sign, verify } from "hono/jwt";
+
+export const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface TokenClaims {
+  sub: string; // agent id
+  username: string;
+  customer_id: string;
+  permission: number;
+  iat: number;
+  exp: number;
+}
+
+export async function issueToken(
+  agent: { id: string; username: string; customerId: string; permission: number },
+  secret: string,
+  now = Date.now(),
+): Promise<string> {
+  const iat = Math.floor(now / 1000);
+  const claims: TokenClaims = {
+    sub: agent.id,
+    username: agent.username,
+    customer_id: agent.customerId,
+    permission: agent.permission,
+    iat,
+    exp: iat + TOKEN_TTL_SECONDS,
+  };
+  return sign({ ...claims }, secret, "HS256");
+}
+
+/** The agent id of a valid, unexpired token; null for anything else. */
+export async function verifyToken(token: string, secret: string): Promise<string | null> {
+  try {
+    const payload = await verify(token, secret, "HS256");
+    return typeof payload.sub === "string" ? payload.sub : null;
+  } catch {
+    return null;
+  }
+}

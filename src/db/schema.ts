@@ -1,0 +1,253 @@
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type SQLiteColumnBuilderBase,
+  type SQLiteTableExtraConfigValue,
+} from "drizzle-orm/sqlite-core";
+
+// Timestamps are stored as integer epoch milliseconds (compact, index-friendly, exact keyset
+// cursors) and rendered as ISO 8601 at the edge of the API.
+const ms = (name: string) => integer(name, { mode: "number" });
+
+export const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+
+export const customerStatuses = ["initial", "active", "frozen", "deleted", "expired"] as const;
+export type CustomerStatus = (typeof customerStatuses)[number];
+
+export const identityVerificationStatuses = ["none", "pending", "verified", "rejected"] as const;
+export type IdentityVerificationStatus = (typeof identityVerificationStatuses)[number];
+
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull().default(""),
+    detail: text("detail").notNull().default(""),
+    email: text("email").notNull().default(""),
+    phoneNumber: text("phone_number").notNull().default(""),
+    address: text("address").notNull().default(""),
+    webhookMethod: text("webhook_method").notNull().default(""),
+    webhookUri: text("webhook_uri").notNull().default(""),
+    billingAccountId: text("billing_account_id").notNull().default(ZERO_UUID),
+    rtpDebug: integer("rtp_debug", { mode: "boolean" }).notNull().default(false),
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: customerStatuses }).notNull(),
+    identityVerificationStatus: text("identity_verification_status", { enum: identityVerificationStatuses })
+      .notNull()
+      .default("none"),
+    webhookSecret: text("webhook_secret").notNull().default(""),
+    tmDeletionScheduled: ms("tm_deletion_scheduled"),
+    tmCreate: ms("tm_create").notNull(),
+    tmUpdate: ms("tm_update").notNull(),
+    tmDelete: ms("tm_delete"),
+    // Bumped by every write: optimistic concurrency for partial updates, and the ETag.
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    // Keyset pagination, newest first; the id breaks ties on tm_create.
+    index("customers_list_idx").on(t.tmCreate, t.id),
+    index("customers_status_list_idx").on(t.status, t.tmCreate, t.id),
+    // A live customer's email is unique; deleted (anonymized) and expired accounts free it.
+    uniqueIndex("customers_email_live_uq")
+      .on(t.email)
+      .where(sql`status NOT IN ('deleted', 'expired') AND email <> ''`),
+    index("customers_email_idx").on(t.email),
+    // The cron sweep looks for overdue frozen and initial customers.
+    index("customers_deletion_due_idx").on(t.status, t.tmDeletionScheduled),
+  ],
+);
+
+// Permission bits as on the real platform.
+export const Permission = {
+  ProjectSuperAdmin: 1,
+  CustomerAgent: 16,
+  CustomerAdmin: 32,
+  CustomerManager: 64,
+} as const;
+
+// Every owned resource kind shares these columns and the per-tenant keyset index; the kinds
+// differ only in a few columns of their own.
+const ownedColumns = () => ({
+  id: text("id").primaryKey(),
+  customerId: text("customer_id").notNull(),
+  name: text("name").notNull().default(""),
+  detail: text("detail").notNull().default(""),
+  tmCreate: ms("tm_create").notNull(),
+  tmUpdate: ms("tm_update").notNull(),
+  version: integer("version").notNull().default(1),
+});
+
+function ownedTable<TName extends string, TExtra extends Record<string, SQLiteColumnBuilderBase>>(
+  name: TName,
+  extra: TExtra,
+  // drizzle cannot type a callback over generic columns; the table's own type stays exact.
+  extraIndexes: (t: any) => SQLiteTableExtraConfigValue[] = () => [],
+) {
+  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t: any) => [
+    index(`${name}_customer_list_idx`).on(t.customerId, t.tmCreate, t.id),
+    ...extraIndexes(t),
+  ]);
+}
+
+export const agents = ownedTable(
+  "agents",
+  {
+    // The project super admin belongs to no customer and carries the zero UUID as customer_id.
+    username: text("username").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    permission: integer("permission").notNull(),
+    isGuest: integer("is_guest", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [uniqueIndex("agents_username_uq").on(t.username)],
+);
+
+export const numbers = ownedTable(
+  "numbers",
+  {
+    number: text("number").notNull(),
+    callFlowId: text("call_flow_id").notNull().default(ZERO_UUID),
+    messageFlowId: text("message_flow_id").notNull().default(ZERO_UUID),
+  },
+  (t) => [uniqueIndex("numbers_number_uq").on(t.number)],
+);
+
+export const flows = ownedTable("flows", {
+  type: text("type").notNull().default("flow"),
+  actions: text("actions", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+});
+
+export const queues = ownedTable("queues", {
+  routingMethod: text("routing_method").notNull().default("random"),
+  tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+  waitTimeout: integer("wait_timeout").notNull().default(0),
+});
+
+export const trunks = ownedTable("trunks", {
+  domainName: text("domain_name").notNull().default(""),
+  allowedIps: text("allowed_ips", { mode: "json" }).$type<string[]>().notNull().default([]),
+});
+
+export const extensions = ownedTable(
+  "extensions",
+  {
+    extension: text("extension").notNull(),
+    passwordHash: text("password_hash").notNull(),
+  },
+  (t) => [uniqueIndex("extensions_customer_extension_uq").on(t.customerId, t.extension)],
+);
+
+export const files = ownedTable("files", {
+  filename: text("filename").notNull().default(""),
+  contentType: text("content_type").notNull().default("application/octet-stream"),
+  sizeBytes: integer("size_bytes").notNull().default(0),
+});
+
+export const billingAccounts = ownedTable("billing_accounts", {
+  balance: real("balance").notNull().default(0),
+  currency: text("currency").notNull().default("USD"),
+  paymentType: text("payment_type").notNull().default("prepaid"),
+});
+
+export const tags = ownedTable("tags", {});
+
+export const transcriptions = ownedTable("transcriptions", {
+  referenceType: text("reference_type").notNull().default(""),
+  referenceId: text("reference_id").notNull().default(ZERO_UUID),
+  language: text("language").notNull().default("en-US"),
+  status: text("status").notNull().default("done"),
+});
+
+export const contacts = ownedTable("contacts", {
+  firstName: text("first_name").notNull().default(""),
+  lastName: text("last_name").notNull().default(""),
+  email: text("email").notNull().default(""),
+  phoneNumber: text("phone_number").notNull().default(""),
+  company: text("company").notNull().default(""),
+});
+
+export const accesskeys = sqliteTable(
+  "accesskeys",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    name: text("name").notNull().default(""),
+    detail: text("detail").notNull().default(""),
+    // Only the SHA-256 of the token is kept; the token itself is shown once, at creation.
+    tokenHash: text("token_hash").notNull(),
+    tmExpire: ms("tm_expire").notNull(),
+    tmCreate: ms("tm_create").notNull(),
+    tmUpdate: ms("tm_update").notNull(),
+  },
+  (t) => [
+    uniqueIndex("accesskeys_token_hash_uq").on(t.tokenHash),
+    index("accesskeys_customer_list_idx").on(t.customerId, t.tmCreate, t.id),
+  ],
+);
+
+export const emailVerifications = sqliteTable(
+  "email_verifications",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    tmExpire: ms("tm_expire").notNull(),
+    tmUsed: ms("tm_used"),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("email_verifications_customer_idx").on(t.customerId)],
+);
+
+export const customerEventTypes = [
+  "customer_created",
+  "customer_updated",
+  "customer_frozen",
+  "customer_recovered",
+  "customer_deleted",
+  "customer_expired",
+  "customer_identity_verification_updated",
+] as const;
+export type CustomerEventType = (typeof customerEventTypes)[number];
+
+// Written in the same D1 batch as the change it describes: no event without its change.
+export const customerEvents = sqliteTable(
+  "customer_events",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    type: text("type", { enum: customerEventTypes }).notNull(),
+    data: text("data", { mode: "json" }).notNull(),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("customer_events_customer_list_idx").on(t.customerId, t.tmCreate, t.id), index("customer_events_tm_create_idx").on(t.tmCreate)],
+);
+
+export const deletionJobStatuses = ["pending", "running", "finished", "failed"] as const;
+
+// The receipt of a permanent deletion: what the cascade removed, kind by kind.
+export const deletionJobs = sqliteTable(
+  "deletion_jobs",
+  {
+    customerId: text("customer_id").primaryKey(),
+    status: text("status", { enum: deletionJobStatuses }).notNull(),
+    deleted: text("deleted", { mode: "json" }).$type<Record<string, number>>().notNull(),
+    error: text("error").notNull().default(""),
+    tmStart: ms("tm_start").notNull(),
+    tmProgress: ms("tm_progress").notNull(),
+    tmFinish: ms("tm_finish"),
+  },
+  (t) => [index("deletion_jobs_status_progress_idx").on(t.status, t.tmProgress)],
+);
+
+// Small named positions for the cron sweeps, so each run continues where the last stopped.
+export const sweepCursors = sqliteTable("sweep_cursors", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type AgentRow = typeof agents.$inferSelect;
+export type AccesskeyRow = typeof accesskeys.$inferSelect;

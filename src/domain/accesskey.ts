@@ -1,0 +1,88 @@
+import { z } from "@hono/zod-openapi";
+import type { Db } from "../db/client";
+import { accesskeys, type AccesskeyRow } from "../db/schema";
+import { ACCESSKEY_PREFIX } from "../auth/credentials";
+import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
+import { iso } from "../lib/time";
+import { detailField, nameField } from "../lib/validation";
+
+export const MAX_ACCESSKEY_EXPIRE_SECONDS = 10 * 365 * 24 * 3600;
+export const DEFAULT_ACCESSKEY_EXPIRE_SECONDS = 365 * 24 * 3600;
+
+export const AccesskeySchema = z
+  .object({
+    id: z.uuid(),
+    customer_id: z.uuid(),
+    name: z.string(),
+    detail: z.string(),
+    token: z.string().optional().openapi({ description: "The key itself: present only in the creation response." }),
+    tm_expire: z.string(),
+    tm_create: z.string(),
+    tm_update: z.string(),
+  })
+  .openapi("Accesskey", {
+    example: {
+      id: "2f1f8f3c-3f51-4b8e-9f76-6f7a9c1f6d11",
+      customer_id: "5e4a0680-804e-11ec-8477-2fea5968d85b",
+      name: "ci",
+      detail: "Key for our CI",
+      tm_expire: "2027-01-15T10:30:00.000Z",
+      tm_create: "2026-01-15T10:30:00.000Z",
+      tm_update: "2026-01-15T10:30:00.000Z",
+    },
+  });
+
+export const AccesskeyCreateSchema = z
+  .strictObject({
+    name: nameField.optional(),
+    detail: detailField.optional(),
+    expire: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ACCESSKEY_EXPIRE_SECONDS)
+      .optional()
+      .openapi({ description: "Lifetime in seconds (default one year)." }),
+  })
+  .openapi("AccesskeyCreate", { example: { name: "ci", detail: "Key for our CI", expire: 31536000 } });
+
+export const AccesskeyUpdateSchema = z
+  .strictObject({ name: nameField.optional(), detail: detailField.optional() })
+  .openapi("AccesskeyUpdate", { example: { name: "ci-renamed" } });
+
+export function serializeAccesskey(row: AccesskeyRow, token?: string) {
+  return {
+    id: row.id,
+    customer_id: row.customerId,
+    name: row.name,
+    detail: row.detail,
+    ...(token ? { token } : {}),
+    tm_expire: iso(row.tmExpire),
+    tm_create: iso(row.tmCreate),
+    tm_update: iso(row.tmUpdate),
+  };
+}
+
+export const newAccesskeyToken = () => `${ACCESSKEY_PREFIX}${randomAlphanumeric(32)}`;
+
+/** The row of a new key and its token; the caller inserts it (alone or inside a larger batch). */
+export async function buildAccesskey(
+  customerId: string,
+  input: { name?: string; detail?: string; expire?: number },
+  now = Date.now(),
+): Promise<{ row: AccesskeyRow; token: string }> {
+  const token = newAccesskeyToken();
+  const row: AccesskeyRow = {
+    id: crypto.randomUUID(),
+    customerId,
+    name: input.name ?? "",
+    detail: input.detail ?? "",
+    tokenHash: await sha256Hex(token),
+    tmExpire: now + (input.expire ?? DEFAULT_ACCESSKEY_EXPIRE_SECONDS) * 1000,
+    tmCreate: now,
+    tmUpdate: now,
+  };
+  return { row, token };
+}
+
+export const insertAccesskey = (db: Db, row: AccesskeyRow) => db.insert(accesskeys).values(row);

@@ -1,0 +1,203 @@
+import { and, eq, ne, notInArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../db/client";
+import { agents, customerEvents, customers, Permission, type CustomerEventType, type CustomerRow } from "../db/schema";
+import { hashPassword, unusablePasswordHash } from "../auth/password";
+import { alreadyExists, ApiError, failedPrecondition, notFound } from "../lib/errors";
+import { uniqueViolation } from "../lib/db-errors";
+import { randomBytes, toBase64 } from "../lib/crypto";
+import { serializeCustomer, type CustomerCreate, type CustomerUpdate, profileToColumns } from "./customer";
+
+export type Statement = BatchItem<"sqlite">;
+type Batch = [Statement, ...Statement[]];
+
+export const newWebhookSecret = () => `whsec_${toBase64(randomBytes(32))}`;
+
+export async function getCustomerRow(db: Db, id: string): Promise<CustomerRow | null> {
+  const [row] = await db.select().from(customers).where(eq(customers.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** An event row for the batch that makes the change; `data` is the customer as it is after it. */
+export function eventStatement(db: Db, type: CustomerEventType, row: CustomerRow, now: number): Statement {
+  return db.insert(customerEvents).values({
+    id: crypto.randomUUID(),
+    customerId: row.id,
+    type,
+    data: serializeCustomer(row),
+    tmCreate: now,
+  });
+}
+
+const emailTaken = () =>
+  alreadyExists("EMAIL_ALREADY_EXISTS", "The email is already in use.", [{ field: "email", description: "already in use" }]);
+const usernameTaken = () =>
+  alreadyExists("USERNAME_ALREADY_EXISTS", "The username is already in use.", [{ field: "username", description: "already in use" }]);
+
+/** A live customer's email, or any agent's username of another customer, blocks an email. */
+export async function assertEmailAvailable(db: Db, email: string, ownCustomerId?: string): Promise<void> {
+  if (!email) return;
+  const [customerHit, agentHit] = await db.batch([
+    db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.email, email), notInArray(customers.status, ["deleted", "expired"]), ownCustomerId ? ne(customers.id, ownCustomerId) : undefined))
+      .limit(1),
+    db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.username, email), ownCustomerId ? ne(agents.customerId, ownCustomerId) : undefined))
+      .limit(1),
+  ]);
+  if (customerHit.length || agentHit.length) throw emailTaken();
+}
+
+export async function assertUsernameAvailable(db: Db, username: string): Promise<void> {
+  const [hit] = await db.select({ id: agents.id }).from(agents).where(eq(agents.username, username)).limit(1);
+  if (hit) throw usernameTaken();
+}
+
+/** Runs a batch, turning a UNIQUE violation (a race lost to a concurrent writer) into a 409. */
+export async function runBatch(db: Db, statements: Batch) {
+  try {
+    return await db.batch(statements);
+  } catch (err) {
+    const column = uniqueViolation(err);
+    if (column === "customers.email") throw emailTaken();
+    if (column === "agents.username") throw usernameTaken();
+    throw err;
+  }
+}
+
+export interface NewCustomer {
+  row: CustomerRow;
+  adminAgentId: string;
+  statements: Batch;
+}
+
+/**
+ * The statements that create a customer with its first admin agent and its guest agent (the
+ * seeds' recovery administrator, which never logs in with a password). Callers add their own
+ * statements and run them as one batch, so a customer never exists half-made.
+ */
+export async function buildCustomerCreation(
+  db: Db,
+  input: CustomerCreate,
+  options: { status: "initial" | "active"; now: number },
+): Promise<NewCustomer> {
+  const { now } = options;
+  const row: CustomerRow = {
+    id: crypto.randomUUID(),
+    name: input.name ?? "",
+    detail: input.detail ?? "",
+    email: input.email ?? "",
+    phoneNumber: input.phone_number ?? "",
+    address: input.address ?? "",
+    webhookMethod: input.webhook_method ?? "",
+    webhookUri: input.webhook_uri ?? "",
+    billingAccountId: "00000000-0000-0000-0000-000000000000",
+    rtpDebug: false,
+    emailVerified: false,
+    status: options.status,
+    identityVerificationStatus: "none",
+    webhookSecret: newWebhookSecret(),
+    tmDeletionScheduled: null,
+    tmCreate: now,
+    tmUpdate: now,
+    tmDelete: null,
+    version: 1,
+  };
+  const adminAgentId = crypto.randomUUID();
+  const statements: Batch = [
+    db.insert(customers).values(row),
+    db.insert(agents).values([
+      {
+        id: adminAgentId,
+        customerId: row.id,
+        username: input.username,
+        passwordHash: await hashPassword(input.password),
+        name: input.name ?? "",
+        permission: Permission.CustomerAdmin,
+        isGuest: false,
+        tmCreate: now,
+        tmUpdate: now,
+      },
+      {
+        id: crypto.randomUUID(),
+        customerId: row.id,
+        username: `guest-${row.id}@guest.voipbin.invalid`,
+        passwordHash: unusablePasswordHash(),
+        name: "Guest",
+        detail: "Built-in administrator kept for account recovery",
+        permission: Permission.CustomerAdmin,
+        isGuest: true,
+        tmCreate: now,
+        tmUpdate: now,
+      },
+    ]),
+    eventStatement(db, "customer_created", row, now),
+  ];
+  return { row, adminAgentId, statements };
+}
+
+export async function createCustomer(db: Db, input: CustomerCreate, now = Date.now()): Promise<CustomerRow> {
+  await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, input.username)]);
+  const created = await buildCustomerCreation(db, input, { status: "active", now });
+  await runBatch(db, created.statements);
+  return created.row;
+}
+
+const MAX_UPDATE_ATTEMPTS = 8;
+
+/**
+ * Applies a partial change with optimistic concurrency on `version`: a concurrent writer makes
+ * the compare-and-set miss, and the change is re-applied on the fresh row, so no field is lost.
+ * The event rides in the same batch and is written only if the update was.
+ */
+export async function updateCustomer(
+  db: Db,
+  id: string,
+  change: Partial<CustomerRow>,
+  options: { expectedVersion?: number; current?: CustomerRow; event?: CustomerEventType } = {},
+): Promise<CustomerRow> {
+  let current = options.current ?? (await getCustomerRow(db, id));
+  for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+    if (!current) throw notFound("customer");
+    if (current.status === "deleted" || current.status === "expired") {
+      throw failedPrecondition("ACCOUNT_CLOSED", `The customer is ${current.status} and can no longer be changed.`);
+    }
+    if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+      throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", "The customer changed since it was read (If-Match).", [], 412);
+    }
+    const now = Math.max(Date.now(), current.tmUpdate);
+    const next: CustomerRow = { ...current, ...change, tmUpdate: now, version: current.version + 1 };
+    const [updated] = await runBatch(db, [
+      db
+        .update(customers)
+        .set({ ...change, tmUpdate: now, version: next.version })
+        .where(and(eq(customers.id, id), eq(customers.version, current.version)))
+        .returning(),
+      // changes() is the row count of the UPDATE just before it in this batch (one transaction),
+      // so the event is written exactly when the change was.
+      db.run(
+        sql`INSERT INTO customer_events (id, customer_id, type, data, tm_create)
+            SELECT ${crypto.randomUUID()}, ${id}, ${options.event ?? "customer_updated"}, ${JSON.stringify(serializeCustomer(next))}, ${now}
+            WHERE changes() = 1`,
+      ),
+    ]);
+    const row = (updated as CustomerRow[])[0];
+    if (row) return row;
+    current = await getCustomerRow(db, id);
+  }
+  throw new ApiError("INTERNAL", "CONTENTION", "The customer is being changed by many writers; try again.", [], 500);
+}
+
+export async function updateCustomerProfile(
+  db: Db,
+  id: string,
+  input: CustomerUpdate,
+  options: { expectedVersion?: number; current?: CustomerRow } = {},
+): Promise<CustomerRow> {
+  if (input.email) await assertEmailAvailable(db, input.email, id);
+  return updateCustomer(db, id, profileToColumns(input), options);
+}

@@ -1,0 +1,20 @@
+import type { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
+import type { CascadeMessage } from "./queues/cascade";
+
+export interface Env {
+  DB: D1Database;
+  CUSTOMER_LIFECYCLE: DurableObjectNamespace<CustomerLifecycle>;
+  CASCADE_QUEUE: Queue<CascadeMessage>;
+  /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
+  EMAIL?: SendEmail;
+
+  ADMIN_USERNAME: string;
+  ADMIN_PASSWORD: string;
+  JWT_SECRET: string;
+  GRACE_PERIOD_SECONDS?: string;
+  SIGNUP_EXPIRY_SECONDS?: string;
+  WEBHOOK_ALLOW_LOOPBACK?: string;
+  PUBLIC_BASE_URL?: string;
+  EMAIL_FROM?: string;
+  CORS_ORIGINS?: string;
+}

@@ -1,0 +1,87 @@
+import { z } from "@hono/zod-openapi";
+import { sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { invalidArgument } from "./errors";
+
+export const MAX_PAGE_SIZE = 100;
+
+export const PageQuerySchema = z.object({
+  page_size: z.coerce
+    .number()
+    .int()
+    .optional()
+    .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(1, n ?? MAX_PAGE_SIZE)))
+    .openapi({ param: { name: "page_size", in: "query" }, type: "integer", example: 100, description: "1..100, default 100 (out-of-range values are clamped)" }),
+  page_token: z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({
+      param: { name: "page_token", in: "query" },
+      description: "next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it).",
+    }),
+});
+
+/** Position after the last item of a page: newest-first order on (tm_create, id). */
+export interface Cursor {
+  tmCreate: number;
+  id: string;
+}
+
+const b64url = (s: string) => btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const unb64url = (s: string) => atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+
+export function encodePageToken(cursor: Cursor): string {
+  return b64url(`${cursor.tmCreate}:${cursor.id}`);
+}
+
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+export function decodePageToken(token: string | undefined): Cursor | null {
+  if (!token) return null;
+  if (ISO_LIKE.test(token)) {
+    // The real platform pages with the last item's timestamp: everything strictly older.
+    let normalized = token.replace(" ", "T");
+    if (!/(Z|[+-]\d{2}:?\d{2})$/.test(normalized)) normalized += "Z";
+    const ms = Date.parse(normalized);
+    if (Number.isFinite(ms)) return { tmCreate: ms, id: "" };
+  } else {
+    try {
+      const match = /^(\d{1,16}):([0-9a-f-]{36})$/.exec(unb64url(token));
+      if (match) return { tmCreate: Number(match[1]), id: match[2]! };
+    } catch {
+      // not base64: falls through to the error below
+    }
+  }
+  throw invalidArgument("INVALID_PAGE_TOKEN", "page_token is not a token this API issued nor an ISO 8601 timestamp.", [
+    { field: "page_token", description: "malformed page token" },
+  ]);
+}
+
+/** Rows strictly after the cursor in (tm_create DESC, id DESC) order; uses the (…, tm_create, id) index. */
+export function afterCursor(tmCreate: SQLiteColumn, id: SQLiteColumn, cursor: Cursor | null): SQL | undefined {
+  if (!cursor) return undefined;
+  return sql`(${tmCreate}, ${id}) < (${cursor.tmCreate}, ${cursor.id})`;
+}
+
+/** Fetch pageSize + 1 rows, then cut: the extra row only tells whether another page exists. */
+export function toPage<Row extends { id: string; tmCreate: number }, Out>(
+  rows: Row[],
+  pageSize: number,
+  serialize: (row: Row) => Out,
+): { result: Out[]; next_page_token: string } {
+  const page = rows.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return {
+    result: page.map(serialize),
+    next_page_token: rows.length > pageSize && last ? encodePageToken({ tmCreate: last.tmCreate, id: last.id }) : "",
+  };
+}
+
+export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({
+      result: z.array(item),
+      next_page_token: z.string().openapi({ description: "Pass as page_token for the next page; empty on the last page." }),
+    })
+    .openapi(name);

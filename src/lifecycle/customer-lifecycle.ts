@@ -1,0 +1,197 @@
+import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { getDb, type Db } from "../db/client";
+import { accesskeys, agents, customerEvents, customers, emailVerifications, type CustomerEventType, type CustomerRow } from "../db/schema";
+import { anonymizedColumns } from "../domain/customer";
+import { eventStatement, getCustomerRow, updateCustomer } from "../domain/customer-store";
+import type { Env } from "../env";
+import { secondsVar } from "../lib/time";
+import { countDeleted, recordDeletionJob, startCascade } from "../queues/cascade";
+import type { TransitionError, TransitionResult } from "./transitions";
+
+export const DEFAULT_GRACE_PERIOD_SECONDS = 30 * 24 * 3600;
+export const DEFAULT_SIGNUP_EXPIRY_SECONDS = 3600;
+
+const fail = (error: TransitionError): TransitionResult => ({ ok: false, error });
+const ok = (customer: CustomerRow): TransitionResult => ({ ok: true, customer });
+
+/**
+ * One instance per customer (idFromName(customer id)). It is the only writer of `status` and
+ * `tm_deletion_scheduled`: every transition runs inside blockConcurrencyWhile, so two requests
+ * for the same customer never interleave, and its one alarm fires the scheduled transition
+ * (signup expiry or deletion after the grace period).
+ */
+export class CustomerLifecycle extends DurableObject<Env> {
+  private get db(): Db {
+    return getDb(this.env.DB);
+  }
+
+  private serialized<T>(customerId: string, work: (row: CustomerRow | null) => Promise<T>): Promise<T> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      await this.ctx.storage.put("customerId", customerId);
+      return work(await getCustomerRow(this.db, customerId));
+    });
+  }
+
+  get gracePeriodMs() {
+    return secondsVar(this.env.GRACE_PERIOD_SECONDS, DEFAULT_GRACE_PERIOD_SECONDS) * 1000;
+  }
+
+  get signupExpiryMs() {
+    return secondsVar(this.env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+  }
+
+  /** A new signup: expire it unless its email is verified in time. */
+  async trackSignup(customerId: string): Promise<void> {
+    await this.serialized(customerId, async (row) => {
+      if (row?.status === "initial") await this.ctx.storage.setAlarm(row.tmCreate + this.signupExpiryMs);
+    });
+  }
+
+  /** initial → active with the email verified; an active customer only gets email_verified. */
+  async verifyEmail(customerId: string): Promise<TransitionResult> {
+    return this.serialized(customerId, async (row) => {
+      if (!row || (row.status !== "initial" && row.status !== "active")) {
+        return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_VERIFIABLE", message: "The account can no longer be verified." });
+      }
+      const wasInitial = row.status === "initial";
+      const updated = await this.write(row, { status: "active", emailVerified: true }, "customer_updated");
+      if (wasInitial) await this.ctx.storage.deleteAlarm();
+      return ok(updated);
+    });
+  }
+
+  /** active → frozen, deletion scheduled after the grace period. Repeating it keeps the schedule. */
+  async freeze(customerId: string): Promise<TransitionResult> {
+    return this.serialized(customerId, async (row) => {
+      if (!row) return fail(notFound);
+      if (row.status === "frozen") {
+        await this.ensureDeletionAlarm(row);
+        return ok(row);
+      }
+      if (row.status !== "active") {
+        return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_ACTIVE", message: `A ${row.status} account cannot be unregistered.` });
+      }
+      const at = Date.now() + this.gracePeriodMs;
+      const updated = await this.write(row, { status: "frozen", tmDeletionScheduled: at }, "customer_frozen");
+      await this.ctx.storage.setAlarm(at);
+      return ok(updated);
+    });
+  }
+
+  /** frozen → active: the scheduled deletion and its alarm are cancelled. */
+  async recover(customerId: string): Promise<TransitionResult> {
+    return this.serialized(customerId, async (row) => {
+      if (!row) return fail(notFound);
+      if (row.status !== "frozen") {
+        return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_FROZEN", message: "Only a frozen account can be recovered." });
+      }
+      const updated = await this.write(row, { status: "active", tmDeletionScheduled: null }, "customer_recovered");
+      await this.ctx.storage.deleteAlarm();
+      return ok(updated);
+    });
+  }
+
+  /** Permanent deletion, from any state but expired; exactly once (a deleted customer stays as it is). */
+  async deleteNow(customerId: string): Promise<TransitionResult> {
+    return this.serialized(customerId, async (row) => {
+      if (!row) return fail(notFound);
+      if (row.status === "deleted") return ok(row);
+      const deleted = await this.permanentlyDelete(row);
+      await this.ctx.storage.deleteAlarm();
+      return ok(deleted);
+    });
+  }
+
+  /** initial → expired once the signup window has passed; a no-op otherwise. */
+  async expireIfOverdue(customerId: string): Promise<TransitionResult> {
+    return this.serialized(customerId, async (row) => {
+      if (!row) return fail(notFound);
+      if (row.status !== "initial") return ok(row);
+      const due = row.tmCreate + this.signupExpiryMs;
+      if (due > Date.now()) {
+        await this.ctx.storage.setAlarm(due);
+        return ok(row);
+      }
+      return ok(await this.expire(row));
+    });
+  }
+
+  /** Deletes a frozen customer whose grace period is over; re-arms a missing alarm otherwise. */
+  async deleteIfOverdue(customerId: string): Promise<TransitionResult> {
+    return this.serialized(customerId, async (row) => {
+      if (!row) return fail(notFound);
+      if (row.status !== "frozen" || row.tmDeletionScheduled === null) return ok(row);
+      if (row.tmDeletionScheduled > Date.now()) {
+        await this.ensureDeletionAlarm(row);
+        return ok(row);
+      }
+      const deleted = await this.permanentlyDelete(row);
+      await this.ctx.storage.deleteAlarm();
+      return ok(deleted);
+    });
+  }
+
+  async alarm(): Promise<void> {
+    const customerId = await this.ctx.storage.get<string>("customerId");
+    if (!customerId) return;
+    // The row, not the alarm, says what is due: an alarm left over from a cancelled unregister
+    // finds an active customer and does nothing. A throw here makes the runtime retry the alarm.
+    const row = await getCustomerRow(this.db, customerId);
+    if (row?.status === "frozen") await this.deleteIfOverdue(customerId);
+    else if (row?.status === "initial") await this.expireIfOverdue(customerId);
+  }
+
+  private async ensureDeletionAlarm(row: CustomerRow) {
+    if (row.tmDeletionScheduled === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== row.tmDeletionScheduled) await this.ctx.storage.setAlarm(row.tmDeletionScheduled);
+  }
+
+  /** A status change and its event in one batch (versioned, so a concurrent profile edit is kept). */
+  private write(row: CustomerRow, change: Partial<CustomerRow>, event: CustomerEventType): Promise<CustomerRow> {
+    return updateCustomer(this.db, row.id, change, { current: row, event });
+  }
+
+  /**
+   * PII anonymized, credentials revoked and sign-in identities freed in one batch, with the
+   * deletion job recorded; the queue then deletes every other owned resource in chunks.
+   */
+  private async permanentlyDelete(row: CustomerRow): Promise<CustomerRow> {
+    const db = this.db;
+    const now = Math.max(Date.now(), row.tmUpdate);
+    const deleted: CustomerRow = { ...row, ...anonymizedColumns(now), version: row.version + 1 };
+    await db.batch([
+      db.update(customers).set({ ...anonymizedColumns(now), version: deleted.version }).where(eq(customers.id, row.id)),
+      recordDeletionJob(db, row.id, now),
+      db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
+      // Agents go now, not through the queue: their usernames are sign-in identities (and emails).
+      db.delete(agents).where(eq(agents.customerId, row.id)),
+      countDeleted(db, row.id, "agents", now),
+      db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
+      // Earlier events carry the customer's PII; only the anonymized deletion event remains.
+      db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
+      eventStatement(db, "customer_deleted", deleted, now),
+    ]);
+    await startCascade(this.env, row.id);
+    return deleted;
+  }
+
+  /** initial → expired: the signup's credentials go and its email is free for a new signup. */
+  private async expire(row: CustomerRow): Promise<CustomerRow> {
+    const db = this.db;
+    const now = Math.max(Date.now(), row.tmUpdate);
+    const next: CustomerRow = { ...row, status: "expired", tmUpdate: now, version: row.version + 1 };
+    await db.batch([
+      db.update(customers).set({ status: "expired", tmUpdate: now, version: next.version }).where(eq(customers.id, row.id)),
+      db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
+      db.delete(agents).where(eq(agents.customerId, row.id)),
+      db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
+      eventStatement(db, "customer_expired", next, now),
+    ]);
+    await this.ctx.storage.deleteAlarm();
+    return next;
+  }
+}
+
+const notFound: TransitionError = { status: "NOT_FOUND", reason: "NOT_FOUND", message: "The customer was not found." };

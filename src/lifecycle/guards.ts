@@ -1,0 +1,31 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import type { CustomerRow } from "../db/schema";
+import { permissionDenied } from "../lib/errors";
+import { isoOrNull } from "../lib/time";
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export const accountFrozen = (customer: CustomerRow) =>
+  permissionDenied("ACCOUNT_FROZEN", "The account is frozen for deletion; cancel the unregistration to make changes.", [
+    { deletion_scheduled_at: isoOrNull(customer.tmDeletionScheduled), recovery_endpoint: "DELETE /auth/unregister" },
+  ]);
+
+export const accountNotActive = () =>
+  permissionDenied("ACCOUNT_NOT_ACTIVE", "Verify the account's email address before creating or changing resources.");
+
+/**
+ * While frozen, a customer's credentials still read (to export data in the grace period) but
+ * every write under /v1.0 is refused.
+ */
+export const rejectWritesOfFrozenCustomers = createMiddleware<AppEnv>(async (c, next) => {
+  const customer = c.get("principal").customer;
+  if (customer?.status === "frozen" && !READ_METHODS.has(c.req.method)) throw accountFrozen(customer);
+  await next();
+});
+
+/** Owned resources are created and changed only by active customers. */
+export function requireActive(customer: CustomerRow): void {
+  if (customer.status === "frozen") throw accountFrozen(customer);
+  if (customer.status !== "active") throw accountNotActive();
+}

@@ -1,0 +1,62 @@
+import { and, asc, eq, gt, lte } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { customers, sweepCursors } from "../db/schema";
+import type { Env } from "../env";
+import { resendStalledCascades } from "../queues/cascade";
+import { secondsVar } from "../lib/time";
+import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
+import { lifecycleOf } from "./transitions";
+
+/** Customers looked at per category and run: bounded work at any table size. */
+export const SWEEP_LIMIT = 100;
+
+export interface ReconcileReport {
+  deleted: number;
+  expired: number;
+  alarmsChecked: number;
+  cascadesResent: number;
+}
+
+/**
+ * The cron's safety net under the per-customer alarms. Every action goes through the customer's
+ * Durable Object, which re-checks the state, so a sweep racing an alarm or a cancel is harmless.
+ */
+export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileReport> {
+  const db = getDb(env.DB);
+  const expiryMs = secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+
+  const [overdueFrozen, overdueSignups] = await db.batch([
+    db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.status, "frozen"), lte(customers.tmDeletionScheduled, now)))
+      .orderBy(asc(customers.tmDeletionScheduled))
+      .limit(SWEEP_LIMIT),
+    db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.status, "initial"), lte(customers.tmCreate, now - expiryMs)))
+      .orderBy(asc(customers.tmCreate))
+      .limit(SWEEP_LIMIT),
+  ]);
+  for (const { id } of overdueFrozen) await lifecycleOf(env, id).deleteIfOverdue(id);
+  for (const { id } of overdueSignups) await lifecycleOf(env, id).expireIfOverdue(id);
+
+  // Frozen customers not yet due: make sure each still has its alarm, a page per run, round robin.
+  const [cursor] = await db.select().from(sweepCursors).where(eq(sweepCursors.name, "frozen_alarms")).limit(1);
+  const page = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.status, "frozen"), gt(customers.id, cursor?.value ?? "")))
+    .orderBy(asc(customers.id))
+    .limit(SWEEP_LIMIT);
+  for (const { id } of page) await lifecycleOf(env, id).deleteIfOverdue(id);
+  const next = page.length === SWEEP_LIMIT ? page[page.length - 1]!.id : "";
+  await db
+    .insert(sweepCursors)
+    .values({ name: "frozen_alarms", value: next })
+    .onConflictDoUpdate({ target: sweepCursors.name, set: { value: next } });
+
+  const cascadesResent = await resendStalledCascades(env, now);
+  return { deleted: overdueFrozen.length, expired: overdueSignups.length, alarmsChecked: page.length, cascadesResent };
+}

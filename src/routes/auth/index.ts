@@ -1,0 +1,3 @@
+import { login } from "./login";
+
+export const authRoutes = [login];

@@ -1,0 +1,56 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { setCookie } from "hono/cookie";
+import { issueToken, TOKEN_TTL_SECONDS } from "../../auth/jwt";
+import { verifyPassword } from "../../auth/password";
+import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
+import { agents, customers, type AgentRow } from "../../db/schema";
+import { errorResponses, unauthenticated } from "../../lib/errors";
+import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+
+const LoginSchema = z
+  .strictObject({ username: z.string().min(1).max(255), password: z.string().min(1).max(1024) })
+  .openapi("LoginRequest", { example: { username: "admin@acme-corp.com", password: "yourPassword" } });
+
+const LoginResponseSchema = z
+  .object({ username: z.string(), token: z.string().openapi({ description: "JWT, valid 7 days" }) })
+  .openapi("LoginResponse");
+
+const invalidCredentials = () => unauthenticated("The username or password is incorrect.");
+
+export const login = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/auth/login",
+    tags: ["Auth"],
+    summary: "Log in",
+    description: "Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie.",
+    request: { body: jsonBody(LoginSchema) },
+    responses: {
+      200: jsonResponse(LoginResponseSchema, "Logged in"),
+      ...errorResponses(400, 401, 429),
+    },
+  }),
+  async (c) => {
+    const { username, password } = c.req.valid("json");
+    const db = c.get("db");
+    let agent: AgentRow | null;
+    if (isSuperAdminUsername(c.env, username)) {
+      agent = await loginSuperAdmin(c.env, db, password);
+    } else {
+      const [row] = await db
+        .select({ agent: agents, status: customers.status })
+        .from(agents)
+        .innerJoin(customers, eq(customers.id, agents.customerId))
+        .where(eq(agents.username, username))
+        .limit(1);
+      // Unknown usernames cost the same PBKDF2 work and get the same answer.
+      const ok = await verifyPassword(password, row?.agent.passwordHash);
+      agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
+    }
+    if (!agent) throw invalidCredentials();
+    const token = await issueToken(agent, c.env.JWT_SECRET);
+    setCookie(c, "token", token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: TOKEN_TTL_SECONDS });
+    return c.json({ username: agent.username, token }, 200);
+  },
+);

@@ -1,0 +1,28 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requireOwnCustomer } from "../../auth/principal";
+import { Permission } from "../../db/schema";
+import { CustomerWithSecretSchema, serializeCustomer } from "../../domain/customer";
+import { errorResponses } from "../../lib/errors";
+import { etagOf } from "../../lib/etag";
+import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
+
+export const getOwnCustomer = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/v1.0/customer",
+    tags: ["Customer"],
+    summary: "Get your own customer",
+    description: "The caller's customer, with its webhook signing secret (the only place it is shown).",
+    security: authenticated,
+    responses: {
+      200: jsonResponse(CustomerWithSecretSchema, "The caller's customer"),
+      ...errorResponses(401, 403),
+    },
+  }),
+  (c) => {
+    // The credential lookup already joined the customer row: no second query.
+    const customer = requireOwnCustomer(c.get("principal"), Permission.CustomerAdmin | Permission.CustomerManager);
+    c.header("ETag", etagOf(customer.version));
+    return c.json({ ...serializeCustomer(customer), webhook_secret: customer.webhookSecret }, 200);
+  },
+);

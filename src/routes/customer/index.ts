@@ -1,0 +1,5 @@
+import { getOwnCustomer } from "./get";
+import { updateOwnMetadata } from "./metadata";
+import { updateOwnCustomer } from "./update";
+
+export const customerRoutes = [getOwnCustomer, updateOwnCustomer, updateOwnMetadata];

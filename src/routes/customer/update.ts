@@ -1,0 +1,32 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requireOwnCustomer } from "../../auth/principal";
+import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
+import { updateCustomerProfile } from "../../domain/customer-store";
+import { errorResponses } from "../../lib/errors";
+import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+
+export const updateOwnCustomer = defineRoute(
+  createRoute({
+    method: "put",
+    path: "/v1.0/customer",
+    tags: ["Customer"],
+    summary: "Update your own customer",
+    description: "Partial update: fields left out keep their values.",
+    security: authenticated,
+    request: { body: jsonBody(CustomerUpdateSchema) },
+    responses: {
+      200: jsonResponse(CustomerSchema, "The updated customer"),
+      ...errorResponses(400, 401, 403, 409, 412),
+    },
+  }),
+  async (c) => {
+    const customer = requireOwnCustomer(c.get("principal"));
+    const row = await updateCustomerProfile(c.get("db"), customer.id, c.req.valid("json"), {
+      current: customer,
+      expectedVersion: ifMatchVersion(c),
+    });
+    c.header("ETag", etagOf(row.version));
+    return c.json(serializeCustomer(row), 200);
+  },
+);

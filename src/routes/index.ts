@@ -1,0 +1,7 @@
+import type { RouteModule } from "../lib/route";
+import { accesskeyRoutes } from "./accesskeys";
+import { authRoutes } from "./auth";
+import { customerRoutes } from "./customer";
+import { customersRoutes } from "./customers";
+
+export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes];

@@ -1,0 +1,29 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ADMIN_USERNAME: "root@test.local",
+            ADMIN_PASSWORD: "root-password-for-tests",
+            JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+            PUBLIC_BASE_URL: "http://api.test",
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/setup.ts"],
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/browser/**"],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+    },
+  };
+});
