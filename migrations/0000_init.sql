@@ -108,6 +108,7 @@ CREATE INDEX `deletion_jobs_status_progress_idx` ON `deletion_jobs` (`status`,`t
 CREATE TABLE `email_verifications` (
 	`token_hash` text PRIMARY KEY NOT NULL,
 	`customer_id` text NOT NULL,
+	`email` text NOT NULL,
 	`tm_expire` integer NOT NULL,
 	`tm_used` integer,
 	`tm_create` integer NOT NULL

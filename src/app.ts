@@ -11,6 +11,7 @@ import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { registerRoutes } from "./lib/route";
 import { routes } from "./routes";
+import { registerEmailVerifyPage } from "./routes/auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -104,6 +105,7 @@ export function createApp() {
   app.use("/auth/unregister", authenticate);
 
   registerRoutes(app, routes);
+  registerEmailVerifyPage(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT or access key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", { type: "apiKey", in: "query", name: "token" });

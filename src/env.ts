@@ -1,9 +1,11 @@
+import type { AttemptLimiter } from "./auth/attempt-limiter";
 import type { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
 import type { CascadeMessage } from "./queues/cascade";
 
 export interface Env {
   DB: D1Database;
   CUSTOMER_LIFECYCLE: DurableObjectNamespace<CustomerLifecycle>;
+  ATTEMPT_LIMITER: DurableObjectNamespace<AttemptLimiter>;
   CASCADE_QUEUE: Queue<CascadeMessage>;
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;

@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { reconcile } from "./lifecycle/reconcile";
 import { handleCascadeBatch, handleCascadeDeadLetters, type CascadeMessage } from "./queues/cascade";
 
+export { AttemptLimiter } from "./auth/attempt-limiter";
 export { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
 
 const app = createApp();

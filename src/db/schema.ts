@@ -194,6 +194,8 @@ export const emailVerifications = sqliteTable(
   {
     tokenHash: text("token_hash").primaryKey(),
     customerId: text("customer_id").notNull(),
+    // The address the link went to: a token never verifies an address changed since.
+    email: text("email").notNull(),
     tmExpire: ms("tm_expire").notNull(),
     tmUsed: ms("tm_used"),
     tmCreate: ms("tm_create").notNull(),

@@ -1,5 +1,5 @@
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { changesOf, d1Batch, type BatchStatement } from "../db/batch";
 import type { Db } from "../db/client";
 import { agents, customerEvents, customers, Permission, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { hashPassword, unusablePasswordHash } from "../auth/password";
@@ -8,8 +8,8 @@ import { uniqueViolation } from "../lib/db-errors";
 import { randomBytes, toBase64 } from "../lib/crypto";
 import { serializeCustomer, type CustomerCreate, type CustomerUpdate, profileToColumns } from "./customer";
 
-export type Statement = BatchItem<"sqlite">;
-type Batch = [Statement, ...Statement[]];
+export type Statement = BatchStatement;
+type Batch = Statement[];
 
 export const newWebhookSecret = () => `whsec_${toBase64(randomBytes(32))}`;
 
@@ -58,9 +58,9 @@ export async function assertUsernameAvailable(db: Db, username: string): Promise
 }
 
 /** Runs a batch, turning a UNIQUE violation (a race lost to a concurrent writer) into a 409. */
-export async function runBatch(db: Db, statements: Batch) {
+export async function runBatch(db: Db, statements: Batch): Promise<D1Result[]> {
   try {
-    return await db.batch(statements);
+    return await d1Batch(db.$client, statements);
   } catch (err) {
     const column = uniqueViolation(err);
     if (column === "customers.email") throw emailTaken();
@@ -171,22 +171,18 @@ export async function updateCustomer(
     }
     const now = Math.max(Date.now(), current.tmUpdate);
     const next: CustomerRow = { ...current, ...change, tmUpdate: now, version: current.version + 1 };
-    const [updated] = await runBatch(db, [
+    const results = await runBatch(db, [
       db
         .update(customers)
         .set({ ...change, tmUpdate: now, version: next.version })
-        .where(and(eq(customers.id, id), eq(customers.version, current.version)))
-        .returning(),
+        .where(and(eq(customers.id, id), eq(customers.version, current.version))),
       // changes() is the row count of the UPDATE just before it in this batch (one transaction),
       // so the event is written exactly when the change was.
-      db.run(
-        sql`INSERT INTO customer_events (id, customer_id, type, data, tm_create)
-            SELECT ${crypto.randomUUID()}, ${id}, ${options.event ?? "customer_updated"}, ${JSON.stringify(serializeCustomer(next))}, ${now}
-            WHERE changes() = 1`,
-      ),
+      sql`INSERT INTO customer_events (id, customer_id, type, data, tm_create)
+          SELECT ${crypto.randomUUID()}, ${id}, ${options.event ?? "customer_updated"}, ${JSON.stringify(serializeCustomer(next))}, ${now}
+          WHERE changes() = 1`,
     ]);
-    const row = (updated as CustomerRow[])[0];
-    if (row) return row;
+    if (changesOf(results, 0) === 1) return next;
     current = await getCustomerRow(db, id);
   }
   throw new ApiError("INTERNAL", "CONTENTION", "The customer is being changed by many writers; try again.", [], 500);
@@ -199,5 +195,9 @@ export async function updateCustomerProfile(
   options: { expectedVersion?: number; current?: CustomerRow } = {},
 ): Promise<CustomerRow> {
   if (input.email) await assertEmailAvailable(db, input.email, id);
-  return updateCustomer(db, id, profileToColumns(input), options);
+  const change = profileToColumns(input);
+  // A new address has not been verified yet.
+  const current = options.current ?? (await getCustomerRow(db, id));
+  if (input.email !== undefined && current && input.email !== current.email) change.emailVerified = false;
+  return updateCustomer(db, id, change, { ...options, current: current ?? undefined });
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { d1Batch } from "../db/batch";
 import { getDb, type Db } from "../db/client";
 import { accesskeys, agents, customerEvents, customers, emailVerifications, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { anonymizedColumns } from "../domain/customer";
@@ -49,9 +50,9 @@ export class CustomerLifecycle extends DurableObject<Env> {
   }
 
   /** initial → active with the email verified; an active customer only gets email_verified. */
-  async verifyEmail(customerId: string): Promise<TransitionResult> {
+  async verifyEmail(customerId: string, email: string): Promise<TransitionResult> {
     return this.serialized(customerId, async (row) => {
-      if (!row || (row.status !== "initial" && row.status !== "active")) {
+      if (!row || (row.status !== "initial" && row.status !== "active") || row.email !== email) {
         return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_VERIFIABLE", message: "The account can no longer be verified." });
       }
       const wasInitial = row.status === "initial";
@@ -161,13 +162,13 @@ export class CustomerLifecycle extends DurableObject<Env> {
     const db = this.db;
     const now = Math.max(Date.now(), row.tmUpdate);
     const deleted: CustomerRow = { ...row, ...anonymizedColumns(now), version: row.version + 1 };
-    await db.batch([
+    await d1Batch(this.env.DB, [
       db.update(customers).set({ ...anonymizedColumns(now), version: deleted.version }).where(eq(customers.id, row.id)),
       recordDeletionJob(db, row.id, now),
       db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
       // Agents go now, not through the queue: their usernames are sign-in identities (and emails).
       db.delete(agents).where(eq(agents.customerId, row.id)),
-      countDeleted(db, row.id, "agents", now),
+      countDeleted(row.id, "agents", now),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       // Earlier events carry the customer's PII; only the anonymized deletion event remains.
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
@@ -182,7 +183,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
     const db = this.db;
     const now = Math.max(Date.now(), row.tmUpdate);
     const next: CustomerRow = { ...row, status: "expired", tmUpdate: now, version: row.version + 1 };
-    await db.batch([
+    await d1Batch(this.env.DB, [
       db.update(customers).set({ status: "expired", tmUpdate: now, version: next.version }).where(eq(customers.id, row.id)),
       db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
       db.delete(agents).where(eq(agents.customerId, row.id)),

@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
+import { changesOf, d1Batch } from "../db/batch";
 import { getDb, type Db } from "../db/client";
 import { ownedTables, resourceKinds, zeroCounts, type ResourceKind } from "../db/owned";
 import { customers, deletionJobs } from "../db/schema";
@@ -29,14 +30,12 @@ export function recordDeletionJob(db: Db, customerId: string, now: number) {
  * Adds the row count of the DELETE just before it in the same batch (changes()) to the job's
  * receipt: the deletion and its count commit together or not at all.
  */
-export function countDeleted(db: Db, customerId: string, kind: ResourceKind, now: number) {
+export function countDeleted(customerId: string, kind: ResourceKind, now: number) {
   const path = `$.${kind}`;
-  return db.run(
-    sql`UPDATE deletion_jobs
-        SET deleted = json_set(deleted, ${path}, coalesce(json_extract(deleted, ${path}), 0) + changes()),
-            tm_progress = ${now}
-        WHERE customer_id = ${customerId}`,
-  );
+  return sql`UPDATE deletion_jobs
+      SET deleted = json_set(deleted, ${path}, coalesce(json_extract(deleted, ${path}), 0) + changes()),
+          tm_progress = ${now}
+      WHERE customer_id = ${customerId}`;
 }
 
 export async function startCascade(env: Env, customerId: string) {
@@ -50,12 +49,12 @@ export async function startCascade(env: Env, customerId: string) {
  */
 async function deleteChunk(db: Db, customerId: string, kind: ResourceKind, now: number): Promise<number> {
   const table = sql.identifier(tableName(kind));
-  const [deleted] = await db.batch([
-    db.run(sql`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE customer_id = ${customerId} LIMIT ${CASCADE_CHUNK_ROWS})`),
-    countDeleted(db, customerId, kind, now),
+  const results = await d1Batch(db.$client, [
+    sql`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE customer_id = ${customerId} LIMIT ${CASCADE_CHUNK_ROWS})`,
+    countDeleted(customerId, kind, now),
     db.update(deletionJobs).set({ status: "running" }).where(and(eq(deletionJobs.customerId, customerId), eq(deletionJobs.status, "pending"))),
   ]);
-  return (deleted as D1Result).meta.changes ?? 0;
+  return changesOf(results, 0);
 }
 
 export type CascadeOutcome = "finished" | "continued" | "skipped";

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { setCookie } from "hono/cookie";
+import { attemptKeys, clientIp } from "../../auth/attempt-limiter";
 import { issueToken, TOKEN_TTL_SECONDS } from "../../auth/jwt";
 import { verifyPassword } from "../../auth/password";
 import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
@@ -34,6 +35,9 @@ export const login = defineRoute(
   async (c) => {
     const { username, password } = c.req.valid("json");
     const db = c.get("db");
+    // Counted per username (known or not, so the limit reveals nothing) and per client IP.
+    const attempts = attemptKeys(c.env, "login", username.toLowerCase(), clientIp(c.req));
+    await attempts.assertAllowed();
     let agent: AgentRow | null;
     if (isSuperAdminUsername(c.env, username)) {
       agent = await loginSuperAdmin(c.env, db, password);
@@ -48,7 +52,11 @@ export const login = defineRoute(
       const ok = await verifyPassword(password, row?.agent.passwordHash);
       agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
     }
-    if (!agent) throw invalidCredentials();
+    if (!agent) {
+      await attempts.recordFailure();
+      throw invalidCredentials();
+    }
+    await attempts.recordSuccess();
     const token = await issueToken(agent, c.env.JWT_SECRET);
     setCookie(c, "token", token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: TOKEN_TTL_SECONDS });
     return c.json({ username: agent.username, token }, 200);

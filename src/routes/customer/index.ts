@@ -1,5 +1,6 @@
+import { sendOwnEmailVerification } from "./email-verification";
 import { getOwnCustomer } from "./get";
 import { updateOwnMetadata } from "./metadata";
 import { updateOwnCustomer } from "./update";
 
-export const customerRoutes = [getOwnCustomer, updateOwnCustomer, updateOwnMetadata];
+export const customerRoutes = [getOwnCustomer, updateOwnCustomer, updateOwnMetadata, sendOwnEmailVerification];

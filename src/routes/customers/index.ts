@@ -1,6 +1,8 @@
 import { createCustomerRoute } from "./create";
+import { getDeletion } from "./deletion";
 import { getCustomer } from "./get";
+import { deleteCustomer, freezeCustomer, recoverCustomer } from "./lifecycle";
 import { listCustomers } from "./list";
 import { updateCustomerMetadata, updateCustomerRoute } from "./update";
 
-export const customersRoutes = [listCustomers, createCustomerRoute, getCustomer, updateCustomerRoute, updateCustomerMetadata];
+export const customersRoutes = [listCustomers, createCustomerRoute, getCustomer, updateCustomerRoute, updateCustomerMetadata, freezeCustomer, recoverCustomer, deleteCustomer, getDeletion];

@@ -1,0 +1,73 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AccesskeySchema, buildAccesskey, insertAccesskey, serializeAccesskey } from "../../domain/accesskey";
+import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
+import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../domain/customer-store";
+import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
+import { ApiError, errorResponses } from "../../lib/errors";
+import { lifecycleOf } from "../../lifecycle/transitions";
+import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { emailField, passwordField } from "../../lib/validation";
+
+const SignupSchema = z
+  .strictObject({
+    ...CustomerUpdateSchema.shape,
+    email: emailField,
+    password: passwordField,
+    accepted_tos: z.literal(true, { message: "the terms of service must be accepted" }),
+  })
+  .openapi("SignupRequest", {
+    example: { email: "admin@acme-corp.com", password: "a-long-password", accepted_tos: true, name: "Acme Corporation" },
+  });
+
+const SignupResponseSchema = z
+  .object({
+    customer: CustomerSchema.optional(),
+    accesskey: AccesskeySchema.optional(),
+  })
+  .openapi("SignupResponse", {
+    description: "Empty ({}) when the signup could not be made for any reason but invalid input, so that it reveals nothing.",
+  });
+
+const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+
+export const signup = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/auth/signup",
+    tags: ["Auth"],
+    summary: "Sign up",
+    description:
+      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires.",
+    request: { body: jsonBody(SignupSchema) },
+    responses: {
+      200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
+      ...errorResponses(400, 429),
+    },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const db = c.get("db");
+    const now = Date.now();
+    try {
+      await assertEmailAvailable(db, input.email);
+      const created = await buildCustomerCreation(
+        db,
+        { ...input, username: input.email },
+        { status: "initial", now },
+      );
+      const key = await buildAccesskey(created.row.id, { name: "default", expire: ONE_YEAR_SECONDS }, now);
+      const verification = await buildVerification(db, c.env, created.row.id, input.email, now);
+      await runBatch(db, [...created.statements, insertAccesskey(db, key.row), verification.statement]);
+      // The alarm that expires an unverified signup; the cron sweep covers a failure here.
+      await lifecycleOf(c.env, created.row.id)
+        .trackSignup(created.row.id)
+        .catch((err) => console.error("signup alarm not set; the cron sweep will expire it", String(err)));
+      c.executionCtx.waitUntil(sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token));
+      return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, key.token) }, 200);
+    } catch (err) {
+      // A taken email (or any other refusal) looks exactly like success without content.
+      if (err instanceof ApiError && err.code < 500) return c.json({}, 200);
+      throw err;
+    }
+  },
+);

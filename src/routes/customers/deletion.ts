@@ -1,0 +1,60 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { requireSuperAdmin } from "../../auth/principal";
+import { ownedTables, resourceKinds, zeroCounts } from "../../db/owned";
+import { deletionJobs, deletionJobStatuses } from "../../db/schema";
+import { errorResponses, notFound } from "../../lib/errors";
+import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
+import { iso, isoOrNull } from "../../lib/time";
+import { CustomerIdParams, findCustomerOr404 } from "./shared";
+
+const counts = z.object(Object.fromEntries(resourceKinds.map((k) => [k, z.number().int()])));
+
+const DeletionReceiptSchema = z
+  .object({
+    customer_id: z.uuid(),
+    status: z.enum(deletionJobStatuses),
+    tm_start: z.string(),
+    tm_finish: z.string().nullable(),
+    deleted: counts.openapi({ description: "Rows the cascade removed, by kind." }),
+    remaining: counts.openapi({ description: "Rows of the customer still in D1, counted now." }),
+  })
+  .openapi("DeletionReceipt");
+
+export const getDeletion = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/v1.0/customers/{id}/deletion",
+    tags: ["Customers (admin)"],
+    summary: "Follow a customer's permanent deletion",
+    security: authenticated,
+    request: { params: CustomerIdParams },
+    responses: { 200: jsonResponse(DeletionReceiptSchema, "The deletion job"), ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    requireSuperAdmin(c.get("principal"));
+    const db = c.get("db");
+    const { id } = await findCustomerOr404(db, c.req.valid("param").id);
+    const [jobRows, ...remainingRows] = await db.batch([
+      db.select().from(deletionJobs).where(eq(deletionJobs.customerId, id)).limit(1),
+      ...resourceKinds.map((kind) =>
+        db.select({ n: sql<number>`count(*)` }).from(ownedTables[kind]).where(eq(ownedTables[kind].customerId, id)),
+      ),
+    ]);
+    const job = jobRows[0];
+    if (!job) throw notFound("deletion job");
+    const remaining = zeroCounts();
+    resourceKinds.forEach((kind, i) => (remaining[kind] = Number(remainingRows[i]![0]?.n ?? 0)));
+    return c.json(
+      {
+        customer_id: job.customerId,
+        status: job.status,
+        tm_start: iso(job.tmStart),
+        tm_finish: isoOrNull(job.tmFinish),
+        deleted: { ...zeroCounts(), ...job.deleted },
+        remaining,
+      },
+      200,
+    );
+  },
+);

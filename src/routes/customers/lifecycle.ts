@@ -1,0 +1,66 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requireSuperAdmin } from "../../auth/principal";
+import { CustomerSchema, serializeCustomer } from "../../domain/customer";
+import { errorResponses } from "../../lib/errors";
+import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
+import { lifecycleOf, unwrap } from "../../lifecycle/transitions";
+import { CustomerIdParams, findCustomerOr404 } from "./shared";
+
+const tags = ["Customers (admin)"];
+
+export const freezeCustomer = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/v1.0/customers/{id}/freeze",
+    tags,
+    summary: "Freeze a customer",
+    description: "Schedules the customer's permanent deletion after the grace period, as its own unregister would.",
+    security: authenticated,
+    request: { params: CustomerIdParams },
+    responses: { 200: jsonResponse(CustomerSchema, "The frozen customer"), ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    requireSuperAdmin(c.get("principal"));
+    const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
+    return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id).freeze(id))), 200);
+  },
+);
+
+export const recoverCustomer = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/v1.0/customers/{id}/recover",
+    tags,
+    summary: "Recover a frozen customer",
+    security: authenticated,
+    request: { params: CustomerIdParams },
+    responses: { 200: jsonResponse(CustomerSchema, "The recovered customer"), ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    requireSuperAdmin(c.get("principal"));
+    const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
+    return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id).recover(id))), 200);
+  },
+);
+
+export const deleteCustomer = defineRoute(
+  createRoute({
+    method: "delete",
+    path: "/v1.0/customers/{id}",
+    tags,
+    summary: "Delete a customer",
+    description:
+      "Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set.",
+    security: authenticated,
+    request: { params: CustomerIdParams },
+    responses: { 200: jsonResponse(CustomerSchema, "The customer as it was, now deleted"), ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    requireSuperAdmin(c.get("principal"));
+    const before = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
+    const after = unwrap(await lifecycleOf(c.env, before.id).deleteNow(before.id));
+    // Already deleted earlier: the stored (anonymized) row is all there is to show.
+    const shown = before.status === "deleted" ? after : { ...before, status: after.status, tmDelete: after.tmDelete, tmUpdate: after.tmUpdate, tmDeletionScheduled: null };
+    return c.json(serializeCustomer(shown), 200);
+  },
+);
