@@ -90,7 +90,7 @@ export async function runCascade(env: Env, customerId: string, chunkBudget = CAS
   return "finished";
 }
 
-const backoffSeconds = (attempts: number) => Math.min(300, 2 ** Math.min(attempts, 8));
+export const cascadeRetryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.min(attempts, 9));
 
 export async function handleCascadeBatch(batch: MessageBatch<CascadeMessage>, env: Env): Promise<void> {
   for (const message of batch.messages) {
@@ -99,7 +99,7 @@ export async function handleCascadeBatch(batch: MessageBatch<CascadeMessage>, en
       message.ack();
     } catch (err) {
       console.error("cascade step failed", message.body.customerId, err instanceof Error ? err.message : String(err));
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      message.retry({ delaySeconds: cascadeRetryDelaySeconds(message.attempts) });
     }
   }
 }

@@ -3,5 +3,6 @@ import { accesskeyRoutes } from "./accesskeys";
 import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
+import { resourceRoutes } from "./resources";
 
-export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes];
+export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes, ...resourceRoutes];

@@ -1,0 +1,50 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { hashPassword } from "../../auth/password";
+import { requireOwnCustomer } from "../../auth/principal";
+import { agents, Permission } from "../../db/schema";
+import { errorResponses, notFound, permissionDenied } from "../../lib/errors";
+import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { isUuid, passwordField } from "../../lib/validation";
+import { requireActive } from "../../lifecycle/guards";
+import { kindSpecs } from "../../resources/kinds";
+import { schemasFor, serializerFor } from "./crud";
+import { guestImmutable } from "./rules";
+
+const { Resource } = schemasFor(kindSpecs.agents);
+const serialize = serializerFor(kindSpecs.agents);
+
+export const changeAgentPassword = defineRoute(
+  createRoute({
+    method: "put",
+    path: "/v1.0/agents/{id}/password",
+    tags: ["Agents"],
+    summary: "Change an agent's password",
+    description: "By a CustomerAdmin, or by the agent itself. The guest agent's password cannot be changed.",
+    security: authenticated,
+    request: {
+      params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
+      body: jsonBody(z.strictObject({ password: passwordField }).openapi("AgentPasswordUpdate", { example: { password: "a-new-strong-password" } })),
+    },
+    responses: { 200: jsonResponse(Resource, "The agent"), ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const principal = c.get("principal");
+    const id = c.req.valid("param").id.toLowerCase();
+    const self = principal.kind === "agent" && principal.id === id;
+    const customer = requireOwnCustomer(principal, self ? Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager : Permission.CustomerAdmin);
+    requireActive(customer);
+    const db = c.get("db");
+    const [row] = isUuid(id) ? await db.select().from(agents).where(and(eq(agents.id, id), eq(agents.customerId, customer.id))).limit(1) : [];
+    if (!row) throw notFound("agent");
+    if (row.isGuest) throw guestImmutable();
+    if (!self && (principal.permission & Permission.CustomerAdmin) === 0) throw permissionDenied("PERMISSION_DENIED", "Only a CustomerAdmin changes another agent's password.");
+    const [updated] = await db
+      .update(agents)
+      .set({ passwordHash: await hashPassword(c.req.valid("json").password), tmUpdate: Date.now(), version: row.version + 1 })
+      .where(and(eq(agents.id, id), eq(agents.customerId, customer.id)))
+      .returning();
+    if (!updated) throw notFound("agent");
+    return c.json(serialize(updated), 200);
+  },
+);

@@ -1,0 +1,71 @@
+import { and, eq, ne, notInArray, sql } from "drizzle-orm";
+import type { ResourceKind } from "../../db/owned";
+import { customers, Permission, ZERO_UUID } from "../../db/schema";
+import { updateCustomer } from "../../domain/customer-store";
+import { alreadyExists, permissionDenied } from "../../lib/errors";
+import { isVirtualNumber } from "../../resources/kinds";
+import type { Guard, KindRules } from "./crud";
+
+export const guestImmutable = () =>
+  permissionDenied("GUEST_AGENT_IMMUTABLE", "The guest agent cannot be deleted, nor have its password or permission changed.");
+
+const isAdmin = (permission: number) => (permission & Permission.CustomerAdmin) !== 0;
+
+/** Holds inside the DELETE/UPDATE itself: another admin who can sign in remains. */
+const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
+  condition: sql`(SELECT count(*) FROM agents WHERE customer_id = ${customerId} AND is_guest = 0 AND (permission & ${Permission.CustomerAdmin}) != 0 AND id != ${agentId}) > 0`,
+  error: () => permissionDenied("LAST_CUSTOMER_ADMIN", "The last CustomerAdmin of the customer cannot be deleted or demoted."),
+});
+
+const agentRules: KindRules = {
+  async beforeCreate({ db, customer }, input) {
+    // A username is a sign-in identity: it may not be another live customer's email either.
+    const [taken] = await db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.email, input.username), notInArray(customers.status, ["deleted", "expired"]), ne(customers.id, customer.id)))
+      .limit(1);
+    if (taken) throw alreadyExists("USERNAME_ALREADY_EXISTS", "The username is already in use.", [{ field: "username", description: "already in use" }]);
+  },
+  beforeUpdate({ customer }, row, input) {
+    if (input.permission === undefined) return;
+    if (row.isGuest) throw guestImmutable();
+    if (isAdmin(row.permission) && !isAdmin(input.permission)) return anotherAdminRemains(customer.id, row.id);
+  },
+  beforeDelete({ customer }, row) {
+    if (row.isGuest) throw guestImmutable();
+    if (isAdmin(row.permission)) return anotherAdminRemains(customer.id, row.id);
+  },
+};
+
+const numberRules: KindRules = {
+  beforeCreate({ customer }, input) {
+    if (!isVirtualNumber(input.number) && customer.identityVerificationStatus !== "verified") {
+      throw permissionDenied(
+        "IDENTITY_VERIFICATION_REQUIRED",
+        "PSTN numbers need a verified identity; virtual numbers (+899…) do not.",
+        [{ identity_verification_status: customer.identityVerificationStatus }],
+      );
+    }
+  },
+};
+
+const billingAccountRules: KindRules = {
+  async afterDelete({ db, customer }, row) {
+    // The customer's default must not point at an account that is gone.
+    if (customer.billingAccountId === row.id) {
+      await updateCustomer(db, customer.id, { billingAccountId: ZERO_UUID }).catch(() => undefined);
+    }
+  },
+};
+
+export const kindRules: Partial<Record<ResourceKind, KindRules>> = {
+  agents: agentRules,
+  numbers: numberRules,
+  billing_accounts: billingAccountRules,
+};
+
+/** Column values a kind needs at creation that the API leaves optional. */
+export const kindDefaults: Partial<Record<ResourceKind, Record<string, unknown>>> = {
+  agents: { permission: Permission.CustomerAgent, isGuest: false },
+};
