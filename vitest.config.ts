@@ -14,6 +14,10 @@ export default defineConfig(async () => {
             ADMIN_PASSWORD: "root-password-for-tests",
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
             PUBLIC_BASE_URL: "http://api.test",
+            // Pinned so a developer's .dev.vars (read by the plugin too) cannot change the tests.
+            WEBHOOK_ALLOW_LOOPBACK: "false",
+            GRACE_PERIOD_SECONDS: "2592000",
+            SIGNUP_EXPIRY_SECONDS: "3600",
           },
         },
       }),

@@ -11,9 +11,13 @@ import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { registerRoutes } from "./lib/route";
 import { routes } from "./routes";
+import { dispatchPendingEvents } from "./webhooks/dispatch";
+import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerEmailVerifyPage } from "./routes/auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+const logDispatchError = (err: unknown) => console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
 
 const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (result.success) return;
@@ -78,6 +82,9 @@ export function createApp() {
     await next();
     c.header("X-Request-Id", requestId);
     c.header("X-Content-Type-Options", "nosniff");
+    // A write may have recorded customer events: hand them to the webhook queue now rather
+    // than at the next cron run.
+    if (c.req.method !== "GET" && c.res.status < 400) c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
   });
   app.use(
     "*",
@@ -120,6 +127,7 @@ export function createApp() {
         "Customer accounts of the VoIPBIN CPaaS platform: the admin API over all customers, the self API over your own, authentication, access keys, signup and the account lifecycle.",
     },
   });
+  app.get(DOCS_PATH, docsPage);
 
   app.notFound((c) =>
     errorResponse(c, new ApiError("NOT_FOUND", "ROUTE_NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),

@@ -1,12 +1,14 @@
 import type { AttemptLimiter } from "./auth/attempt-limiter";
 import type { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
 import type { CascadeMessage } from "./queues/cascade";
+import type { WebhookMessage } from "./webhooks/dispatch";
 
 export interface Env {
   DB: D1Database;
   CUSTOMER_LIFECYCLE: DurableObjectNamespace<CustomerLifecycle>;
   ATTEMPT_LIMITER: DurableObjectNamespace<AttemptLimiter>;
   CASCADE_QUEUE: Queue<CascadeMessage>;
+  WEBHOOK_QUEUE: Queue<WebhookMessage>;
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 

@@ -1,12 +1,22 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 import { reconcile } from "./lifecycle/reconcile";
+import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/deliver";
+import type { WebhookMessage } from "./webhooks/dispatch";
 import { handleCascadeBatch, handleCascadeDeadLetters, type CascadeMessage } from "./queues/cascade";
 
 export { AttemptLimiter } from "./auth/attempt-limiter";
 export { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
 
 const app = createApp();
+
+// Queue names as in wrangler.toml.
+const queueHandlers: Record<string, (batch: MessageBatch<any>, env: Env) => Promise<void>> = {
+  "customer-cascade": handleCascadeBatch,
+  "customer-cascade-dlq": handleCascadeDeadLetters,
+  "customer-webhooks": handleWebhookBatch,
+  "customer-webhooks-dlq": handleWebhookDeadLetters,
+};
 
 export default {
   fetch: app.fetch,
@@ -17,8 +27,9 @@ export default {
     );
   },
 
-  async queue(batch, env) {
-    if (batch.queue.endsWith("-dlq")) return handleCascadeDeadLetters(batch as MessageBatch<CascadeMessage>, env);
-    return handleCascadeBatch(batch as MessageBatch<CascadeMessage>, env);
+  async queue(batch, env, _ctx) {
+    const handler = queueHandlers[batch.queue];
+    if (!handler) throw new Error(`no consumer for queue ${batch.queue}`);
+    await handler(batch, env);
   },
-} satisfies ExportedHandler<Env, CascadeMessage>;
+} satisfies ExportedHandler<Env, CascadeMessage | WebhookMessage>;

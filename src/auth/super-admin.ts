@@ -5,7 +5,8 @@ import type { Env } from "../env";
 import { sha256Hex, timingSafeEqual, utf8 } from "../lib/crypto";
 import { hashPassword, verifyPassword } from "./password";
 
-export const isSuperAdminUsername = (env: Env, username: string) => !!env.ADMIN_USERNAME && username === env.ADMIN_USERNAME;
+export const superAdminUsername = (env: Env) => (env.ADMIN_USERNAME ?? "").trim().toLowerCase();
+export const isSuperAdminUsername = (env: Env, username: string) => !!superAdminUsername(env) && username === superAdminUsername(env);
 
 /**
  * The project super admin lives in configuration (ADMIN_USERNAME / ADMIN_PASSWORD). Its password is
@@ -19,7 +20,7 @@ export async function loginSuperAdmin(env: Env, db: Db, password: string): Promi
     await verifyPassword(password, null); // same cost as a real check
     return null;
   }
-  const [existing] = await db.select().from(agents).where(eq(agents.username, env.ADMIN_USERNAME)).limit(1);
+  const [existing] = await db.select().from(agents).where(eq(agents.username, superAdminUsername(env))).limit(1);
   if (existing && existing.customerId !== ZERO_UUID) {
     console.warn("ADMIN_USERNAME belongs to a customer's agent; the super admin cannot log in under it");
     return null;
@@ -34,7 +35,7 @@ export async function loginSuperAdmin(env: Env, db: Db, password: string): Promi
     .values({
       id: crypto.randomUUID(),
       customerId: ZERO_UUID,
-      username: env.ADMIN_USERNAME,
+      username: superAdminUsername(env),
       passwordHash,
       name: "Project super admin",
       permission: Permission.ProjectSuperAdmin,

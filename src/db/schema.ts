@@ -41,6 +41,11 @@ export const customers = sqliteTable(
       .notNull()
       .default("none"),
     webhookSecret: text("webhook_secret").notNull().default(""),
+    // The secret before the last rotation: deliveries carry both signatures for 24 hours.
+    webhookSecretPrevious: text("webhook_secret_previous").notNull().default(""),
+    tmWebhookSecretRotated: ms("tm_webhook_secret_rotated"),
+    // Set when the endpoint answered 410 Gone; cleared when a webhook_uri is set again.
+    webhookDisabled: integer("webhook_disabled", { mode: "boolean" }).notNull().default(false),
     tmDeletionScheduled: ms("tm_deletion_scheduled"),
     tmCreate: ms("tm_create").notNull(),
     tmUpdate: ms("tm_update").notNull(),
@@ -214,6 +219,8 @@ export const customerEventTypes = [
 ] as const;
 export type CustomerEventType = (typeof customerEventTypes)[number];
 
+export const eventDeliveryStatuses = ["none", "pending", "delivered", "failed", "disabled"] as const;
+
 // Written in the same D1 batch as the change it describes: no event without its change.
 export const customerEvents = sqliteTable(
   "customer_events",
@@ -222,9 +229,36 @@ export const customerEvents = sqliteTable(
     customerId: text("customer_id").notNull(),
     type: text("type", { enum: customerEventTypes }).notNull(),
     data: text("data", { mode: "json" }).notNull(),
+    // Where the event goes, fixed when it happens: a deleted customer's last event still reaches
+    // the address it had before anonymization.
+    webhookMethod: text("webhook_method").notNull().default(""),
+    webhookUri: text("webhook_uri").notNull().default(""),
+    // Signing keys carried only by customer_deleted (the customer's own are erased); cleared once sent.
+    signingSecrets: text("signing_secrets", { mode: "json" }).$type<string[]>().notNull().default([]),
+    deliveryStatus: text("delivery_status", { enum: eventDeliveryStatuses }).notNull().default("none"),
+    tmDispatched: ms("tm_dispatched"),
     tmCreate: ms("tm_create").notNull(),
   },
-  (t) => [index("customer_events_customer_list_idx").on(t.customerId, t.tmCreate, t.id), index("customer_events_tm_create_idx").on(t.tmCreate)],
+  (t) => [
+    index("customer_events_customer_list_idx").on(t.customerId, t.tmCreate, t.id),
+    index("customer_events_tm_create_idx").on(t.tmCreate),
+    // The outbox: events still to hand to the webhook queue.
+    index("customer_events_undispatched_idx").on(t.tmCreate).where(sql`delivery_status = 'pending' AND tm_dispatched IS NULL`),
+  ],
+);
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    eventId: text("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    statusCode: integer("status_code").notNull().default(0),
+    error: text("error").notNull().default(""),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("webhook_deliveries_customer_list_idx").on(t.customerId, t.tmCreate, t.id), index("webhook_deliveries_tm_create_idx").on(t.tmCreate)],
 );
 
 export const deletionJobStatuses = ["pending", "running", "finished", "failed"] as const;

@@ -18,15 +18,34 @@ export async function getCustomerRow(db: Db, id: string): Promise<CustomerRow | 
   return row ?? null;
 }
 
-/** An event row for the batch that makes the change; `data` is the customer as it is after it. */
-export function eventStatement(db: Db, type: CustomerEventType, row: CustomerRow, now: number): Statement {
-  return db.insert(customerEvents).values({
+/** Where an event is delivered: fixed when it happens, so later changes do not redirect it. */
+export interface EventTarget {
+  method: string;
+  uri: string;
+  /** Only for customer_deleted, whose own secrets are erased by then. */
+  signingSecrets?: string[];
+}
+
+export const eventTargetOf = (row: CustomerRow): EventTarget | null =>
+  row.webhookUri && !row.webhookDisabled ? { method: row.webhookMethod || "POST", uri: row.webhookUri } : null;
+
+function eventValues(type: CustomerEventType, row: CustomerRow, now: number, target: EventTarget | null) {
+  return {
     id: crypto.randomUUID(),
     customerId: row.id,
     type,
     data: serializeCustomer(row),
+    webhookMethod: target?.method ?? "",
+    webhookUri: target?.uri ?? "",
+    signingSecrets: target?.signingSecrets ?? [],
+    deliveryStatus: target ? ("pending" as const) : ("none" as const),
     tmCreate: now,
-  });
+  };
+}
+
+/** An event row for the batch that makes the change; `data` is the customer as it is after it. */
+export function eventStatement(db: Db, type: CustomerEventType, row: CustomerRow, now: number, target = eventTargetOf(row)): Statement {
+  return db.insert(customerEvents).values(eventValues(type, row, now, target));
 }
 
 const emailTaken = () =>
@@ -52,9 +71,17 @@ export async function assertEmailAvailable(db: Db, email: string, ownCustomerId?
   if (customerHit.length || agentHit.length) throw emailTaken();
 }
 
+/** A new customer's username: no agent has it, and it is no live customer's email. */
 export async function assertUsernameAvailable(db: Db, username: string): Promise<void> {
-  const [hit] = await db.select({ id: agents.id }).from(agents).where(eq(agents.username, username)).limit(1);
-  if (hit) throw usernameTaken();
+  const [agentHit, customerHit] = await db.batch([
+    db.select({ id: agents.id }).from(agents).where(eq(agents.username, username)).limit(1),
+    db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.email, username), notInArray(customers.status, ["deleted", "expired"])))
+      .limit(1),
+  ]);
+  if (agentHit.length || customerHit.length) throw usernameTaken();
 }
 
 /** Runs a batch, turning a UNIQUE violation (a race lost to a concurrent writer) into a 409. */
@@ -101,6 +128,9 @@ export async function buildCustomerCreation(
     status: options.status,
     identityVerificationStatus: "none",
     webhookSecret: newWebhookSecret(),
+    webhookSecretPrevious: "",
+    tmWebhookSecretRotated: null,
+    webhookDisabled: false,
     tmDeletionScheduled: null,
     tmCreate: now,
     tmUpdate: now,
@@ -149,6 +179,13 @@ export async function createCustomer(db: Db, input: CustomerCreate, now = Date.n
 
 const MAX_UPDATE_ATTEMPTS = 8;
 
+// changes() is the row count of the UPDATE just before it in the same batch (one transaction),
+// so the event is written exactly when the change was.
+const eventIfChanged = (e: ReturnType<typeof eventValues>) =>
+  sql`INSERT INTO customer_events (id, customer_id, type, data, webhook_method, webhook_uri, signing_secrets, delivery_status, tm_create)
+      SELECT ${e.id}, ${e.customerId}, ${e.type}, ${JSON.stringify(e.data)}, ${e.webhookMethod}, ${e.webhookUri}, '[]', ${e.deliveryStatus}, ${e.tmCreate}
+      WHERE changes() = 1`;
+
 /**
  * Applies a partial change with optimistic concurrency on `version`: a concurrent writer makes
  * the compare-and-set miss, and the change is re-applied on the fresh row, so no field is lost.
@@ -178,9 +215,7 @@ export async function updateCustomer(
         .where(and(eq(customers.id, id), eq(customers.version, current.version))),
       // changes() is the row count of the UPDATE just before it in this batch (one transaction),
       // so the event is written exactly when the change was.
-      sql`INSERT INTO customer_events (id, customer_id, type, data, tm_create)
-          SELECT ${crypto.randomUUID()}, ${id}, ${options.event ?? "customer_updated"}, ${JSON.stringify(serializeCustomer(next))}, ${now}
-          WHERE changes() = 1`,
+      eventIfChanged(eventValues(options.event ?? "customer_updated", next, now, eventTargetOf(next))),
     ]);
     if (changesOf(results, 0) === 1) return next;
     current = await getCustomerRow(db, id);
@@ -199,5 +234,7 @@ export async function updateCustomerProfile(
   // A new address has not been verified yet.
   const current = options.current ?? (await getCustomerRow(db, id));
   if (input.email !== undefined && current && input.email !== current.email) change.emailVerified = false;
+  // Setting an address again re-enables an endpoint that answered 410 Gone.
+  if (input.webhook_uri !== undefined) change.webhookDisabled = false;
   return updateCustomer(db, id, change, { ...options, current: current ?? undefined });
 }

@@ -7,10 +7,11 @@ export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 export const nameField = z.string().max(255);
 export const detailField = z.string().max(2048);
 export const addressField = z.string().max(1024);
-export const emailField = z.email({ message: "must be a valid email address" }).max(254);
+// Addresses and usernames are identities: compared, stored and made unique in lower case.
+export const emailField = z.email({ message: "must be a valid email address" }).max(254).toLowerCase();
 export const optionalEmailField = z.union([z.literal(""), emailField]);
 export const passwordField = z.string().min(8, { message: "must be at least 8 characters" }).max(1024);
-export const usernameField = z.string().trim().min(1).max(255);
+export const usernameField = z.string().trim().toLowerCase().min(1).max(255);
 export const e164Field = z.string().regex(E164_PATTERN, { message: "must be an E.164 number such as +15551234567" });
 export const phoneNumberField = z.union([z.literal(""), e164Field]);
 export const webhookMethodField = z.enum(["", "POST", "GET", "PUT", "DELETE"]);

@@ -4,7 +4,9 @@ import { d1Batch } from "../db/batch";
 import { getDb, type Db } from "../db/client";
 import { accesskeys, agents, customerEvents, customers, emailVerifications, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { anonymizedColumns } from "../domain/customer";
-import { eventStatement, getCustomerRow, updateCustomer } from "../domain/customer-store";
+import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from "../domain/customer-store";
+import { dispatchPendingEvents } from "../webhooks/dispatch";
+import { activeSecrets } from "../webhooks/secrets";
 import type { Env } from "../env";
 import { secondsVar } from "../lib/time";
 import { countDeleted, recordDeletionJob, startCascade } from "../queues/cascade";
@@ -30,7 +32,10 @@ export class CustomerLifecycle extends DurableObject<Env> {
   private serialized<T>(customerId: string, work: (row: CustomerRow | null) => Promise<T>): Promise<T> {
     return this.ctx.blockConcurrencyWhile(async () => {
       await this.ctx.storage.put("customerId", customerId);
-      return work(await getCustomerRow(this.db, customerId));
+      const result = await work(await getCustomerRow(this.db, customerId));
+      // The transition recorded an event: queue its webhook now (the cron covers a failure).
+      this.ctx.waitUntil(dispatchPendingEvents(this.env).catch(() => undefined));
+      return result;
     });
   }
 
@@ -172,7 +177,8 @@ export class CustomerLifecycle extends DurableObject<Env> {
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       // Earlier events carry the customer's PII; only the anonymized deletion event remains.
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
-      eventStatement(db, "customer_deleted", deleted, now),
+      // Delivered to the address the customer had, signed with the secrets it had.
+      eventStatement(db, "customer_deleted", deleted, now, eventTargetOf(row) && { ...eventTargetOf(row)!, signingSecrets: activeSecrets(row, now) }),
     ]);
     await startCascade(this.env, row.id);
     return deleted;

@@ -1,8 +1,10 @@
-import { and, asc, eq, gt, lte } from "drizzle-orm";
+import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+import { changesOf, d1Batch } from "../db/batch";
 import { getDb } from "../db/client";
 import { customers, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
 import { resendStalledCascades } from "../queues/cascade";
+import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
 import { lifecycleOf } from "./transitions";
@@ -15,7 +17,13 @@ export interface ReconcileReport {
   expired: number;
   alarmsChecked: number;
   cascadesResent: number;
+  eventsDispatched: number;
+  eventsPruned: number;
 }
+
+/** Customer events and delivery attempts are kept this long. */
+export const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const PRUNE_LIMIT = 5000;
 
 /**
  * The cron's safety net under the per-customer alarms. Every action goes through the customer's
@@ -58,5 +66,25 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     .onConflictDoUpdate({ target: sweepCursors.name, set: { value: next } });
 
   const cascadesResent = await resendStalledCascades(env, now);
-  return { deleted: overdueFrozen.length, expired: overdueSignups.length, alarmsChecked: page.length, cascadesResent };
+
+  // Events whose hand-off to the webhook queue was missed, then the 30-day retention.
+  let eventsDispatched = 0;
+  for (let i = 0; i < 10; i++) {
+    const n = await dispatchPendingEvents(env);
+    eventsDispatched += n;
+    if (n < DISPATCH_BATCH) break;
+  }
+  const cutoff = now - EVENT_RETENTION_MS;
+  const pruned = await d1Batch(env.DB, [
+    sql`DELETE FROM customer_events WHERE rowid IN (SELECT rowid FROM customer_events WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
+    sql`DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
+  ]);
+  return {
+    deleted: overdueFrozen.length,
+    expired: overdueSignups.length,
+    alarmsChecked: page.length,
+    cascadesResent,
+    eventsDispatched,
+    eventsPruned: changesOf(pruned, 0),
+  };
 }

@@ -33,10 +33,11 @@ export const login = defineRoute(
     },
   }),
   async (c) => {
-    const { username, password } = c.req.valid("json");
+    const { password } = c.req.valid("json");
+    const username = c.req.valid("json").username.trim().toLowerCase();
     const db = c.get("db");
     // Counted per username (known or not, so the limit reveals nothing) and per client IP.
-    const attempts = attemptKeys(c.env, "login", username.toLowerCase(), clientIp(c.req));
+    const attempts = attemptKeys(c.env, "login", username, clientIp(c.req));
     await attempts.assertAllowed();
     let agent: AgentRow | null;
     if (isSuperAdminUsername(c.env, username)) {

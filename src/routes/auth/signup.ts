@@ -1,3 +1,4 @@
+import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute, z } from "@hono/zod-openapi";
 import { AccesskeySchema, buildAccesskey, insertAccesskey, serializeAccesskey } from "../../domain/accesskey";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
@@ -47,6 +48,7 @@ export const signup = defineRoute(
   async (c) => {
     const input = c.req.valid("json");
     const db = c.get("db");
+    await assertWebhookUriAllowed(c.env, input.webhook_uri);
     const now = Date.now();
     try {
       await assertEmailAvailable(db, input.email);

@@ -1,3 +1,4 @@
+import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
@@ -22,6 +23,7 @@ export const updateOwnCustomer = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
+    await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await updateCustomerProfile(c.get("db"), customer.id, c.req.valid("json"), {
       current: customer,
       expectedVersion: ifMatchVersion(c),

@@ -1,3 +1,4 @@
+import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
 import { CustomerCreateSchema, CustomerSchema, serializeCustomer } from "../../domain/customer";
@@ -23,6 +24,7 @@ export const createCustomerRoute = defineRoute(
   }),
   async (c) => {
     requireSuperAdmin(c.get("principal"));
+    await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await createCustomer(c.get("db"), c.req.valid("json"));
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);

@@ -37,7 +37,7 @@ export const listCustomers = defineRoute(
       .where(
         and(
           status ? eq(customers.status, status) : ne(customers.status, "deleted"),
-          email !== undefined ? eq(customers.email, email) : undefined,
+          email !== undefined ? eq(customers.email, email.toLowerCase()) : undefined,
           afterCursor(customers.tmCreate, customers.id, cursor),
         ),
       )

@@ -1,3 +1,4 @@
+import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
 import { CustomerSchema, CustomerUpdateSchema, MetadataUpdateSchema, serializeCustomer } from "../../domain/customer";
@@ -25,6 +26,7 @@ export const updateCustomerRoute = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const current = await findCustomerOr404(db, c.req.valid("param").id);
+    await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await updateCustomerProfile(db, current.id, c.req.valid("json"), { current, expectedVersion: ifMatchVersion(c) });
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);

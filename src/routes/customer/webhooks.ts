@@ -1,0 +1,109 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq } from "drizzle-orm";
+import { requireOwnCustomer } from "../../auth/principal";
+import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
+import { CustomerSchema, CustomerWithSecretSchema, serializeCustomer } from "../../domain/customer";
+import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
+import { errorResponses } from "../../lib/errors";
+import { afterCursor, decodePageToken, pageSchema, PageQuerySchema, toPage } from "../../lib/pagination";
+import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
+import { iso } from "../../lib/time";
+
+const READ = Permission.CustomerAdmin | Permission.CustomerManager;
+
+const EventSchema = z
+  .object({
+    id: z.uuid().openapi({ description: "Also the webhook-id of its deliveries." }),
+    type: z.enum(customerEventTypes),
+    data: CustomerSchema,
+    tm_create: z.string(),
+  })
+  .openapi("CustomerEvent");
+
+export const listOwnEvents = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/v1.0/customer/events",
+    tags: ["Customer events"],
+    summary: "List your customer's events",
+    description: "Newest first; kept 30 days.",
+    security: authenticated,
+    request: { query: PageQuerySchema },
+    responses: { 200: jsonResponse(pageSchema(EventSchema, "CustomerEventList"), "A page of events"), ...errorResponses(400, 401, 403) },
+  }),
+  async (c) => {
+    const customer = requireOwnCustomer(c.get("principal"), READ);
+    const { page_size, page_token } = c.req.valid("query");
+    const rows = await c
+      .get("db")
+      .select({ id: customerEvents.id, type: customerEvents.type, data: customerEvents.data, tmCreate: customerEvents.tmCreate })
+      .from(customerEvents)
+      .where(and(eq(customerEvents.customerId, customer.id), afterCursor(customerEvents.tmCreate, customerEvents.id, decodePageToken(page_token))))
+      .orderBy(desc(customerEvents.tmCreate), desc(customerEvents.id))
+      .limit(page_size + 1);
+    return c.json(
+      toPage(rows, page_size, (r) => ({ id: r.id, type: r.type, data: r.data as z.infer<typeof CustomerSchema>, tm_create: iso(r.tmCreate) })),
+      200,
+    );
+  },
+);
+
+const DeliverySchema = z
+  .object({
+    id: z.uuid(),
+    event_id: z.uuid(),
+    attempt: z.number().int(),
+    status_code: z.number().int().openapi({ description: "HTTP status of the answer; 0 when none came." }),
+    error: z.string(),
+    tm_create: z.string(),
+  })
+  .openapi("WebhookDelivery");
+
+export const listOwnDeliveries = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/v1.0/customer/webhook_deliveries",
+    tags: ["Customer events"],
+    summary: "List webhook delivery attempts",
+    security: authenticated,
+    request: { query: PageQuerySchema },
+    responses: { 200: jsonResponse(pageSchema(DeliverySchema, "WebhookDeliveryList"), "A page of attempts, newest first"), ...errorResponses(400, 401, 403) },
+  }),
+  async (c) => {
+    const customer = requireOwnCustomer(c.get("principal"), READ);
+    const { page_size, page_token } = c.req.valid("query");
+    const rows = await c
+      .get("db")
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.customerId, customer.id), afterCursor(webhookDeliveries.tmCreate, webhookDeliveries.id, decodePageToken(page_token))))
+      .orderBy(desc(webhookDeliveries.tmCreate), desc(webhookDeliveries.id))
+      .limit(page_size + 1);
+    return c.json(
+      toPage(rows, page_size, (r) => ({ id: r.id, event_id: r.eventId, attempt: r.attempt, status_code: r.statusCode, error: r.error, tm_create: iso(r.tmCreate) })),
+      200,
+    );
+  },
+);
+
+export const rotateWebhookSecret = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/v1.0/customer/webhook_secret",
+    tags: ["Customer events"],
+    summary: "Rotate the webhook signing secret",
+    description: "For 24 hours deliveries carry signatures of both the new and the previous secret (space-separated in webhook-signature).",
+    security: authenticated,
+    responses: { 200: jsonResponse(CustomerWithSecretSchema, "The customer with its new secret"), ...errorResponses(401, 403) },
+  }),
+  async (c) => {
+    const customer = requireOwnCustomer(c.get("principal"));
+    const row = await updateCustomer(
+      c.get("db"),
+      customer.id,
+      { webhookSecret: newWebhookSecret(), webhookSecretPrevious: customer.webhookSecret, tmWebhookSecretRotated: Date.now() },
+      { current: customer },
+    );
+    return c.json({ ...serializeCustomer(row), webhook_secret: row.webhookSecret }, 200);
+  },
+);

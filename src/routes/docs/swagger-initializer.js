@@ -1,0 +1,17 @@
+// Starts Swagger UI on the page that GET /docs returns (src/routes/docs/index.ts). A file of its own
+// rather than an inline script, so the page's Content-Security-Policy can stay at script-src 'self'.
+// Copied to public/docs-assets/ by scripts/copy-docs-assets.mjs.
+window.addEventListener("DOMContentLoaded", function () {
+  var root = document.getElementById("swagger-ui");
+  window.ui = SwaggerUIBundle({
+    url: root.getAttribute("data-openapi-url"),
+    domNode: root,
+    deepLinking: true,
+    // No call to the public validator service: the page talks to this origin only.
+    validatorUrl: null,
+    // Never load another document named in the page's query string.
+    queryConfigEnabled: false,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout",
+  });
+});
