@@ -10,6 +10,8 @@ import { getDb } from "./db/client";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { registerRoutes } from "./lib/route";
+import { audit } from "./middleware/audit";
+import { idempotency } from "./middleware/idempotency";
 import { routes } from "./routes";
 import { dispatchPendingEvents } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
@@ -110,6 +112,7 @@ export function createApp() {
   app.use("*", requireJsonBodies);
   app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);
+  app.use("*", audit, idempotency);
 
   registerRoutes(app, routes);
   registerEmailVerifyPage(app);

@@ -284,6 +284,41 @@ export const sweepCursors = sqliteTable("sweep_cursors", {
   value: text("value").notNull(),
 });
 
+// Idempotency-Key records. The key itself is not stored: rows are found by a hash of (caller,
+// key), and the saved response is encrypted with a key derived from it, so access keys or
+// tokens in a replayed response are unreadable from the table alone.
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    keyHash: text("key_hash").primaryKey(),
+    requestHash: text("request_hash").notNull(),
+    state: text("state", { enum: ["in_progress", "done"] }).notNull(),
+    response: text("response").notNull().default(""),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("idempotency_keys_tm_create_idx").on(t.tmCreate)],
+);
+
+// Who changed what: field names, never values; no usernames or emails, and the client IP is
+// erased when the customer is deleted.
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    actorKind: text("actor_kind", { enum: ["agent", "accesskey", "anonymous"] }).notNull(),
+    actorId: text("actor_id").notNull(),
+    actorPermission: integer("actor_permission").notNull(),
+    action: text("action").notNull(),
+    changedFields: text("changed_fields", { mode: "json" }).$type<string[]>().notNull(),
+    statusCode: integer("status_code").notNull(),
+    requestId: text("request_id").notNull(),
+    ip: text("ip").notNull(),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("audit_log_customer_list_idx").on(t.customerId, t.tmCreate, t.id)],
+);
+
 export type CustomerRow = typeof customers.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type AccesskeyRow = typeof accesskeys.$inferSelect;

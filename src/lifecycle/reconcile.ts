@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { customers, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
 import { resendStalledCascades } from "../queues/cascade";
+import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
@@ -78,6 +79,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
   const pruned = await d1Batch(env.DB, [
     sql`DELETE FROM customer_events WHERE rowid IN (SELECT rowid FROM customer_events WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
     sql`DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
+    sql`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE tm_create < ${now - IDEMPOTENCY_TTL_MS} LIMIT ${PRUNE_LIMIT})`,
   ]);
   return {
     deleted: overdueFrozen.length,

@@ -83,6 +83,18 @@ export async function runCascade(env: Env, customerId: string, chunkBudget = CAS
       return "continued";
     }
   }
+  // The audit trail stays (it has no names or emails), but client IPs are personal data.
+  while (budget > 0) {
+    budget--;
+    const results = await d1Batch(db.$client, [
+      sql`UPDATE audit_log SET ip = '' WHERE rowid IN (SELECT rowid FROM audit_log WHERE customer_id = ${customerId} AND ip <> '' LIMIT ${CASCADE_CHUNK_ROWS})`,
+    ]);
+    if (changesOf(results, 0) < CASCADE_CHUNK_ROWS) break;
+  }
+  if (budget === 0) {
+    await env.CASCADE_QUEUE.send({ customerId });
+    return "continued";
+  }
   await db
     .update(deletionJobs)
     .set({ status: "finished", tmFinish: Date.now(), tmProgress: Date.now(), error: "" })

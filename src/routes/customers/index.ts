@@ -1,3 +1,4 @@
+import { listAudit } from "./audit";
 import { updateCustomerBillingAccount, updateIdentityVerification } from "./account-settings";
 import { createCustomerRoute } from "./create";
 import { getDeletion } from "./deletion";
@@ -6,4 +7,4 @@ import { deleteCustomer, freezeCustomer, recoverCustomer } from "./lifecycle";
 import { listCustomers } from "./list";
 import { updateCustomerMetadata, updateCustomerRoute } from "./update";
 
-export const customersRoutes = [listCustomers, createCustomerRoute, getCustomer, updateCustomerRoute, updateCustomerMetadata, freezeCustomer, recoverCustomer, deleteCustomer, getDeletion, updateCustomerBillingAccount, updateIdentityVerification];
+export const customersRoutes = [listCustomers, createCustomerRoute, getCustomer, updateCustomerRoute, updateCustomerMetadata, freezeCustomer, recoverCustomer, deleteCustomer, getDeletion, updateCustomerBillingAccount, updateIdentityVerification, listAudit];

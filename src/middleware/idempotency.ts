@@ -1,0 +1,107 @@
+import { and, eq } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import { resourceKinds } from "../db/owned";
+import { idempotencyKeys } from "../db/schema";
+import { fromBase64, sha256Hex, toBase64, utf8 } from "../lib/crypto";
+import { ApiError, invalidArgument } from "../lib/errors";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** A claim older than this with no response is taken to have died with its request. */
+const STALE_CLAIM_MS = 60 * 1000;
+
+const IDEMPOTENT_POSTS = new RegExp(`^/(v1\\.0/customers|auth/signup|auth/unregister|v1\\.0/(accesskeys|${resourceKinds.join("|")}))$`);
+
+interface SavedResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+async function cipherKey(secret: string, key: string): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey("raw", utf8(secret), "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: utf8(key), info: utf8("idempotency-response") },
+    material,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
+}
+
+async function seal(secret: string, key: string, saved: SavedResponse): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await cipherKey(secret, key), utf8(JSON.stringify(saved)));
+  return `${toBase64(iv)}.${toBase64(ct)}`;
+}
+
+async function open(secret: string, key: string, sealed: string): Promise<SavedResponse> {
+  const [iv, ct] = sealed.split(".");
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv!) }, await cipherKey(secret, key), fromBase64(ct!));
+  return JSON.parse(new TextDecoder().decode(plain)) as SavedResponse;
+}
+
+/**
+ * `Idempotency-Key` on the creating POSTs: the same key with the same body answers the first
+ * response again without doing the work twice; with another body it is a 409. Keys last 24 hours.
+ */
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header("Idempotency-Key");
+  const path = new URL(c.req.url).pathname;
+  if (key === undefined || c.req.method !== "POST" || !IDEMPOTENT_POSTS.test(path)) return next();
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw invalidArgument("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 visible ASCII characters.", [{ field: "Idempotency-Key" }]);
+  }
+  const principal = c.get("principal");
+  const scope = principal ? `${principal.kind}:${principal.id}` : "anonymous";
+  const keyHash = await sha256Hex(`${scope}\n${key}`);
+  const requestHash = await sha256Hex(`${c.req.method} ${path}\n${await c.req.text()}`);
+  const db = c.get("db");
+  const now = Date.now();
+
+  const claim = () =>
+    db.insert(idempotencyKeys).values({ keyHash, requestHash, state: "in_progress", tmCreate: now }).onConflictDoNothing().returning({ keyHash: idempotencyKeys.keyHash });
+
+  let claimed = (await claim()).length > 0;
+  if (!claimed) {
+    const [row] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash)).limit(1);
+    const expired = !row || row.tmCreate <= now - IDEMPOTENCY_TTL_MS;
+    const abandoned = row?.state === "in_progress" && row.tmCreate <= now - STALE_CLAIM_MS;
+    if (row && !expired && row.requestHash !== requestHash) {
+      throw new ApiError("ALREADY_EXISTS", "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different request.", [{ field: "Idempotency-Key" }]);
+    }
+    if (row && (expired || abandoned)) {
+      // Take the old record over, only if nobody else did first.
+      const taken = await db
+        .update(idempotencyKeys)
+        .set({ requestHash, state: "in_progress", response: "", tmCreate: now })
+        .where(and(eq(idempotencyKeys.keyHash, keyHash), eq(idempotencyKeys.tmCreate, row.tmCreate)))
+        .returning({ keyHash: idempotencyKeys.keyHash });
+      claimed = taken.length > 0;
+    } else if (!row) {
+      claimed = (await claim()).length > 0;
+    }
+    if (!claimed) {
+      const [current] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash)).limit(1);
+      if (current?.state === "done" && current.requestHash === requestHash) {
+        const saved = await open(c.env.JWT_SECRET, `${scope}\n${key}`, current.response);
+        return c.body(saved.body, saved.status as 200, { "Content-Type": saved.contentType, "Idempotent-Replayed": "true" });
+      }
+      throw new ApiError("ALREADY_EXISTS", "IDEMPOTENCY_KEY_IN_PROGRESS", "A request with this Idempotency-Key is still being processed; retry shortly.", [], 409, { "Retry-After": "1" });
+    }
+  }
+
+  await next();
+
+  const status = c.res.status;
+  if (status >= 500 || status === 429) {
+    // Nothing to repeat: a retry with the same key must be able to do the work.
+    await db.delete(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash));
+    return;
+  }
+  const saved: SavedResponse = { status, contentType: c.res.headers.get("Content-Type") ?? "application/json", body: await c.res.clone().text() };
+  await db
+    .update(idempotencyKeys)
+    .set({ state: "done", response: await seal(c.env.JWT_SECRET, `${scope}\n${key}`, saved) })
+    .where(eq(idempotencyKeys.keyHash, keyHash));
+});
