@@ -163,6 +163,23 @@ describe("webhook delivery", () => {
     });
   });
 
+  it("hands each event to the queue once, though a request and the Durable Object both dispatch", async () => {
+    const c = await customerWithWebhook();
+    await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password } });
+    await delivered("customer_frozen");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(received.filter((r) => r.body.includes('"customer_frozen"')).length).toBe(1);
+  });
+
+  it("the cron re-dispatches an event stranded between claim and send", async () => {
+    const c = await customerWithWebhook();
+    const id = await pendingEvent(c);
+    await env.DB.prepare("UPDATE customer_events SET tm_dispatched = ? WHERE id = ?").bind(Date.now() - 3600_000, id).run();
+    await runCron();
+    const req = await delivered("customer_updated");
+    expect(req.headers["webhook-id"]).toBe(id);
+  });
+
   it("with GET: no body, the event id in ?event_id=, signatures over the empty body", async () => {
     const c = await customerWithWebhook("GET");
     const id = await pendingEvent(c);

@@ -242,8 +242,8 @@ export const customerEvents = sqliteTable(
   (t) => [
     index("customer_events_customer_list_idx").on(t.customerId, t.tmCreate, t.id),
     index("customer_events_tm_create_idx").on(t.tmCreate),
-    // The outbox: events still to hand to the webhook queue.
-    index("customer_events_undispatched_idx").on(t.tmCreate).where(sql`delivery_status = 'pending' AND tm_dispatched IS NULL`),
+    // The outbox: events still to hand to the webhook queue, and claims to look after.
+    index("customer_events_pending_idx").on(t.tmDispatched, t.tmCreate).where(sql`delivery_status = 'pending'`),
   ],
 );
 
