@@ -1,14 +1,12 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../src/auth/password";
-import { adminLogin, api, BASE, createAccesskey, createCustomer, expectError, login, unique, type ApiResponse, type TestCustomer } from "./helpers";
+import { adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, ISO_UTC, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
 
 const ACCESSKEY_KEYS = ["customer_id", "detail", "id", "name", "tm_create", "tm_expire", "tm_update"];
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const TOKEN_FORMAT = /^vb_[A-Za-z0-9]{32}$/;
 
 async function sha256Hex(value: string): Promise<string> {
@@ -22,19 +20,6 @@ async function raw(method: string, path: string, headers: Record<string, string>
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
 
-/** An agent of `customerId` with the given permission bits, inserted straight into D1 (no agents API yet). */
-async function createAgent(customerId: string, permission: number) {
-  const username = `${unique("agent")}@example.com`;
-  const password = "agent-password-1234";
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO agents (id, customer_id, name, detail, tm_create, tm_update, version, username, password_hash, permission, is_guest)
-     VALUES (?, ?, 'Agent', '', ?, ?, 1, ?, ?, ?, 0)`,
-  )
-    .bind(crypto.randomUUID(), customerId, now, now, username, await hashPassword(password), permission)
-    .run();
-  return { username, password, token: await login(username, password) };
-}
 
 function expectAccesskeyShape(body: any, withToken: boolean) {
   expect(Object.keys(body).sort()).toEqual(withToken ? [...ACCESSKEY_KEYS, "token"].sort() : ACCESSKEY_KEYS);

@@ -1,20 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../src/auth/password";
-import {
-  ADMIN,
-  adminLogin,
-  api,
-  BASE,
-  createAccesskey,
-  createCustomer,
-  expectError,
-  login,
-  unique,
-  type ApiResponse,
-  type TestCustomer,
-} from "./helpers";
+import { ADMIN, adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
@@ -46,19 +33,6 @@ async function agentIdOf(username: string): Promise<string> {
   return row!.id;
 }
 
-/** An agent of `customerId` with the given permission bits, inserted straight into D1 (no agents API yet). */
-async function createAgent(customerId: string, permission: number) {
-  const username = `${unique("agent")}@example.com`;
-  const password = "agent-password-1234";
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO agents (id, customer_id, name, detail, tm_create, tm_update, version, username, password_hash, permission, is_guest)
-     VALUES (?, ?, 'Agent', '', ?, ?, 1, ?, ?, ?, 0)`,
-  )
-    .bind(crypto.randomUUID(), customerId, now, now, username, await hashPassword(password), permission)
-    .run();
-  return { username, password, token: await login(username, password) };
-}
 
 // Logins meant to fail come from their own client IP each: the login attempt limiter counts
 // failures per IP too, and every test request otherwise shares one ("unknown").

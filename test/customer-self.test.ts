@@ -1,47 +1,12 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../src/auth/password";
-import { adminLogin, api, BASE, createAccesskey, createCustomer, expectError, login, unique, type ApiResponse, type TestCustomer } from "./helpers";
+import { adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, CUSTOMER_KEYS, expectError, ISO_UTC, type TestCustomer, unique, ZERO_UUID } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
 
-const CUSTOMER_KEYS = [
-  "address",
-  "billing_account_id",
-  "detail",
-  "email",
-  "email_verified",
-  "id",
-  "identity_verification_status",
-  "metadata",
-  "name",
-  "phone_number",
-  "status",
-  "tm_create",
-  "tm_delete",
-  "tm_deletion_scheduled",
-  "tm_update",
-  "webhook_method",
-  "webhook_uri",
-].sort();
-const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
-/** An agent of `customerId` with the given permission bits, inserted straight into D1 (no agents API yet). */
-async function createAgent(customerId: string, permission: number) {
-  const username = `${unique("agent")}@example.com`;
-  const password = "agent-password-1234";
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO agents (id, customer_id, name, detail, tm_create, tm_update, version, username, password_hash, permission, is_guest)
-     VALUES (?, ?, 'Agent', '', ?, ?, 1, ?, ?, ?, 0)`,
-  )
-    .bind(crypto.randomUUID(), customerId, now, now, username, await hashPassword(password), permission)
-    .run();
-  return { username, password, token: await login(username, password) };
-}
 
 function fieldsOf(res: ApiResponse): string[] {
   return (res.body?.error?.details ?? []).flatMap((d: any) => String(d.field ?? "").split(","));

@@ -1,34 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../src/auth/password";
-import { ADMIN, adminLogin, api, createCustomer, expectError, login, unique, type ApiResponse } from "./helpers";
+import { ADMIN, adminLogin, api, type ApiResponse, createAgent, createCustomer, CUSTOMER_KEYS, expectError, ISO_UTC, login, unique, ZERO_UUID } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
 
-const CUSTOMER_KEYS = [
-  "address",
-  "billing_account_id",
-  "detail",
-  "email",
-  "email_verified",
-  "id",
-  "identity_verification_status",
-  "metadata",
-  "name",
-  "phone_number",
-  "status",
-  "tm_create",
-  "tm_deletion_scheduled",
-  "tm_delete",
-  "tm_update",
-  "webhook_method",
-  "webhook_uri",
-];
-const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** The seeds' example body of POST /v1.0/customers (email made concrete). */
 const SEED_CREATE = {
@@ -83,19 +61,6 @@ function expectNotContaining(res: ApiResponse, secrets: string[]) {
   for (const s of secrets) expect(text).not.toContain(s);
 }
 
-/** An agent of `customerId` with the given permission bits, inserted straight into D1 (no agents API yet). */
-async function createAgent(customerId: string, permission: number) {
-  const username = `${unique("agent")}@example.com`;
-  const password = "agent-password-1234";
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO agents (id, customer_id, name, detail, tm_create, tm_update, version, username, password_hash, permission, is_guest)
-     VALUES (?, ?, 'Agent', '', ?, ?, 1, ?, ?, ?, 0)`,
-  )
-    .bind(crypto.randomUUID(), customerId, now, now, username, await hashPassword(password), permission)
-    .run();
-  return { username, password, token: await login(username, password) };
-}
 
 // ---------------------------------------------------------------------------------------------
 

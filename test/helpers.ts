@@ -1,4 +1,5 @@
 import { env, SELF } from "cloudflare:test";
+import { hashPassword } from "../src/auth/password";
 import { expect } from "vitest";
 
 export const BASE = "http://api.test";
@@ -92,4 +93,42 @@ export async function createAccesskey(token: string, body: Record<string, unknow
   const res = await api("POST", "/v1.0/accesskeys", { token, body: { name: "k", ...body } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.token;
+}
+
+export const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** Every field of the wire customer object, sorted. */
+export const CUSTOMER_KEYS = [
+  "address",
+  "billing_account_id",
+  "detail",
+  "email",
+  "email_verified",
+  "id",
+  "identity_verification_status",
+  "metadata",
+  "name",
+  "phone_number",
+  "status",
+  "tm_create",
+  "tm_delete",
+  "tm_deletion_scheduled",
+  "tm_update",
+  "webhook_method",
+  "webhook_uri",
+].sort();
+
+/** An agent of `customerId` with the given permission bits, written straight to D1 as a fixture, and logged in. */
+export async function createAgent(customerId: string, permission: number) {
+  const username = `${unique("agent")}@example.com`;
+  const password = "agent-password-1234";
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO agents (id, customer_id, name, detail, tm_create, tm_update, version, username, password_hash, permission, is_guest)
+     VALUES (?, ?, 'Agent', '', ?, ?, 1, ?, ?, ?, 0)`,
+  )
+    .bind(crypto.randomUUID(), customerId, now, now, username, await hashPassword(password), permission)
+    .run();
+  return { username, password, token: await login(username, password) };
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, createCustomer, expectError, unique, type ApiResponse } from "./helpers";
+import { adminLogin, api, type ApiResponse, createCustomer, CUSTOMER_KEYS, expectError, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // GET /v1.0/customers pagination over more customers than a page, with many ties on tm_create.
@@ -14,25 +14,6 @@ interface ModelRow {
   email: string;
 }
 
-const CUSTOMER_KEYS = [
-  "address",
-  "billing_account_id",
-  "detail",
-  "email",
-  "email_verified",
-  "id",
-  "identity_verification_status",
-  "metadata",
-  "name",
-  "phone_number",
-  "status",
-  "tm_create",
-  "tm_delete",
-  "tm_deletion_scheduled",
-  "tm_update",
-  "webhook_method",
-  "webhook_uri",
-].sort();
 
 // Five creation instants on whole seconds (so the seeds' "…:00Z" timestamp format names them exactly).
 const BASE = Date.UTC(2024, 0, 15, 10, 30, 0);

@@ -1,26 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../src/auth/password";
-import { adminLogin, api, createAccesskey, createCustomer, expectError, login, unique, type ApiResponse, type TestCustomer } from "./helpers";
+import { adminLogin, api, type ApiResponse, createAccesskey, createAgent, createCustomer, expectError, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Permission matrix: every route × every kind of caller → the exact status.
 // Tenant A owns the targets; "otherAdmin" is the admin of tenant B.
 // ---------------------------------------------------------------------------------------------
 
-/** An agent of `customerId` with the given permission bits, inserted straight into D1 (no agents API yet). */
-async function createAgent(customerId: string, permission: number) {
-  const username = `${unique("agent")}@example.com`;
-  const password = "agent-password-1234";
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO agents (id, customer_id, name, detail, tm_create, tm_update, version, username, password_hash, permission, is_guest)
-     VALUES (?, ?, 'Agent', '', ?, ?, 1, ?, ?, ?, 0)`,
-  )
-    .bind(crypto.randomUUID(), customerId, now, now, username, await hashPassword(password), permission)
-    .run();
-  return { username, password, token: await login(username, password) };
-}
 
 const CALLERS = ["anonymous", "badToken", "agent", "manager", "agentManager", "admin", "accesskey", "otherAdmin", "superAdmin"] as const;
 type Caller = (typeof CALLERS)[number];

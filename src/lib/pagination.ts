@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { sql, type SQL } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { and, desc, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "../db/client";
 import { invalidArgument } from "./errors";
 
 export const MAX_PAGE_SIZE = 100;
@@ -85,3 +86,22 @@ export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
       next_page_token: z.string().openapi({ description: "Pass as page_token for the next page; empty on the last page." }),
     })
     .openapi(name);
+
+type KeysetTable = SQLiteTable & { id: SQLiteColumn; tmCreate: SQLiteColumn };
+
+/** One page of a table's rows matching `where`, newest first, through the (…, tm_create, id) index. */
+export async function listPage<T extends KeysetTable, Out>(
+  db: Db,
+  table: T,
+  where: SQL | undefined,
+  query: { page_size: number; page_token?: string },
+  serialize: (row: T["$inferSelect"]) => Out,
+) {
+  const rows = await db
+    .select()
+    .from(table as SQLiteTable)
+    .where(and(where, afterCursor(table.tmCreate, table.id, decodePageToken(query.page_token))))
+    .orderBy(desc(table.tmCreate), desc(table.id))
+    .limit(query.page_size + 1);
+  return toPage(rows as (T["$inferSelect"] & { id: string; tmCreate: number })[], query.page_size, serialize);
+}

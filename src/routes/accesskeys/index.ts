@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { requireOwnCustomer } from "../../auth/principal";
 import { accesskeys } from "../../db/schema";
 import {
@@ -11,7 +11,7 @@ import {
   serializeAccesskey,
 } from "../../domain/accesskey";
 import { errorResponses, notFound } from "../../lib/errors";
-import { afterCursor, decodePageToken, pageSchema, PageQuerySchema, toPage } from "../../lib/pagination";
+import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
 import type { Db } from "../../db/client";
@@ -39,15 +39,8 @@ export const listAccesskeys = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
-    const { page_size, page_token } = c.req.valid("query");
-    const rows = await c
-      .get("db")
-      .select()
-      .from(accesskeys)
-      .where(and(eq(accesskeys.customerId, customer.id), afterCursor(accesskeys.tmCreate, accesskeys.id, decodePageToken(page_token))))
-      .orderBy(desc(accesskeys.tmCreate), desc(accesskeys.id))
-      .limit(page_size + 1);
-    return c.json(toPage(rows, page_size, (row) => serializeAccesskey(row)), 200);
+    const page = await listPage(c.get("db"), accesskeys, eq(accesskeys.customerId, customer.id), c.req.valid("query"), (row) => serializeAccesskey(row));
+    return c.json(page, 200);
   },
 );
 

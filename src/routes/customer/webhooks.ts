@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { requireOwnCustomer } from "../../auth/principal";
 import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
 import { CustomerSchema, CustomerWithSecretSchema, serializeCustomer } from "../../domain/customer";
 import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
-import { afterCursor, decodePageToken, pageSchema, PageQuerySchema, toPage } from "../../lib/pagination";
+import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { iso } from "../../lib/time";
 
@@ -33,18 +33,9 @@ export const listOwnEvents = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"), READ);
-    const { page_size, page_token } = c.req.valid("query");
-    const rows = await c
-      .get("db")
-      .select({ id: customerEvents.id, type: customerEvents.type, data: customerEvents.data, tmCreate: customerEvents.tmCreate })
-      .from(customerEvents)
-      .where(and(eq(customerEvents.customerId, customer.id), afterCursor(customerEvents.tmCreate, customerEvents.id, decodePageToken(page_token))))
-      .orderBy(desc(customerEvents.tmCreate), desc(customerEvents.id))
-      .limit(page_size + 1);
-    return c.json(
-      toPage(rows, page_size, (r) => ({ id: r.id, type: r.type, data: r.data as z.infer<typeof CustomerSchema>, tm_create: iso(r.tmCreate) })),
-      200,
-    );
+    const page = await listPage(c.get("db"), customerEvents, eq(customerEvents.customerId, customer.id), c.req.valid("query"), (r) =>
+      ({ id: r.id, type: r.type, data: r.data as z.infer<typeof CustomerSchema>, tm_create: iso(r.tmCreate) }));
+    return c.json(page, 200);
   },
 );
 
@@ -71,18 +62,9 @@ export const listOwnDeliveries = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"), READ);
-    const { page_size, page_token } = c.req.valid("query");
-    const rows = await c
-      .get("db")
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.customerId, customer.id), afterCursor(webhookDeliveries.tmCreate, webhookDeliveries.id, decodePageToken(page_token))))
-      .orderBy(desc(webhookDeliveries.tmCreate), desc(webhookDeliveries.id))
-      .limit(page_size + 1);
-    return c.json(
-      toPage(rows, page_size, (r) => ({ id: r.id, event_id: r.eventId, attempt: r.attempt, status_code: r.statusCode, error: r.error, tm_create: iso(r.tmCreate) })),
-      200,
-    );
+    const page = await listPage(c.get("db"), webhookDeliveries, eq(webhookDeliveries.customerId, customer.id), c.req.valid("query"), (r) =>
+      ({ id: r.id, event_id: r.eventId, attempt: r.attempt, status_code: r.statusCode, error: r.error, tm_create: iso(r.tmCreate) }));
+    return c.json(page, 200);
   },
 );
 

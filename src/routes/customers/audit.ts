@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { requireSuperAdmin } from "../../auth/principal";
 import { auditLog } from "../../db/schema";
 import { errorResponses } from "../../lib/errors";
-import { afterCursor, decodePageToken, pageSchema, PageQuerySchema, toPage } from "../../lib/pagination";
+import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { iso } from "../../lib/time";
 import { CustomerIdParams, findCustomerOr404 } from "./shared";
@@ -39,15 +39,7 @@ export const listAudit = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const { id } = await findCustomerOr404(db, c.req.valid("param").id);
-    const { page_size, page_token } = c.req.valid("query");
-    const rows = await db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.customerId, id), afterCursor(auditLog.tmCreate, auditLog.id, decodePageToken(page_token))))
-      .orderBy(desc(auditLog.tmCreate), desc(auditLog.id))
-      .limit(page_size + 1);
-    return c.json(
-      toPage(rows, page_size, (r) => ({
+    const page = await listPage(db, auditLog, eq(auditLog.customerId, id), c.req.valid("query"), (r) => ({
         id: r.id,
         customer_id: r.customerId,
         actor_kind: r.actorKind,
@@ -59,8 +51,7 @@ export const listAudit = defineRoute(
         request_id: r.requestId,
         ip: r.ip,
         tm_create: iso(r.tmCreate),
-      })),
-      200,
-    );
+      }));
+    return c.json(page, 200);
   },
 );

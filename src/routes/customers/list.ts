@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { requireSuperAdmin } from "../../auth/principal";
 import { customers, customerStatuses } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
-import { afterCursor, decodePageToken, pageSchema, PageQuerySchema, toPage } from "../../lib/pagination";
+import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 
 const ListQuery = PageQuerySchema.extend({
@@ -28,21 +28,12 @@ export const listCustomers = defineRoute(
   }),
   async (c) => {
     requireSuperAdmin(c.get("principal"));
-    const { page_size, page_token, status, email } = c.req.valid("query");
-    const cursor = decodePageToken(page_token);
-    const rows = await c
-      .get("db")
-      .select()
-      .from(customers)
-      .where(
-        and(
-          status ? eq(customers.status, status) : ne(customers.status, "deleted"),
-          email !== undefined ? eq(customers.email, email.toLowerCase()) : undefined,
-          afterCursor(customers.tmCreate, customers.id, cursor),
-        ),
-      )
-      .orderBy(desc(customers.tmCreate), desc(customers.id))
-      .limit(page_size + 1);
-    return c.json(toPage(rows, page_size, serializeCustomer), 200);
+    const query = c.req.valid("query");
+    const { status, email } = query;
+    const where = and(
+      status ? eq(customers.status, status) : ne(customers.status, "deleted"),
+      email !== undefined ? eq(customers.email, email.toLowerCase()) : undefined,
+    );
+    return c.json(await listPage(c.get("db"), customers, where, query, serializeCustomer), 200);
   },
 );

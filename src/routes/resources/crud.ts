@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { hashPassword } from "../../auth/password";
@@ -10,7 +10,7 @@ import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
 import { etagOf, ifMatchVersion } from "../../lib/etag";
-import { afterCursor, decodePageToken, pageSchema, PageQuerySchema, toPage } from "../../lib/pagination";
+import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import { iso } from "../../lib/time";
 import { detailField, isUuid, nameField } from "../../lib/validation";
@@ -148,15 +148,8 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
     }),
     async (c) => {
       const customer = requireOwnCustomer(c.get("principal"), READ);
-      const { page_size, page_token } = c.req.valid("query");
-      const rows = await c
-        .get("db")
-        .select()
-        .from(table)
-        .where(and(eq(table.customerId, customer.id), afterCursor(table.tmCreate, table.id, decodePageToken(page_token))))
-        .orderBy(desc(table.tmCreate), desc(table.id))
-        .limit(page_size + 1);
-      return c.json(toPage(rows as Row[], page_size, serialize), 200);
+      const page = await listPage(c.get("db"), table, eq(table.customerId, customer.id), c.req.valid("query"), (row) => serialize(row as Row));
+      return c.json(page, 200);
     },
   );
 
