@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { requireOwnCustomer } from "../../auth/principal";
 import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
-import { CustomerSchema, CustomerWithSecretSchema, serializeCustomer } from "../../domain/customer";
+import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
 import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
@@ -74,9 +74,10 @@ export const rotateWebhookSecret = defineRoute(
     path: "/v1.0/customer/webhook_secret",
     tags: ["Customer events"],
     summary: "Rotate the webhook signing secret",
-    description: "For 24 hours deliveries carry signatures of both the new and the previous secret (space-separated in webhook-signature).",
+    description:
+      "For 24 hours deliveries carry signatures of both the new and the previous secret (space-separated in webhook-signature). Read the new secret with GET /v1.0/customer, the one place a secret is shown.",
     security: authenticated,
-    responses: { 200: jsonResponse(CustomerWithSecretSchema, "The customer with its new secret"), ...errorResponses(401, 403) },
+    responses: { 200: jsonResponse(CustomerSchema, "The customer"), ...errorResponses(401, 403) },
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
@@ -86,6 +87,6 @@ export const rotateWebhookSecret = defineRoute(
       { webhookSecret: newWebhookSecret(), webhookSecretPrevious: customer.webhookSecret, tmWebhookSecretRotated: Date.now() },
       { current: customer },
     );
-    return c.json({ ...serializeCustomer(row), webhook_secret: row.webhookSecret }, 200);
+    return c.json(serializeCustomer(row), 200);
   },
 );
