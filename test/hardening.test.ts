@@ -84,6 +84,25 @@ describe("Idempotency-Key", () => {
   });
 });
 
+describe("optimistic concurrency", () => {
+  it("customers carry an ETag; PUT with a stale If-Match is a 412 and changes nothing", async () => {
+    const c = await createCustomer();
+    const read = await api("GET", "/v1.0/customer", { token: c.token });
+    const etag = read.headers.get("ETag")!;
+    expect(etag).toMatch(/^"\d+"$/);
+    const ok = await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "first" }, headers: { "If-Match": etag } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("ETag")).not.toBe(etag);
+    const stale = await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "second" }, headers: { "If-Match": etag } });
+    expectError(stale, 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
+    const admin = await adminLogin();
+    expectError(await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { name: "third" }, headers: { "If-Match": etag } }), 412, "FAILED_PRECONDITION");
+    expectError(await api("PUT", `/v1.0/customers/${c.id}/metadata`, { token: admin, body: { rtp_debug: true }, headers: { "If-Match": etag } }), 412, "FAILED_PRECONDITION");
+    expect((await api("GET", "/v1.0/customer", { token: c.token })).body).toMatchObject({ name: "first", metadata: { rtp_debug: false } });
+    expectError(await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "x" }, headers: { "If-Match": "nonsense" } }), 400, "INVALID_ARGUMENT");
+  });
+});
+
 describe("audit trail", () => {
   it("records state changes with actor, action and field names, never values", async () => {
     const admin = await adminLogin();
