@@ -1,0 +1,131 @@
+// Renders the results as Markdown tables (the README's Performance section pastes them as is).
+import { round } from "./stats.mjs";
+
+const f = (v, d = 1) => (v === null || v === undefined ? "–" : typeof v === "number" ? round(v, d).toLocaleString("en-US", { maximumFractionDigits: d }) : String(v));
+const x = (v) => (v === null || v === undefined ? "–" : `${f(v, 2)}×`);
+
+function table(headers, rows) {
+  const out = [`| ${headers.join(" | ")} |`, `| ${headers.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
+  for (const r of rows) out.push(`| ${r.join(" | ")} |`);
+  return out.join("\n");
+}
+
+export function renderReport(results) {
+  const parts = [];
+  const m = results.meta;
+  parts.push(
+    `Mode: ${m.mode}; ${m.machine.cpus}× ${m.machine.cpuModel}, ${m.machine.memGiB} GiB, ${m.machine.os}; Node ${m.machine.node}; ` +
+      `Miniflare ${m.machine.miniflare} (workerd ${m.machine.workerd}); autocannon ${m.machine.autocannon}, ${m.params.connections} keep-alive connections; ` +
+      `each figure the median of ${m.params.runs} runs of ${m.params.duration} s. ` +
+      `Load average at start ${m.machine.loadavgAtStart?.join(" ") ?? "?"}, at end ${m.machine.loadavgAtEnd ?? "?"} (other processes share the machine).`,
+  );
+
+  const t = results.throughput;
+  if (t?.cases) {
+    parts.push("### Throughput and latency\n");
+    const rows = Object.entries(t.cases).map(([key, c]) => [
+      c.label,
+      f(c.rps, 0),
+      f(c.p50, 2),
+      f(c.p99, 2),
+      f(c.cpuMsPerReq, 3),
+      c.vsReference === undefined ? "–" : x(c.vsReference),
+      c.cpuVsReference === undefined ? "–" : x(c.cpuVsReference),
+      x(c.vsBare),
+      c.calls ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}${c.calls.queue ? ` + ${c.calls.queue} queue` : ""}` : "–",
+    ]);
+    parts.push(
+      table(["endpoint", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "req/s ÷ D1 floor", "D1 floor CPU ÷ ours", "req/s ÷ bare", "round trips/request"], rows),
+    );
+  }
+
+  const d = results.deepPages;
+  if (d?.first) {
+    parts.push(`### Deep pages (${f(d.customers, 0)} customers, page_size=${d.pageSize}, 1 connection)\n`);
+    parts.push(
+      table(
+        ["page", "req/s", "p50 ms", "p99 ms"],
+        [
+          ["first page", f(d.first.rps, 0), f(d.first.p50, 2), f(d.first.p99, 2)],
+          [`page ${d.depth} (via next_page_token)`, f(d.deep.rps, 0), f(d.deep.p50, 2), f(d.deep.p99, 2)],
+          ["deep ÷ first (p50 latency)", "", x(d.p50Ratio), x(d.p99Ratio)],
+        ],
+      ),
+    );
+  }
+
+  const c = results.cascade;
+  if (c?.cascade) {
+    parts.push(`### Cascade deletion (${f(c.rowsPerCustomer, 0)} owned rows across ${c.kinds} kinds)\n`);
+    parts.push(
+      table(
+        ["", "rows", "time to finished s", "rows/s"],
+        [
+          ["cascade (DELETE /v1.0/customers/{id} → queue consumer)", f(c.cascade.rows, 0), f(c.cascade.seconds, 2), f(c.cascade.rowsPerSecond, 0)],
+          ["raw: one DELETE … WHERE customer_id = ? per table", f(c.raw.rows, 0), f(c.raw.seconds, 2), f(c.raw.rowsPerSecond, 0)],
+          ["cascade ÷ raw (rows/s)", "", "", x(c.speedRatio)],
+          [
+            `of which without progress (between queue deliveries); rows/s over the rest`,
+            "",
+            f(c.cascade.stalledSeconds, 2),
+            f(c.cascade.activeRowsPerSecond, 0),
+          ],
+        ],
+      ),
+    );
+    if (c.underLoad) {
+      const u = c.underLoad;
+      parts.push("");
+      parts.push(
+        table(
+          [`other tenants' GET /v1.0/customer (${u.connections} connections)`, "req/s", "p50 ms", "p99 ms"],
+          [
+            ["idle (no cascade)", f(u.idle.rps, 0), f(u.idle.p50, 2), f(u.idle.p99, 2)],
+            [`during a cascade (finished in ${f(u.cascadeSeconds, 2)} s)`, f(u.during.rps, 0), f(u.during.p50, 2), f(u.during.p99, 2)],
+            ["during ÷ idle", x(u.rpsRatio), x(u.p50Ratio), x(u.p99Ratio)],
+          ],
+        ),
+      );
+    }
+  }
+
+  const rest = [];
+  const b = results.bundle;
+  if (b) {
+    rest.push(["Worker bundle, gzipped (zlib level 9 / wrangler's figure)", `${f(b.gzipBytes / 1024, 1)} KiB / ${b.wranglerGzipKiB ? `${f(b.wranglerGzipKiB, 1)} KiB` : "–"} (raw ${f(b.rawBytes / 1024, 0)} KiB)`]);
+  }
+  const s = results.startup;
+  if (s) {
+    if (s.profile) rest.push(["Start-up CPU, workerd profile of the global scope (`wrangler check startup`, active)", `${f(s.profile.activeMs, 1)} ms`]);
+    if (s.coldStart) {
+      rest.push([
+        "Cold start: new Miniflare → first response (ours / bare Worker)",
+        `${f(s.coldStart.main.firstResponseMs, 0)} ms / ${f(s.coldStart.bare.firstResponseMs, 0)} ms (ours +${f(s.coldStart.extraMs, 0)} ms)`,
+      ]);
+    }
+  }
+  const p = results.pbkdf2;
+  if (p) {
+    rest.push([`PBKDF2-SHA256, ${f(p.iterations, 0)} iterations: CPU of one derivation`, `${f(p.deriveMs, 1)} ms`]);
+    rest.push(["POST /auth/login, 1 connection: latency (− a cheap authenticated GET)", `${f(p.loginMs, 1)} ms (${f(p.loginMinusReadMs, 1)} ms)`]);
+  }
+  if (rest.length) {
+    parts.push("### Bundle, start-up, password hashing\n");
+    parts.push(table(["", "value"], rest));
+  }
+
+  if (results.targets?.length) {
+    parts.push("### Targets\n");
+    parts.push(
+      table(
+        ["target", "aim", "measured", "met"],
+        results.targets.map((tg) => [tg.name, tg.aim, tg.measured, tg.met === null ? "–" : tg.met ? "yes" : "**no**"]),
+      ),
+    );
+  }
+  if (results.errors?.length) {
+    parts.push("### Errors\n");
+    for (const e of results.errors) parts.push(`- ${e.phase}: ${e.message}`);
+  }
+  return parts.join("\n\n");
+}
