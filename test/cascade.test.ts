@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from "vitest";
 import { resourceKinds, type ResourceKind } from "../src/db/owned";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import { CASCADE_CHUNK_ROWS, cascadeRetryDelaySeconds, runCascade } from "../src/queues/cascade";
+import { toD1 } from "../src/db/batch";
+import { CASCADE_CHUNK_ROWS, cascadeRetryDelaySeconds, recordDeletionJob, runCascade } from "../src/queues/cascade";
 import { adminLogin, api, createCustomer } from "./helpers";
 import { countRows, runCron } from "./lifecycle-helpers";
 import { createResource, seedRows, validBody } from "./resource-helpers";
@@ -29,18 +30,12 @@ async function waitForFinished(customerId: string) {
   return receipt;
 }
 
-/** Marks a customer deleted with a pending job, as the lifecycle does, but sends no message. */
+/** Marks a customer deleted with its pending job, as the lifecycle does, but sends no message. */
 async function deletedWithoutMessage(customerId: string) {
-  const zero = Object.fromEntries(resourceKinds.map((k) => [k, 0]));
   await env.DB.batch([
+    toD1(env.DB, recordDeletionJob(customerId, Date.now())),
     env.DB.prepare("UPDATE customers SET status = 'deleted', email = '', name = '' WHERE id = ?").bind(customerId),
     env.DB.prepare("DELETE FROM accesskeys WHERE customer_id = ?").bind(customerId),
-    env.DB.prepare("INSERT INTO deletion_jobs (customer_id, status, deleted, tm_start, tm_progress) VALUES (?, 'pending', ?, ?, ?)").bind(
-      customerId,
-      JSON.stringify(zero),
-      Date.now(),
-      Date.now(),
-    ),
   ]);
 }
 
@@ -53,15 +48,16 @@ async function deliver(queue: string, messages: ReturnType<typeof message>[], wi
   return getQueueResult(batch, ctx);
 }
 
-/** A D1 binding whose `batch` fails on the nth call: a crash in the middle of the cascade. */
-function failingOnBatch(n: number): Env {
-  let calls = 0;
+/** A D1 binding whose nth DELETE statement fails: a crash in the middle of the cascade. */
+function failingOnDelete(n: number): Env {
+  let deletes = 0;
   const db = new Proxy(env.DB, {
     get(target, prop) {
-      if (prop === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          if (++calls === n) throw new Error("injected D1 failure");
-          return target.batch(statements);
+      if (prop === "prepare") {
+        return (query: string) => {
+          const statement = target.prepare(query);
+          if (!query.startsWith("DELETE FROM") || ++deletes !== n) return statement;
+          return { bind: () => ({ run: () => Promise.reject(new Error("injected D1 failure")) }) };
         };
       }
       const value = Reflect.get(target, prop);
@@ -115,7 +111,7 @@ describe("cascade deletion", () => {
     await deletedWithoutMessage(c.id);
 
     const msg = message(c.id, 2);
-    const failed = await deliver("customer-cascade", [msg], failingOnBatch(4));
+    const failed = await deliver("customer-cascade", [msg], failingOnDelete(4));
     // (getQueueResult does not carry the delay; cascadeRetryDelaySeconds is unit-tested below.)
     expect(failed.retryMessages.map((m) => m.msgId)).toEqual([msg.id]);
     expect(failed.explicitAcks).toEqual([]);
@@ -154,7 +150,7 @@ describe("cascade deletion", () => {
     await deletedWithoutMessage(c.id);
     const send = vi.spyOn(env.CASCADE_QUEUE, "send");
     // One chunk of budget: only CASCADE_CHUNK_ROWS rows go, then a continuation is sent.
-    expect(await runCascade(env, c.id, 1)).toBe("continued");
+    expect(await runCascade(env, c.id, { chunks: 1 })).toBe("continued");
     expect(send).toHaveBeenCalledWith({ customerId: c.id });
     send.mockRestore();
     const after = await remainingRows(c.id);

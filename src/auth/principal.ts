@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
+import type { Db } from "../db/client";
 import { accesskeys, agents, customers, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
@@ -20,29 +21,49 @@ export interface Principal {
 const liveStatuses = new Set(["initial", "active", "frozen"]);
 const isLive = (customer: CustomerRow | null) => customer !== null && liveStatuses.has(customer.status);
 
+// The two credential lookups, built once per drizzle instance: on the hot path of every
+// authenticated request, query building was most of the Worker's own CPU (bench/README.md).
+function lookups(db: Db) {
+  return {
+    accesskey: db
+      .select({ key: accesskeys, customer: customers })
+      .from(accesskeys)
+      .innerJoin(customers, eq(customers.id, accesskeys.customerId))
+      .where(eq(accesskeys.tokenHash, sql.placeholder("tokenHash")))
+      .limit(1)
+      .prepare(),
+    agent: db
+      .select({ id: agents.id, username: agents.username, permission: agents.permission, customer: customers })
+      .from(agents)
+      .leftJoin(customers, eq(customers.id, agents.customerId))
+      .where(eq(agents.id, sql.placeholder("agentId")))
+      .limit(1)
+      .prepare(),
+  };
+}
+const prepared = new WeakMap<Db, ReturnType<typeof lookups>>();
+function lookupsFor(db: Db) {
+  let l = prepared.get(db);
+  if (!l) {
+    l = lookups(db);
+    prepared.set(db, l);
+  }
+  return l;
+}
+
 /**
  * Resolves a credential in one D1 round trip: the agent or access key joined with its customer,
  * so handlers of the caller's own customer need no second query.
  */
-export async function resolvePrincipal(env: AppEnv["Bindings"], db: AppEnv["Variables"]["db"], credential: string): Promise<Principal | null> {
+export async function resolvePrincipal(env: AppEnv["Bindings"], db: Db, credential: string): Promise<Principal | null> {
   if (isAccesskeyToken(credential)) {
-    const [row] = await db
-      .select({ key: accesskeys, customer: customers })
-      .from(accesskeys)
-      .innerJoin(customers, eq(customers.id, accesskeys.customerId))
-      .where(eq(accesskeys.tokenHash, await sha256Hex(credential)))
-      .limit(1);
+    const [row] = await lookupsFor(db).accesskey.all({ tokenHash: await sha256Hex(credential) });
     if (!row || row.key.tmExpire <= Date.now() || !isLive(row.customer)) return null;
     return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.CustomerAdmin, customer: row.customer };
   }
   const agentId = await verifyToken(credential, env.JWT_SECRET);
   if (!agentId) return null;
-  const [row] = await db
-    .select({ id: agents.id, username: agents.username, permission: agents.permission, customer: customers })
-    .from(agents)
-    .leftJoin(customers, eq(customers.id, agents.customerId))
-    .where(eq(agents.id, agentId))
-    .limit(1);
+  const [row] = await lookupsFor(db).agent.all({ agentId });
   if (!row) return null;
   const isSuperAdmin = (row.permission & Permission.ProjectSuperAdmin) !== 0 && row.customer === null;
   if (!isSuperAdmin && !isLive(row.customer)) return null;

@@ -269,6 +269,7 @@ export const deletionJobs = sqliteTable(
   {
     customerId: text("customer_id").primaryKey(),
     status: text("status", { enum: deletionJobStatuses }).notNull(),
+    // Rows of each kind the customer owned when it was deleted: what the cascade removes.
     deleted: text("deleted", { mode: "json" }).$type<Record<string, number>>().notNull(),
     error: text("error").notNull().default(""),
     tmStart: ms("tm_start").notNull(),

@@ -9,7 +9,7 @@ import { dispatchPendingEvents } from "../webhooks/dispatch";
 import { activeSecrets } from "../webhooks/secrets";
 import type { Env } from "../env";
 import { secondsVar } from "../lib/time";
-import { countDeleted, recordDeletionJob, startCascade } from "../queues/cascade";
+import { recordDeletionJob, startCascade } from "../queues/cascade";
 import type { TransitionError, TransitionResult } from "./transitions";
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30 * 24 * 3600;
@@ -169,11 +169,10 @@ export class CustomerLifecycle extends DurableObject<Env> {
     const deleted: CustomerRow = { ...row, ...anonymizedColumns(now), version: row.version + 1 };
     await d1Batch(this.env.DB, [
       db.update(customers).set({ ...anonymizedColumns(now), version: deleted.version }).where(eq(customers.id, row.id)),
-      recordDeletionJob(db, row.id, now),
+      recordDeletionJob(row.id, now),
       db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
       // Agents go now, not through the queue: their usernames are sign-in identities (and emails).
       db.delete(agents).where(eq(agents.customerId, row.id)),
-      countDeleted(row.id, "agents", now),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       // Earlier events carry the customer's PII; only the anonymized deletion event remains.
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),

@@ -1,8 +1,8 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { changesOf, d1Batch } from "../db/batch";
-import { getDb, type Db } from "../db/client";
-import { ownedTables, resourceKinds, zeroCounts, type ResourceKind } from "../db/owned";
+import { getDb } from "../db/client";
+import { ownedTables, resourceKinds, type ResourceKind } from "../db/owned";
 import { customers, deletionJobs } from "../db/schema";
 import type { Env } from "../env";
 
@@ -11,56 +11,58 @@ export interface CascadeMessage {
 }
 
 /** Rows per DELETE: short statements, so other tenants' queries interleave with a big cascade. */
-export const CASCADE_CHUNK_ROWS = 500;
-/** Chunks per queue delivery before handing over to a continuation message. */
-export const CASCADE_CHUNKS_PER_MESSAGE = 50;
+export const CASCADE_CHUNK_ROWS = 1000;
+/**
+ * Wall time one queue delivery works before handing over to a continuation message: long
+ * enough that a large customer rarely waits for a redelivery, far below the consumer's limit.
+ */
+export const CASCADE_DELIVERY_BUDGET_MS = 20_000;
+const CASCADE_MAX_REST_MS = 50;
 /** A job with no progress for this long is re-sent by the cron reconciliation. */
 export const CASCADE_STALL_MS = 5 * 60 * 1000;
 
 const tableName = (kind: ResourceKind) => getTableConfig(ownedTables[kind]).name;
 
-export function recordDeletionJob(db: Db, customerId: string, now: number) {
-  return db
-    .insert(deletionJobs)
-    .values({ customerId, status: "pending", deleted: zeroCounts(), tmStart: now, tmProgress: now })
-    .onConflictDoNothing();
-}
-
 /**
- * Adds the row count of the DELETE just before it in the same batch (changes()) to the job's
- * receipt: the deletion and its count commit together or not at all.
+ * The job row, written in the deletion batch before anything is deleted, with the number of
+ * rows of each kind the customer owns at that moment. Nothing can add rows afterwards (its
+ * credentials are revoked in the same batch), so these are exactly the rows the deletion
+ * removes: the receipt needs no bookkeeping per chunk, and no retry or duplicate can skew it.
  */
-export function countDeleted(customerId: string, kind: ResourceKind, now: number) {
-  const path = `$.${kind}`;
-  return sql`UPDATE deletion_jobs
-      SET deleted = json_set(deleted, ${path}, coalesce(json_extract(deleted, ${path}), 0) + changes()),
-          tm_progress = ${now}
-      WHERE customer_id = ${customerId}`;
+export function recordDeletionJob(customerId: string, now: number) {
+  const counts = sql.join(
+    resourceKinds.map((kind) => sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`),
+    sql`, `,
+  );
+  return sql`INSERT INTO deletion_jobs (customer_id, status, deleted, error, tm_start, tm_progress)
+      VALUES (${customerId}, 'pending', json_object(${counts}), '', ${now}, ${now})
+      ON CONFLICT DO NOTHING`;
 }
 
 export async function startCascade(env: Env, customerId: string) {
   await env.CASCADE_QUEUE.send({ customerId });
 }
 
-/**
- * Deletes one chunk of one kind and adds the number deleted to the job's receipt in the same
- * transaction (changes() is the DELETE's row count), so a crash or a duplicate message can
- * neither lose a count nor count a row twice. Returns how many rows went.
- */
-async function deleteChunk(db: Db, customerId: string, kind: ResourceKind, now: number): Promise<number> {
-  const table = sql.identifier(tableName(kind));
-  const results = await d1Batch(db.$client, [
-    sql`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE customer_id = ${customerId} LIMIT ${CASCADE_CHUNK_ROWS})`,
-    countDeleted(customerId, kind, now),
-    db.update(deletionJobs).set({ status: "running" }).where(and(eq(deletionJobs.customerId, customerId), eq(deletionJobs.status, "pending"))),
-  ]);
-  return changesOf(results, 0);
+/** Deletes up to one chunk of one kind; returns how many rows went. */
+async function deleteChunk(env: Env, customerId: string, kind: ResourceKind): Promise<number> {
+  const table = tableName(kind);
+  const result = await env.DB.prepare(
+    `DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE customer_id = ? LIMIT ${CASCADE_CHUNK_ROWS})`,
+  )
+    .bind(customerId)
+    .run();
+  return result.meta.changes ?? 0;
 }
 
 export type CascadeOutcome = "finished" | "continued" | "skipped";
 
+export interface CascadeBudget {
+  chunks?: number;
+  ms?: number;
+}
+
 /** One delivery's worth of cascade work for a customer. */
-export async function runCascade(env: Env, customerId: string, chunkBudget = CASCADE_CHUNKS_PER_MESSAGE): Promise<CascadeOutcome> {
+export async function runCascade(env: Env, customerId: string, budget: CascadeBudget = {}): Promise<CascadeOutcome> {
   const db = getDb(env.DB);
   const [job] = await db
     .select({ status: deletionJobs.status, customerStatus: customers.status })
@@ -70,36 +72,54 @@ export async function runCascade(env: Env, customerId: string, chunkBudget = CAS
     .limit(1);
   // Never touch a customer that is not deleted, whatever a stray message says.
   if (!job || job.customerStatus !== "deleted" || job.status === "finished") return "skipped";
+  if (job.status !== "running") {
+    await db.update(deletionJobs).set({ status: "running", error: "" }).where(eq(deletionJobs.customerId, customerId));
+  }
 
-  let budget = chunkBudget;
+  const deadline = Date.now() + (budget.ms ?? CASCADE_DELIVERY_BUDGET_MS);
+  let chunks = budget.chunks ?? Number.POSITIVE_INFINITY;
+  /**
+   * Runs chunks until one comes back short (nothing more to do) or the budget is spent. After
+   * each chunk it rests as long as the chunk took: D1 runs one statement at a time, so other
+   * tenants' queries get at least half of it while a large customer is being deleted.
+   */
+  const drain = async (chunk: () => Promise<number>): Promise<boolean> => {
+    for (;;) {
+      if (chunks <= 0 || Date.now() >= deadline) return false;
+      chunks--;
+      const started = Date.now();
+      if ((await chunk()) < CASCADE_CHUNK_ROWS) return true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(CASCADE_MAX_REST_MS, Date.now() - started)));
+    }
+  };
+
+  const touch = () => db.update(deletionJobs).set({ tmProgress: Date.now() }).where(eq(deletionJobs.customerId, customerId));
   for (const kind of resourceKinds) {
-    while (budget > 0) {
-      budget--;
-      const n = await deleteChunk(db, customerId, kind, Date.now());
-      if (n < CASCADE_CHUNK_ROWS) break;
-    }
-    if (budget === 0) {
-      await env.CASCADE_QUEUE.send({ customerId });
-      return "continued";
-    }
+    const done = await drain(() => deleteChunk(env, customerId, kind));
+    await touch();
+    if (!done) return continueLater(env, customerId);
   }
   // The audit trail stays (it has no names or emails), but client IPs are personal data.
-  while (budget > 0) {
-    budget--;
-    const results = await d1Batch(db.$client, [
-      sql`UPDATE audit_log SET ip = '' WHERE rowid IN (SELECT rowid FROM audit_log WHERE customer_id = ${customerId} AND ip <> '' LIMIT ${CASCADE_CHUNK_ROWS})`,
-    ]);
-    if (changesOf(results, 0) < CASCADE_CHUNK_ROWS) break;
-  }
-  if (budget === 0) {
-    await env.CASCADE_QUEUE.send({ customerId });
-    return "continued";
-  }
+  const scrubbed = await drain(async () =>
+    changesOf(
+      await d1Batch(db.$client, [
+        sql`UPDATE audit_log SET ip = '' WHERE rowid IN (SELECT rowid FROM audit_log WHERE customer_id = ${customerId} AND ip <> '' LIMIT ${CASCADE_CHUNK_ROWS})`,
+      ]),
+      0,
+    ),
+  );
+  if (!scrubbed) return continueLater(env, customerId);
+
   await db
     .update(deletionJobs)
     .set({ status: "finished", tmFinish: Date.now(), tmProgress: Date.now(), error: "" })
     .where(and(eq(deletionJobs.customerId, customerId), inArray(deletionJobs.status, ["pending", "running", "failed"])));
   return "finished";
+}
+
+async function continueLater(env: Env, customerId: string): Promise<CascadeOutcome> {
+  await env.CASCADE_QUEUE.send({ customerId });
+  return "continued";
 }
 
 export const cascadeRetryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.min(attempts, 9));

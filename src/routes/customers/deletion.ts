@@ -16,7 +16,7 @@ const DeletionReceiptSchema = z
     status: z.enum(deletionJobStatuses),
     tm_start: z.string(),
     tm_finish: z.string().nullable(),
-    deleted: counts.openapi({ description: "Rows the cascade removed, by kind." }),
+    deleted: counts.openapi({ description: "Rows removed so far, by kind (all it owned, once finished)." }),
     remaining: counts.openapi({ description: "Rows of the customer still in D1, counted now." }),
   })
   .openapi("DeletionReceipt");
@@ -44,14 +44,19 @@ export const getDeletion = defineRoute(
     const job = jobRows[0];
     if (!job) throw notFound("deletion job");
     const remaining = zeroCounts();
-    resourceKinds.forEach((kind, i) => (remaining[kind] = Number(remainingRows[i]![0]?.n ?? 0)));
+    const deleted = zeroCounts();
+    resourceKinds.forEach((kind, i) => {
+      remaining[kind] = Number(remainingRows[i]![0]?.n ?? 0);
+      // The job holds what the customer owned when it was deleted; what is gone is the difference.
+      deleted[kind] = Math.max(0, (job?.deleted[kind] ?? 0) - (job?.status === "finished" ? 0 : remaining[kind]));
+    });
     return c.json(
       {
         customer_id: job.customerId,
         status: job.status,
         tm_start: iso(job.tmStart),
         tm_finish: isoOrNull(job.tmFinish),
-        deleted: { ...zeroCounts(), ...job.deleted },
+        deleted,
         remaining,
       },
       200,
