@@ -1,4 +1,4 @@
-import type { Principal } from "./auth/principal";
+import type { AuthSession, Principal } from "./auth/principal";
 import type { Db } from "./db/client";
 import type { Env } from "./env";
 
@@ -7,6 +7,9 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     db: Db;
+    /** The credential, checked on first use (reads can check it in their own query's batch). */
+    auth: AuthSession;
+    /** Set by `authenticate` for writes only; reads get it through principalOf / principalWith. */
     principal: Principal;
   };
 }

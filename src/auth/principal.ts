@@ -1,7 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type Placeholder } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import type { Db } from "../db/client";
+import type { Env } from "../env";
 import { accesskeys, agents, customers, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
@@ -21,65 +24,153 @@ export interface Principal {
 const liveStatuses = new Set(["initial", "active", "frozen"]);
 const isLive = (customer: CustomerRow | null) => customer !== null && liveStatuses.has(customer.status);
 
-// The two credential lookups, built once per drizzle instance: on the hot path of every
-// authenticated request, query building was most of the Worker's own CPU (bench/README.md).
-function lookups(db: Db) {
-  return {
-    accesskey: db
-      .select({ key: accesskeys, customer: customers })
-      .from(accesskeys)
-      .innerJoin(customers, eq(customers.id, accesskeys.customerId))
-      .where(eq(accesskeys.tokenHash, sql.placeholder("tokenHash")))
-      .limit(1)
-      .prepare(),
-    agent: db
-      .select({ id: agents.id, username: agents.username, permission: agents.permission, customer: customers })
-      .from(agents)
-      .leftJoin(customers, eq(customers.id, agents.customerId))
-      .where(eq(agents.id, sql.placeholder("agentId")))
-      .limit(1)
-      .prepare(),
-  };
-}
-const prepared = new WeakMap<Db, ReturnType<typeof lookups>>();
-function lookupsFor(db: Db) {
-  let l = prepared.get(db);
-  if (!l) {
-    l = lookups(db);
-    prepared.set(db, l);
-  }
-  return l;
+// Every column of a lookup has its own name: inside a D1 batch, rows come back as objects keyed
+// by column name, and drizzle would mix up the two tables' `id`s.
+const accesskeyLookup = (db: Db, tokenHash: Placeholder | string) =>
+  db
+    .select({
+      key: { id: sql<string>`${accesskeys.id}`.as("key_id"), tmExpire: sql<number>`${accesskeys.tmExpire}`.as("key_tm_expire") },
+      customer: customers,
+    })
+    .from(accesskeys)
+    .innerJoin(customers, eq(customers.id, accesskeys.customerId))
+    .where(eq(accesskeys.tokenHash, tokenHash))
+    .limit(1);
+
+const agentLookup = (db: Db, agentId: Placeholder | string) =>
+  db
+    .select({
+      id: sql<string>`${agents.id}`.as("agent_id"),
+      username: sql<string>`${agents.username}`.as("agent_username"),
+      permission: sql<number>`${agents.permission}`.as("agent_permission"),
+      customer: customers,
+    })
+    .from(agents)
+    .leftJoin(customers, eq(customers.id, agents.customerId))
+    .where(eq(agents.id, agentId))
+    .limit(1);
+
+type AccesskeyRows = Awaited<ReturnType<typeof accesskeyLookup>>;
+type AgentRows = Awaited<ReturnType<typeof agentLookup>>;
+
+function accesskeyPrincipal([row]: AccesskeyRows): Principal | null {
+  if (!row || row.key.tmExpire <= Date.now() || !isLive(row.customer)) return null;
+  return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.CustomerAdmin, customer: row.customer };
 }
 
-/**
- * Resolves a credential in one D1 round trip: the agent or access key joined with its customer,
- * so handlers of the caller's own customer need no second query.
- */
-export async function resolvePrincipal(env: AppEnv["Bindings"], db: Db, credential: string): Promise<Principal | null> {
-  if (isAccesskeyToken(credential)) {
-    const [row] = await lookupsFor(db).accesskey.all({ tokenHash: await sha256Hex(credential) });
-    if (!row || row.key.tmExpire <= Date.now() || !isLive(row.customer)) return null;
-    return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.CustomerAdmin, customer: row.customer };
-  }
-  const agentId = await verifyToken(credential, env.JWT_SECRET);
-  if (!agentId) return null;
-  const [row] = await lookupsFor(db).agent.all({ agentId });
+function agentPrincipal([row]: AgentRows): Principal | null {
   if (!row) return null;
   const isSuperAdmin = (row.permission & Permission.ProjectSuperAdmin) !== 0 && row.customer === null;
   if (!isSuperAdmin && !isLive(row.customer)) return null;
   return { kind: "agent", id: row.id, username: row.username, permission: row.permission, customer: row.customer };
 }
 
+// Both lookups prepared once per drizzle instance: on the hot path of every authenticated
+// request, query building was most of the Worker's own CPU (bench/README.md).
+const prepared = new WeakMap<Db, { accesskey: ReturnType<ReturnType<typeof accesskeyLookup>["prepare"]>; agent: ReturnType<ReturnType<typeof agentLookup>["prepare"]> }>();
+function preparedLookups(db: Db) {
+  let p = prepared.get(db);
+  if (!p) {
+    p = { accesskey: accesskeyLookup(db, sql.placeholder("tokenHash")).prepare(), agent: agentLookup(db, sql.placeholder("agentId")).prepare() };
+    prepared.set(db, p);
+  }
+  return p;
+}
+
+/** The credential's lookup as a query to run alone or in a batch, or null when it is void on its face. */
+async function lookupFor(env: Env, db: Db, credential: string) {
+  if (isAccesskeyToken(credential)) {
+    const tokenHash = await sha256Hex(credential);
+    return {
+      query: accesskeyLookup(db, tokenHash),
+      run: async () => accesskeyPrincipal(await preparedLookups(db).accesskey.all({ tokenHash })),
+      toPrincipal: (rows: unknown) => accesskeyPrincipal(rows as AccesskeyRows),
+    };
+  }
+  const agentId = await verifyToken(credential, env.JWT_SECRET);
+  if (!agentId) return null;
+  return {
+    query: agentLookup(db, agentId),
+    run: async () => agentPrincipal(await preparedLookups(db).agent.all({ agentId })),
+    toPrincipal: (rows: unknown) => agentPrincipal(rows as AgentRows),
+  };
+}
+
+/** Resolves a credential in one D1 round trip: the agent or access key joined with its customer. */
+export async function resolvePrincipal(env: Env, db: Db, credential: string): Promise<Principal | null> {
+  const lookup = await lookupFor(env, db, credential);
+  return lookup ? lookup.run() : null;
+}
+
+const revoked = () => unauthenticated("The credential is invalid, expired or revoked.");
+
+/**
+ * A request's credential, checked once, when first needed. Writes need it before anything else
+ * (account-state guards, audit, idempotency) and resolve it at once; a read can check it in the
+ * same D1 batch as its own query (`with`), so it costs one round trip in all.
+ */
+export class AuthSession {
+  #principal?: Promise<Principal>;
+
+  constructor(
+    private readonly env: Env,
+    private readonly db: Db,
+    private readonly credential: string,
+  ) {}
+
+  get checked(): boolean {
+    return this.#principal !== undefined;
+  }
+
+  principal(): Promise<Principal> {
+    this.#principal ??= resolvePrincipal(this.env, this.db, this.credential).then((p) => p ?? Promise.reject(revoked()));
+    return this.#principal;
+  }
+
+  /** The principal and the rows of `query`, in one batch; the rows are handed over only to a valid credential. */
+  async with<Q extends BatchItem<"sqlite">>(query: Q): Promise<[Principal, Awaited<Q>]> {
+    if (this.#principal) return [await this.#principal, (await query) as Awaited<Q>];
+    const lookup = await lookupFor(this.env, this.db, this.credential);
+    if (!lookup) {
+      this.#principal = Promise.reject(revoked());
+      this.#principal.catch(() => undefined);
+      throw revoked();
+    }
+    const [rows, data] = await this.db.batch([lookup.query, query]);
+    const principal = lookup.toPrincipal(rows);
+    this.#principal = principal ? Promise.resolve(principal) : Promise.reject(revoked());
+    this.#principal.catch(() => undefined);
+    return [await this.#principal, data as Awaited<Q>];
+  }
+}
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = readCredential(c);
   if (!credential) throw unauthenticated();
-  const principal = await resolvePrincipal(c.env, c.get("db"), credential);
-  if (!principal) throw unauthenticated("The credential is invalid, expired or revoked.");
-  c.set("principal", principal);
+  const session = new AuthSession(c.env, c.get("db"), credential);
+  c.set("auth", session);
+  if (!READ_METHODS.has(c.req.method)) c.set("principal", await session.principal());
   // Authenticated answers are per caller: never let a cache keep them.
   c.header("Cache-Control", "no-store");
   await next();
+  // Fail closed: a read that answered without checking the credential is a bug, not a page.
+  if (!session.checked && c.res.status < 400) {
+    console.error("route answered without checking the credential", c.req.method, new URL(c.req.url).pathname);
+    c.res = c.json(envelopeFor(c.get("requestId")), 500);
+  }
 });
+
+const envelopeFor = (requestId: string) => ({
+  error: { status: "INTERNAL", reason: "INTERNAL", message: "An internal error occurred.", request_id: requestId, details: [] },
+});
+
+/** The caller, for any handler behind `authenticate` (reads check the credential here). */
+export const principalOf = (c: Context<AppEnv>) => c.get("auth").principal();
+
+/** The caller and the rows of a query that does not depend on who the caller is, in one round trip. */
+export const principalWith = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, query: Q) => c.get("auth").with(query);
 
 export function requireSuperAdmin(principal: Principal): void {
   if ((principal.permission & Permission.ProjectSuperAdmin) === 0) {

@@ -89,19 +89,25 @@ export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
 
 type KeysetTable = SQLiteTable & { id: SQLiteColumn; tmCreate: SQLiteColumn };
 
-/** One page of a table's rows matching `where`, newest first, through the (…, tm_create, id) index. */
-export async function listPage<T extends KeysetTable, Out>(
-  db: Db,
-  table: T,
-  where: SQL | undefined,
-  query: { page_size: number; page_token?: string },
-  serialize: (row: T["$inferSelect"]) => Out,
-) {
-  const rows = await db
+type PageParams = { page_size: number; page_token?: string };
+
+/** The query of one page of a table's rows matching `where`, newest first, on the (…, tm_create, id) index. */
+export function pageQuery<T extends KeysetTable>(db: Db, table: T, where: SQL | undefined, query: PageParams) {
+  return db
     .select()
     .from(table as SQLiteTable)
     .where(and(where, afterCursor(table.tmCreate, table.id, decodePageToken(query.page_token))))
     .orderBy(desc(table.tmCreate), desc(table.id))
     .limit(query.page_size + 1);
+}
+
+/** Cuts the rows of a pageQuery into the wire page. */
+export function pageOf<T extends KeysetTable, Out>(table: T, rows: unknown[], query: PageParams, serialize: (row: T["$inferSelect"]) => Out) {
+  void table;
   return toPage(rows as (T["$inferSelect"] & { id: string; tmCreate: number })[], query.page_size, serialize);
+}
+
+/** One page of a table's rows matching `where`, newest first. */
+export async function listPage<T extends KeysetTable, Out>(db: Db, table: T, where: SQL | undefined, query: PageParams, serialize: (row: T["$inferSelect"]) => Out) {
+  return pageOf(table, await pageQuery(db, table, where, query), query, serialize);
 }

@@ -19,8 +19,10 @@ export const accountNotActive = () =>
  * every write under /v1.0 is refused.
  */
 export const rejectWritesOfFrozenCustomers = createMiddleware<AppEnv>(async (c, next) => {
-  const customer = c.get("principal").customer;
-  if (customer?.status === "frozen" && !READ_METHODS.has(c.req.method)) throw accountFrozen(customer);
+  if (!READ_METHODS.has(c.req.method)) {
+    const customer = c.get("principal").customer;
+    if (customer?.status === "frozen") throw accountFrozen(customer);
+  }
   await next();
 });
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { requireOwnCustomer } from "../../auth/principal";
+import { principalOf, requireOwnCustomer } from "../../auth/principal";
 import { accesskeys } from "../../db/schema";
 import {
   AccesskeyCreateSchema,
@@ -38,7 +38,7 @@ export const listAccesskeys = defineRoute(
     responses: { 200: jsonResponse(pageSchema(AccesskeySchema, "AccesskeyList"), "A page of access keys"), ...errorResponses(400, 401, 403) },
   }),
   async (c) => {
-    const customer = requireOwnCustomer(c.get("principal"));
+    const customer = requireOwnCustomer(await principalOf(c));
     const page = await listPage(c.get("db"), accesskeys, eq(accesskeys.customerId, customer.id), c.req.valid("query"), (row) => serializeAccesskey(row));
     return c.json(page, 200);
   },
@@ -74,7 +74,7 @@ export const getAccesskey = defineRoute(
     responses: { 200: jsonResponse(AccesskeySchema, "The access key (without its token)"), ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
-    const customer = requireOwnCustomer(c.get("principal"));
+    const customer = requireOwnCustomer(await principalOf(c));
     return c.json(serializeAccesskey(await findOwnKey(c.get("db"), customer.id, c.req.valid("param").id)), 200);
   },
 );

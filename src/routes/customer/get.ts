@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireOwnCustomer } from "../../auth/principal";
+import { principalOf, requireOwnCustomer } from "../../auth/principal";
 import { Permission } from "../../db/schema";
 import { CustomerWithSecretSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
@@ -19,9 +19,9 @@ export const getOwnCustomer = defineRoute(
       ...errorResponses(401, 403),
     },
   }),
-  (c) => {
+  async (c) => {
     // The credential lookup already joined the customer row: no second query.
-    const customer = requireOwnCustomer(c.get("principal"), Permission.CustomerAdmin | Permission.CustomerManager);
+    const customer = requireOwnCustomer(await principalOf(c), Permission.CustomerAdmin | Permission.CustomerManager);
     c.header("ETag", etagOf(customer.version));
     return c.json({ ...serializeCustomer(customer), webhook_secret: customer.webhookSecret }, 200);
   },

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { requireSuperAdmin } from "../../auth/principal";
+import { principalOf, requireSuperAdmin } from "../../auth/principal";
 import { auditLog } from "../../db/schema";
 import { errorResponses } from "../../lib/errors";
 import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
@@ -36,7 +36,7 @@ export const listAudit = defineRoute(
     responses: { 200: jsonResponse(pageSchema(AuditEntrySchema, "AuditEntryList"), "A page of audit entries"), ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
-    requireSuperAdmin(c.get("principal"));
+    requireSuperAdmin(await principalOf(c));
     const db = c.get("db");
     const { id } = await findCustomerOr404(db, c.req.valid("param").id);
     const page = await listPage(db, auditLog, eq(auditLog.customerId, id), c.req.valid("query"), (r) => ({

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { requireSuperAdmin } from "../../auth/principal";
+import { principalOf, requireSuperAdmin } from "../../auth/principal";
 import { ownedTables, resourceKinds, zeroCounts } from "../../db/owned";
 import { deletionJobs, deletionJobStatuses } from "../../db/schema";
 import { errorResponses, notFound } from "../../lib/errors";
@@ -32,7 +32,7 @@ export const getDeletion = defineRoute(
     responses: { 200: jsonResponse(DeletionReceiptSchema, "The deletion job"), ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
-    requireSuperAdmin(c.get("principal"));
+    requireSuperAdmin(await principalOf(c));
     const db = c.get("db");
     const { id } = await findCustomerOr404(db, c.req.valid("param").id);
     const [jobRows, ...remainingRows] = await db.batch([

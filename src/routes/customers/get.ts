@@ -1,10 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireSuperAdmin } from "../../auth/principal";
+import { eq } from "drizzle-orm";
+import { principalWith, requireSuperAdmin } from "../../auth/principal";
+import { customers } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
-import { errorResponses } from "../../lib/errors";
+import { errorResponses, notFound } from "../../lib/errors";
+import { isUuid } from "../../lib/validation";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
-import { CustomerIdParams, findCustomerOr404 } from "./shared";
+import { CustomerIdParams } from "./shared";
 
 export const getCustomer = defineRoute(
   createRoute({
@@ -21,8 +24,12 @@ export const getCustomer = defineRoute(
     },
   }),
   async (c) => {
-    requireSuperAdmin(c.get("principal"));
-    const row = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
+    const id = c.req.valid("param").id.toLowerCase();
+    // The credential and the customer in one D1 round trip.
+    const [principal, rows] = await principalWith(c, c.get("db").select().from(customers).where(eq(customers.id, isUuid(id) ? id : "")).limit(1));
+    requireSuperAdmin(principal);
+    const row = rows[0];
+    if (!row) throw notFound("customer");
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

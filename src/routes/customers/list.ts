@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, ne } from "drizzle-orm";
-import { requireSuperAdmin } from "../../auth/principal";
+import { principalWith, requireSuperAdmin } from "../../auth/principal";
 import { customers, customerStatuses } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
-import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { pageOf, pageQuery, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 
 const ListQuery = PageQuerySchema.extend({
@@ -27,13 +27,15 @@ export const listCustomers = defineRoute(
     },
   }),
   async (c) => {
-    requireSuperAdmin(c.get("principal"));
     const query = c.req.valid("query");
     const { status, email } = query;
     const where = and(
       status ? eq(customers.status, status) : ne(customers.status, "deleted"),
       email !== undefined ? eq(customers.email, email.toLowerCase()) : undefined,
     );
-    return c.json(await listPage(c.get("db"), customers, where, query, serializeCustomer), 200);
+    // The credential and the page in one D1 round trip.
+    const [principal, rows] = await principalWith(c, pageQuery(c.get("db"), customers, where, query));
+    requireSuperAdmin(principal);
+    return c.json(pageOf(customers, rows, query, serializeCustomer), 200);
   },
 );

@@ -3,7 +3,7 @@ import { and, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { hashPassword } from "../../auth/password";
-import { requireOwnCustomer } from "../../auth/principal";
+import { principalOf, requireOwnCustomer } from "../../auth/principal";
 import type { Db } from "../../db/client";
 import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
@@ -147,7 +147,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
       responses: { 200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`), ...errorResponses(400, 401, 403) },
     }),
     async (c) => {
-      const customer = requireOwnCustomer(c.get("principal"), READ);
+      const customer = requireOwnCustomer(await principalOf(c), READ);
       const page = await listPage(c.get("db"), table, eq(table.customerId, customer.id), c.req.valid("query"), (row) => serialize(row as Row));
       return c.json(page, 200);
     },
@@ -199,7 +199,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
       responses: { 200: jsonResponse(Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const customer = requireOwnCustomer(c.get("principal"), READ);
+      const customer = requireOwnCustomer(await principalOf(c), READ);
       const row = await findOwn(c.get("db"), table, customer.id, c.req.valid("param").id);
       if (!row) throw notFound(noun);
       c.header("ETag", etagOf(row.version));
