@@ -42,13 +42,52 @@ const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
   if (method === "POST" || method === "PUT" || method === "PATCH" || method === "DELETE") {
     const length = c.req.header("Content-Length");
     const hasBody = (length !== undefined && length !== "0") || c.req.header("Transfer-Encoding") !== undefined;
-    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
+    const contentType = c.req.header("Content-Type") ?? "";
+    const mediaType = contentType.split(";")[0]!.trim();
     if (hasBody && !JSON_MEDIA_TYPE.test(mediaType)) {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
     }
+    // "application/json\t; charset=utf-8" is legal (RFC 9110) but trips the router's exact match.
+    if (hasBody && contentType !== mediaType && !/^[^\s;]+(; [^;]+)*$/.test(contentType)) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("Content-Type", contentType.split(";").map((p) => p.trim()).join("; "));
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    if (hasBody) await rejectUnstorableJson(await c.req.text());
   }
   await next();
 });
+
+/**
+ * JSON that parses but cannot round-trip through storage: lone UTF-16 surrogates (D1 keeps
+ * UTF-8 and would turn them into U+FFFD) and "__proto__" keys (lost when objects are rebuilt).
+ * Refused whole, rather than stored differently from what the client sent.
+ */
+async function rejectUnstorableJson(text: string) {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return; // the route's validator answers INVALID_JSON_BODY
+  }
+  const walk = (value: unknown, path: string): string | null => {
+    if (typeof value === "string") return value.isWellFormed() ? null : path;
+    if (value && typeof value === "object") {
+      for (const key of Object.keys(value)) {
+        if (key === "__proto__" || !key.isWellFormed()) return `${path}${path ? "." : ""}${key}`;
+        const found = walk((value as Record<string, unknown>)[key], `${path}${path ? "." : ""}${key}`);
+        if (found !== null) return found;
+      }
+    }
+    return null;
+  };
+  const field = walk(body, "");
+  if (field !== null) {
+    throw invalidArgument("UNSTORABLE_VALUE", "The body holds a lone UTF-16 surrogate or a \"__proto__\" key, which cannot be stored as sent.", [
+      { field: field || "(body)", description: "lone surrogate or reserved key" },
+    ]);
+  }
+}
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -59,6 +98,7 @@ function toApiError(err: unknown): ApiError {
     if (err.status === 413) {
       return new ApiError("PAYLOAD_TOO_LARGE", "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
     }
+    if (err.status === 415) return new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
     if (err.status === 400) return invalidArgument("BAD_REQUEST", err.message);
   }
   // Only the error's type and message, never request data: secrets must not reach logs.

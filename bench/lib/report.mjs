@@ -64,12 +64,6 @@ export function renderReport(results) {
           ["cascade (DELETE /v1.0/customers/{id} → queue consumer)", f(c.cascade.rows, 0), f(c.cascade.seconds, 2), f(c.cascade.rowsPerSecond, 0)],
           ["raw: one DELETE … WHERE customer_id = ? per table", f(c.raw.rows, 0), f(c.raw.seconds, 2), f(c.raw.rowsPerSecond, 0)],
           ["cascade ÷ raw (rows/s)", "", "", x(c.speedRatio)],
-          [
-            `of which without progress (between queue deliveries); rows/s over the rest`,
-            "",
-            f(c.cascade.stalledSeconds, 2),
-            f(c.cascade.activeRowsPerSecond, 0),
-          ],
         ],
       ),
     );

@@ -1,7 +1,7 @@
-import { and, eq, ne, notInArray, sql } from "drizzle-orm";
+import { and, eq, ne, notInArray, sql, type SQL } from "drizzle-orm";
 import { changesOf, d1Batch, type BatchStatement } from "../db/batch";
 import type { Db } from "../db/client";
-import { agents, customerEvents, customers, Permission, type CustomerEventType, type CustomerRow } from "../db/schema";
+import { agents, customerEvents, customers, Permission, ZERO_UUID, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { hashPassword, unusablePasswordHash } from "../auth/password";
 import { alreadyExists, ApiError, failedPrecondition, notFound } from "../lib/errors";
 import { uniqueViolation } from "../lib/db-errors";
@@ -177,7 +177,7 @@ export async function createCustomer(db: Db, input: CustomerCreate, now = Date.n
   return created.row;
 }
 
-const MAX_UPDATE_ATTEMPTS = 8;
+const MAX_UPDATE_ATTEMPTS = 32;
 
 // changes() is the row count of the UPDATE just before it in the same batch (one transaction),
 // so the event is written exactly when the change was.
@@ -195,10 +195,18 @@ export async function updateCustomer(
   db: Db,
   id: string,
   change: Partial<CustomerRow>,
-  options: { expectedVersion?: number; current?: CustomerRow; event?: CustomerEventType } = {},
+  options: {
+    expectedVersion?: number;
+    current?: CustomerRow;
+    event?: CustomerEventType;
+    /** Runs in the same batch, after the event; it must only act when `changes() = 1` (the event was written). */
+    alsoIfChanged?: SQL;
+  } = {},
 ): Promise<CustomerRow> {
   let current = options.current ?? (await getCustomerRow(db, id));
   for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+    // Losers of a compare-and-set spread out before trying again.
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
     if (!current) throw notFound("customer");
     if (current.status === "deleted" || current.status === "expired") {
       throw failedPrecondition("ACCOUNT_CLOSED", `The customer is ${current.status} and can no longer be changed.`);
@@ -216,11 +224,26 @@ export async function updateCustomer(
       // changes() is the row count of the UPDATE just before it in this batch (one transaction),
       // so the event is written exactly when the change was.
       eventIfChanged(eventValues(options.event ?? "customer_updated", next, now, eventTargetOf(next))),
+      ...(options.alsoIfChanged ? [options.alsoIfChanged] : []),
     ]);
     if (changesOf(results, 0) === 1) return next;
     current = await getCustomerRow(db, id);
   }
   throw new ApiError("INTERNAL", "CONTENTION", "The customer is being changed by many writers; try again.", [], 500);
+}
+
+/**
+ * For the batch that deletes a billing account: the customer's default falls back to the zero
+ * UUID if it was that account, with its event, so no default points at an account that is gone.
+ * Both act only if the statement before them deleted the account (`changes() = 1`).
+ */
+export function resetDefaultBillingStatements(customer: CustomerRow, billingAccountId: string, now: number): Statement[] {
+  const next: CustomerRow = { ...customer, billingAccountId: ZERO_UUID, tmUpdate: now, version: customer.version + 1 };
+  return [
+    sql`UPDATE customers SET billing_account_id = ${ZERO_UUID}, version = version + 1, tm_update = ${now}
+        WHERE id = ${customer.id} AND billing_account_id = ${billingAccountId} AND changes() = 1`,
+    eventIfChanged(eventValues("customer_updated", next, now, eventTargetOf(next))),
+  ];
 }
 
 export async function updateCustomerProfile(

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { emailVerifications } from "../db/schema";
 import type { Env } from "../env";
@@ -32,16 +32,21 @@ export async function sendVerificationEmail(env: Env, origin: string, to: string
   });
 }
 
-/**
- * Spends a token: unused and unexpired, it is marked used in the same statement that finds it,
- * so two concurrent verifications cannot both succeed. Returns its customer, or null.
- */
-export async function consumeVerification(db: Db, token: string, now = Date.now()): Promise<{ customerId: string; email: string } | null> {
+/** A token that is unused and unexpired, or null. It is spent by the lifecycle with the activation. */
+export async function findVerification(db: Db, token: string, now = Date.now()): Promise<{ customerId: string; email: string; tokenHash: string } | null> {
   if (!/^[0-9a-f]{64}$/i.test(token)) return null;
+  const tokenHash = await sha256Hex(token.toLowerCase());
   const [row] = await db
-    .update(emailVerifications)
-    .set({ tmUsed: now })
-    .where(and(eq(emailVerifications.tokenHash, await sha256Hex(token.toLowerCase())), isNull(emailVerifications.tmUsed), gt(emailVerifications.tmExpire, now)))
-    .returning({ customerId: emailVerifications.customerId, email: emailVerifications.email });
-  return row ?? null;
+    .select({ customerId: emailVerifications.customerId, email: emailVerifications.email })
+    .from(emailVerifications)
+    .where(and(eq(emailVerifications.tokenHash, tokenHash), isNull(emailVerifications.tmUsed), gt(emailVerifications.tmExpire, now)))
+    .limit(1);
+  return row ? { ...row, tokenHash } : null;
 }
+
+/**
+ * Marks a token used, in the batch of the change it verifies and only if that change was made
+ * (`changes() = 1` of the statement before): a failed activation leaves the link usable.
+ */
+export const spendVerification = (tokenHash: string, now: number) =>
+  sql`UPDATE email_verifications SET tm_used = ${now} WHERE token_hash = ${tokenHash} AND tm_used IS NULL AND changes() = 1`;

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
-import { consumeVerification } from "../../domain/email-verification";
+import { findVerification } from "../../domain/email-verification";
 import { errorResponses, invalidArgument } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/transitions";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
@@ -22,9 +22,9 @@ export const verifyEmail = defineRoute(
     },
   }),
   async (c) => {
-    const spent = await consumeVerification(c.get("db"), c.req.valid("json").token);
-    if (!spent) throw invalidToken();
-    const result = await lifecycleOf(c.env, spent.customerId).verifyEmail(spent.customerId, spent.email);
+    const found = await findVerification(c.get("db"), c.req.valid("json").token);
+    if (!found) throw invalidToken();
+    const result = await lifecycleOf(c.env, found.customerId).verifyEmail(found.customerId, found.email, found.tokenHash);
     if (!result.ok) throw invalidToken();
     return c.json({ customer: serializeCustomer(result.customer) }, 200);
   },

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { hashPassword } from "../../auth/password";
 import { principalOf, requireOwnCustomer } from "../../auth/principal";
+import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
 import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
@@ -34,7 +35,8 @@ export interface KindRules {
   /** Checks before a change; may return an SQL condition the UPDATE must also meet, and its error. */
   beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | void> | Guard | void;
   beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | void> | Guard | void;
-  afterDelete?(ctx: RuleContext, row: Row): Promise<void>;
+  /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
+  alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
 }
 
 /** A condition checked inside the writing statement itself, so a concurrent writer cannot slip past it. */
@@ -269,15 +271,14 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
       const row = await findOwn(ctx.db, table, ctx.customer.id, c.req.valid("param").id);
       if (!row) throw notFound(noun);
       const guard = (await rules.beforeDelete?.(ctx, row)) ?? undefined;
-      const deleted = await ctx.db
-        .delete(table)
-        .where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition))
-        .returning({ id: table.id });
-      if (!deleted[0]) {
+      const results = await d1Batch(ctx.db.$client, [
+        ctx.db.delete(table).where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition)),
+        ...(rules.alsoOnDelete?.(ctx, row, Date.now()) ?? []),
+      ]);
+      if (changesOf(results, 0) === 0) {
         if (guard && (await findOwn(ctx.db, table, ctx.customer.id, row.id))) throw guard.error();
         throw notFound(noun);
       }
-      await rules.afterDelete?.(ctx, row);
       return c.json(serialize(row), 200);
     },
   );

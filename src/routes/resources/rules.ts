@@ -1,7 +1,7 @@
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { ResourceKind } from "../../db/owned";
-import { customers, Permission, ZERO_UUID } from "../../db/schema";
-import { updateCustomer } from "../../domain/customer-store";
+import { customers, Permission } from "../../db/schema";
+import { resetDefaultBillingStatements } from "../../domain/customer-store";
 import { alreadyExists, permissionDenied } from "../../lib/errors";
 import { isVirtualNumber } from "../../resources/kinds";
 import type { Guard, KindRules } from "./crud";
@@ -51,12 +51,8 @@ const numberRules: KindRules = {
 };
 
 const billingAccountRules: KindRules = {
-  async afterDelete({ db, customer }, row) {
-    // The customer's default must not point at an account that is gone.
-    if (customer.billingAccountId === row.id) {
-      await updateCustomer(db, customer.id, { billingAccountId: ZERO_UUID }).catch(() => undefined);
-    }
-  },
+  // The customer's default must not point at an account that is gone: reset in the same batch.
+  alsoOnDelete: ({ customer }, row, now) => resetDefaultBillingStatements(customer, row.id, now),
 };
 
 export const kindRules: Partial<Record<ResourceKind, KindRules>> = {
