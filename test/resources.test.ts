@@ -88,6 +88,14 @@ describe.each(kinds)("%s", (kind) => {
     }
     const theirList = await api("GET", `/v1.0/${kind}`, { token: b.token });
     expect(theirList.body.result.map((r: any) => r.id)).not.toContain(mine.id);
+    // The same through an access key (its customer is found by a subquery in the read's batch).
+    const theirKey = await createAccesskey(b.token);
+    expectError(await api("GET", `/v1.0/${kind}/${mine.id}`, { token: theirKey }), 404, "NOT_FOUND");
+    const viaKey = await api("GET", `/v1.0/${kind}?page_size=100`, { token: theirKey });
+    expect(viaKey.body.result.map((r: any) => r.id)).not.toContain(mine.id);
+    const ownKey = await createAccesskey(a.token);
+    expect((await api("GET", `/v1.0/${kind}?page_size=100`, { token: ownKey })).body.result.map((r: any) => r.id)).toContain(mine.id);
+    expect((await api("GET", `/v1.0/${kind}/${mine.id}`, { token: ownKey })).body.id).toBe(mine.id);
     const still = await api("GET", `/v1.0/${kind}/${mine.id}`, { token: a.token });
     expect(still.body.name).toBe(mine.name);
     expectError(await api("GET", `/v1.0/${kind}/not-a-uuid`, { token: a.token }), 404, "NOT_FOUND");

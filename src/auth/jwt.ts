@@ -28,11 +28,12 @@ export async function issueToken(
   return sign({ ...claims }, secret, "HS256");
 }
 
-/** The agent id of a valid, unexpired token; null for anything else. */
-export async function verifyToken(token: string, secret: string): Promise<string | null> {
+/** The agent (and the customer it belongs to) of a valid, unexpired token; null for anything else. */
+export async function verifyToken(token: string, secret: string): Promise<{ agentId: string; customerId: string } | null> {
   try {
     const payload = await verify(token, secret, "HS256");
-    return typeof payload.sub === "string" ? payload.sub : null;
+    if (typeof payload.sub !== "string") return null;
+    return { agentId: payload.sub, customerId: typeof payload.customer_id === "string" ? payload.customer_id : "" };
   } catch {
     return null;
   }

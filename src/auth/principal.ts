@@ -1,4 +1,4 @@
-import { eq, sql, type Placeholder } from "drizzle-orm";
+import { eq, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -83,14 +83,19 @@ async function lookupFor(env: Env, db: Db, credential: string) {
     const tokenHash = await sha256Hex(credential);
     return {
       query: accesskeyLookup(db, tokenHash),
+      // The key's customer, as an expression a query batched with the lookup can filter on.
+      customerScope: sql`(SELECT ${accesskeys.customerId} FROM ${accesskeys} WHERE ${accesskeys.tokenHash} = ${tokenHash})` as SQL | string,
       run: async () => accesskeyPrincipal(await preparedLookups(db).accesskey.all({ tokenHash })),
       toPrincipal: (rows: unknown) => accesskeyPrincipal(rows as AccesskeyRows),
     };
   }
-  const agentId = await verifyToken(credential, env.JWT_SECRET);
-  if (!agentId) return null;
+  const claims = await verifyToken(credential, env.JWT_SECRET);
+  if (!claims) return null;
+  const { agentId } = claims;
   return {
     query: agentLookup(db, agentId),
+    // Signed into the token at login; an agent never moves to another customer.
+    customerScope: claims.customerId as SQL | string,
     run: async () => agentPrincipal(await preparedLookups(db).agent.all({ agentId })),
     toPrincipal: (rows: unknown) => agentPrincipal(rows as AgentRows),
   };
@@ -142,6 +147,30 @@ export class AuthSession {
     this.#principal.catch(() => undefined);
     return [await this.#principal, data as Awaited<Q>];
   }
+
+  /**
+   * The principal and the rows of a query scoped to the caller's own customer, in one batch:
+   * `build` gets the customer the credential names (the token's claim, or a subquery on the
+   * access key) and the rows are handed over only if the credential checks out as that customer's.
+   */
+  async withOwn<Q extends BatchItem<"sqlite">>(build: (customerId: SQL | string) => Q): Promise<[Principal, Awaited<Q>]> {
+    if (this.#principal) {
+      const principal = await this.#principal;
+      return [principal, (await build(principal.customer?.id ?? "")) as Awaited<Q>];
+    }
+    const lookup = await lookupFor(this.env, this.db, this.credential);
+    if (!lookup) {
+      this.#principal = Promise.reject(revoked());
+      this.#principal.catch(() => undefined);
+      throw revoked();
+    }
+    const [rows, data] = await this.db.batch([lookup.query, build(lookup.customerScope)]);
+    const principal = lookup.toPrincipal(rows);
+    const sameCustomer = principal && (typeof lookup.customerScope !== "string" || principal.customer?.id === lookup.customerScope || !principal.customer);
+    this.#principal = principal && sameCustomer ? Promise.resolve(principal) : Promise.reject(revoked());
+    this.#principal.catch(() => undefined);
+    return [await this.#principal, data as Awaited<Q>];
+  }
 }
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
@@ -168,6 +197,10 @@ const envelopeFor = (requestId: string) => ({
 
 /** The caller, for any handler behind `authenticate` (reads check the credential here). */
 export const principalOf = (c: Context<AppEnv>) => c.get("auth").principal();
+
+/** The caller and the rows of a query on its own customer's data, in one round trip. */
+export const principalWithOwn = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, build: (customerId: SQL | string) => Q) =>
+  c.get("auth").withOwn(build);
 
 /** The caller and the rows of a query that does not depend on who the caller is, in one round trip. */
 export const principalWith = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, query: Q) => c.get("auth").with(query);

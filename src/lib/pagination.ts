@@ -87,9 +87,9 @@ export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
     })
     .openapi(name);
 
-type KeysetTable = SQLiteTable & { id: SQLiteColumn; tmCreate: SQLiteColumn };
+export type KeysetTable = SQLiteTable & { id: SQLiteColumn; tmCreate: SQLiteColumn };
 
-type PageParams = { page_size: number; page_token?: string };
+export type PageParams = { page_size: number; page_token?: string };
 
 /** The query of one page of a table's rows matching `where`, newest first, on the (…, tm_create, id) index. */
 export function pageQuery<T extends KeysetTable>(db: Db, table: T, where: SQL | undefined, query: PageParams) {

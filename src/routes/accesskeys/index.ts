@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { principalOf, requireOwnCustomer } from "../../auth/principal";
-import { accesskeys } from "../../db/schema";
+import { requireOwnCustomer } from "../../auth/principal";
+import { ownPage, ownRow } from "../own-data";
+import { accesskeys, Permission } from "../../db/schema";
 import {
   AccesskeyCreateSchema,
   AccesskeySchema,
@@ -11,7 +12,7 @@ import {
   serializeAccesskey,
 } from "../../domain/accesskey";
 import { errorResponses, notFound } from "../../lib/errors";
-import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
 import type { Db } from "../../db/client";
@@ -38,8 +39,7 @@ export const listAccesskeys = defineRoute(
     responses: { 200: jsonResponse(pageSchema(AccesskeySchema, "AccesskeyList"), "A page of access keys"), ...errorResponses(400, 401, 403) },
   }),
   async (c) => {
-    const customer = requireOwnCustomer(await principalOf(c));
-    const page = await listPage(c.get("db"), accesskeys, eq(accesskeys.customerId, customer.id), c.req.valid("query"), (row) => serializeAccesskey(row));
+    const page = await ownPage(c, accesskeys, c.req.valid("query"), Permission.CustomerAdmin, (row) => serializeAccesskey(row));
     return c.json(page, 200);
   },
 );
@@ -74,8 +74,9 @@ export const getAccesskey = defineRoute(
     responses: { 200: jsonResponse(AccesskeySchema, "The access key (without its token)"), ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
-    const customer = requireOwnCustomer(await principalOf(c));
-    return c.json(serializeAccesskey(await findOwnKey(c.get("db"), customer.id, c.req.valid("param").id)), 200);
+    const key = await ownRow(c, accesskeys, c.req.valid("param").id, Permission.CustomerAdmin);
+    if (!key) throw notFound("access key");
+    return c.json(serializeAccesskey(key), 200);
   },
 );
 

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { principalOf, requireOwnCustomer } from "../../auth/principal";
+import { requireOwnCustomer } from "../../auth/principal";
+import { ownPage } from "../own-data";
 import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
-import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { iso } from "../../lib/time";
 
@@ -32,8 +32,7 @@ export const listOwnEvents = defineRoute(
     responses: { 200: jsonResponse(pageSchema(EventSchema, "CustomerEventList"), "A page of events"), ...errorResponses(400, 401, 403) },
   }),
   async (c) => {
-    const customer = requireOwnCustomer(await principalOf(c), READ);
-    const page = await listPage(c.get("db"), customerEvents, eq(customerEvents.customerId, customer.id), c.req.valid("query"), (r) =>
+    const page = await ownPage(c, customerEvents, c.req.valid("query"), READ, (r) =>
       ({ id: r.id, type: r.type, data: r.data as z.infer<typeof CustomerSchema>, tm_create: iso(r.tmCreate) }));
     return c.json(page, 200);
   },
@@ -61,8 +60,7 @@ export const listOwnDeliveries = defineRoute(
     responses: { 200: jsonResponse(pageSchema(DeliverySchema, "WebhookDeliveryList"), "A page of attempts, newest first"), ...errorResponses(400, 401, 403) },
   }),
   async (c) => {
-    const customer = requireOwnCustomer(await principalOf(c), READ);
-    const page = await listPage(c.get("db"), webhookDeliveries, eq(webhookDeliveries.customerId, customer.id), c.req.valid("query"), (r) =>
+    const page = await ownPage(c, webhookDeliveries, c.req.valid("query"), READ, (r) =>
       ({ id: r.id, event_id: r.eventId, attempt: r.attempt, status_code: r.statusCode, error: r.error, tm_create: iso(r.tmCreate) }));
     return c.json(page, 200);
   },

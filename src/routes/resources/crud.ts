@@ -3,7 +3,8 @@ import { and, eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { hashPassword } from "../../auth/password";
-import { principalOf, requireOwnCustomer } from "../../auth/principal";
+import { requireOwnCustomer } from "../../auth/principal";
+import { ownPage, ownRow } from "../own-data";
 import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
 import type { ResourceKind } from "../../db/owned";
@@ -11,7 +12,7 @@ import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
 import { etagOf, ifMatchVersion } from "../../lib/etag";
-import { listPage, pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import { iso } from "../../lib/time";
 import { detailField, isUuid, nameField } from "../../lib/validation";
@@ -149,8 +150,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
       responses: { 200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`), ...errorResponses(400, 401, 403) },
     }),
     async (c) => {
-      const customer = requireOwnCustomer(await principalOf(c), READ);
-      const page = await listPage(c.get("db"), table, eq(table.customerId, customer.id), c.req.valid("query"), (row) => serialize(row as Row));
+      const page = await ownPage(c, table, c.req.valid("query"), READ, (row) => serialize(row as Row));
       return c.json(page, 200);
     },
   );
@@ -201,8 +201,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
       responses: { 200: jsonResponse(Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const customer = requireOwnCustomer(await principalOf(c), READ);
-      const row = await findOwn(c.get("db"), table, customer.id, c.req.valid("param").id);
+      const row = (await ownRow(c, table, c.req.valid("param").id, READ)) as Row | undefined;
       if (!row) throw notFound(noun);
       c.header("ETag", etagOf(row.version));
       return c.json(serialize(row), 200);
