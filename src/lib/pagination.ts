@@ -102,12 +102,11 @@ export function pageQuery<T extends KeysetTable>(db: Db, table: T, where: SQL | 
 }
 
 /** Cuts the rows of a pageQuery into the wire page. */
-export function pageOf<T extends KeysetTable, Out>(table: T, rows: unknown[], query: PageParams, serialize: (row: T["$inferSelect"]) => Out) {
-  void table;
-  return toPage(rows as (T["$inferSelect"] & { id: string; tmCreate: number })[], query.page_size, serialize);
+export function pageOf<Row, Out>(rows: unknown[], query: PageParams, serialize: (row: Row) => Out) {
+  return toPage(rows as (Row & { id: string; tmCreate: number })[], query.page_size, serialize);
 }
 
 /** One page of a table's rows matching `where`, newest first. */
 export async function listPage<T extends KeysetTable, Out>(db: Db, table: T, where: SQL | undefined, query: PageParams, serialize: (row: T["$inferSelect"]) => Out) {
-  return pageOf(table, await pageQuery(db, table, where, query), query, serialize);
+  return pageOf(await pageQuery(db, table, where, query), query, serialize);
 }

@@ -18,7 +18,7 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
 ) {
   const [principal, rows] = await principalWithOwn(c, (customerId) => pageQuery(c.get("db"), table, eq(table.customerId, customerId), query));
   requireOwnCustomer(principal, allowed);
-  return pageOf(table, rows, query, serialize);
+  return pageOf(rows, query, serialize);
 }
 
 /** One of the caller's own rows by id, or undefined (a malformed id matches nothing), in one round trip. */

@@ -36,6 +36,6 @@ export const listCustomers = defineRoute(
     // The credential and the page in one D1 round trip.
     const [principal, rows] = await principalWith(c, pageQuery(c.get("db"), customers, where, query));
     requireSuperAdmin(principal);
-    return c.json(pageOf(customers, rows, query, serializeCustomer), 200);
+    return c.json(pageOf(rows, query, serializeCustomer), 200);
   },
 );
