@@ -277,3 +277,23 @@ describe("brute force by client address", () => {
     expect((await api("POST", "/auth/unregister", { token: other.token, body: { password: other.password } })).status).toBe(200);
   });
 });
+
+describe("rejected transitions", () => {
+  it("an unverified signup cannot be frozen; a deleted customer cannot be frozen, recovered or verified", async () => {
+    const { signup } = await import("./lifecycle-helpers");
+    const s = await signup();
+    const token = await login(s.email, s.password);
+    expectError(await api("POST", "/auth/unregister", { token, body: { password: s.password } }), 400, "FAILED_PRECONDITION", "ACCOUNT_NOT_ACTIVE");
+    const admin = await adminLogin();
+    expectError(await api("POST", `/v1.0/customers/${s.body.customer.id}/freeze`, { token: admin }), 400, "FAILED_PRECONDITION", "ACCOUNT_NOT_ACTIVE");
+    expect((await customerRow(s.body.customer.id)).status).toBe("initial");
+
+    const c = await createCustomer();
+    await api("DELETE", `/v1.0/customers/${c.id}`, { token: admin });
+    expectError(await api("POST", `/v1.0/customers/${c.id}/freeze`, { token: admin }), 400, "FAILED_PRECONDITION");
+    expectError(await api("POST", `/v1.0/customers/${c.id}/recover`, { token: admin }), 400, "FAILED_PRECONDITION");
+    expectError(await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { name: "back from the dead" } }), 400, "FAILED_PRECONDITION", "ACCOUNT_CLOSED");
+    expect((await customerRow(c.id)).status).toBe("deleted");
+    expect((await customerRow(c.id)).name).toBe("");
+  });
+});
