@@ -8,40 +8,35 @@ import { CustomerIdParams, findCustomerOr404 } from "./shared";
 
 const tags = ["Customers (admin)"];
 
-export const freezeCustomer = defineRoute(
-  createRoute({
-    method: "post",
-    path: "/v1.0/customers/{id}/freeze",
-    tags,
-    summary: "Freeze a customer",
-    description: "Schedules the customer's permanent deletion after the grace period, as its own unregister would.",
-    security: authenticated,
-    request: { params: CustomerIdParams },
-    responses: { 200: jsonResponse(CustomerSchema, "The frozen customer"), ...errorResponses(400, 401, 403, 404) },
-  }),
-  async (c) => {
-    requireSuperAdmin(c.get("principal"));
-    const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
-    return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id).freeze(id))), 200);
-  },
+/** An operator's POST that runs one lifecycle transition on a customer and answers the result. */
+function operatorTransition(action: "freeze" | "recover", summary: string, result: string, description?: string) {
+  return defineRoute(
+    createRoute({
+      method: "post",
+      path: `/v1.0/customers/{id}/${action}`,
+      tags,
+      summary,
+      description,
+      security: authenticated,
+      request: { params: CustomerIdParams },
+      responses: { 200: jsonResponse(CustomerSchema, result), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      requireSuperAdmin(c.get("principal"));
+      const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
+      return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id)[action](id))), 200);
+    },
+  );
+}
+
+export const freezeCustomer = operatorTransition(
+  "freeze",
+  "Freeze a customer",
+  "The frozen customer",
+  "Schedules the customer's permanent deletion after the grace period, as its own unregister would.",
 );
 
-export const recoverCustomer = defineRoute(
-  createRoute({
-    method: "post",
-    path: "/v1.0/customers/{id}/recover",
-    tags,
-    summary: "Recover a frozen customer",
-    security: authenticated,
-    request: { params: CustomerIdParams },
-    responses: { 200: jsonResponse(CustomerSchema, "The recovered customer"), ...errorResponses(400, 401, 403, 404) },
-  }),
-  async (c) => {
-    requireSuperAdmin(c.get("principal"));
-    const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
-    return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id).recover(id))), 200);
-  },
-);
+export const recoverCustomer = operatorTransition("recover", "Recover a frozen customer", "The recovered customer");
 
 export const deleteCustomer = defineRoute(
   createRoute({
