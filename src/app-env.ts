@@ -6,6 +6,8 @@ export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
+    /** A write's JSON body, parsed once (undefined when absent or malformed). */
+    jsonBody: unknown;
     db: Db;
     /** The credential, checked on first use (reads can check it in their own query's batch). */
     auth: AuthSession;

@@ -19,6 +19,10 @@ import { registerEmailVerifyPage } from "./routes/auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+// Routes whose writes can record a customer event (the customer's own and the operator's, auth
+// and lifecycle, and a billing account deletion that resets the customer's default).
+const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_accounts\/)/;
+
 const logDispatchError = (err: unknown) => console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
 
 const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
@@ -53,7 +57,7 @@ const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
       headers.set("Content-Type", contentType.split(";").map((p) => p.trim()).join("; "));
       c.req.raw = new Request(c.req.raw, { headers });
     }
-    if (hasBody) await rejectUnstorableJson(await c.req.text());
+    if (hasBody) c.set("jsonBody", rejectUnstorableJson(await c.req.text()));
   }
   await next();
 });
@@ -63,12 +67,12 @@ const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
  * UTF-8 and would turn them into U+FFFD) and "__proto__" keys (lost when objects are rebuilt).
  * Refused whole, rather than stored differently from what the client sent.
  */
-async function rejectUnstorableJson(text: string) {
+function rejectUnstorableJson(text: string): unknown {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return; // the route's validator answers INVALID_JSON_BODY
+    return undefined; // the route's validator answers INVALID_JSON_BODY
   }
   const walk = (value: unknown, path: string): string | null => {
     if (typeof value === "string") return value.isWellFormed() ? null : path;
@@ -87,6 +91,7 @@ async function rejectUnstorableJson(text: string) {
       { field: field || "(body)", description: "lone surrogate or reserved key" },
     ]);
   }
+  return body;
 }
 
 function toApiError(err: unknown): ApiError {
@@ -124,9 +129,11 @@ export function createApp() {
     await next();
     c.header("X-Request-Id", requestId);
     c.header("X-Content-Type-Options", "nosniff");
-    // A write may have recorded customer events: hand them to the webhook queue now rather
-    // than at the next cron run.
-    if (c.req.method !== "GET" && c.res.status < 400) c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
+    // Writes that can record customer events hand them to the webhook queue now rather than at
+    // the next cron run; other writes (resources, access keys) spare the D1 statement.
+    if (c.req.method !== "GET" && c.res.status < 400 && EVENT_WRITING_PATHS.test(new URL(c.req.url).pathname)) {
+      c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
+    }
   });
   app.use(
     "*",
