@@ -8,7 +8,8 @@ export const ADMIN = { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWOR
 export interface CallOptions {
   token?: string;
   body?: unknown;
-  rawBody?: string;
+  /** Sent as is; bytes (Uint8Array) go without the Content-Type fetch would add to a string. */
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -26,7 +27,7 @@ export async function api<T = any>(method: string, path: string, options: CallOp
   // brute-force limit only trips in the tests that aim at it.
   const headers: Record<string, string> = { "CF-Connecting-IP": randomIp(), ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.rawBody;
+  let body: string | Uint8Array | undefined = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers["Content-Type"] ??= "application/json";

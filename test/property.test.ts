@@ -1,8 +1,8 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ResourceKind } from "../src/db/owned";
-import { adminLogin, api, BASE, createCustomer, login, type TestCustomer } from "./helpers";
+import { adminLogin, api, createCustomer, login, type TestCustomer, type ApiResponse } from "./helpers";
 import { createResource, kinds, validBody } from "./resource-helpers";
 
 // ---------------------------------------------------------------------------------------------
@@ -94,30 +94,13 @@ const seedOf = (label: string) => {
 
 // ---- Talking to the Worker -------------------------------------------------------------------
 
-interface Sent {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-const randomIp = () => `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
+type Sent = ApiResponse;
 
 /** One request with a raw body; `contentType: null` sends bytes with no Content-Type at all. */
-async function send(method: string, path: string, options: { token?: string; raw?: string; contentType?: string | null }): Promise<Sent> {
-  const headers: Record<string, string> = { "CF-Connecting-IP": randomIp() };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+function send(method: string, path: string, options: { token?: string; raw?: string; contentType?: string | null }): Promise<Sent> {
   const contentType = options.contentType === undefined ? "application/json" : options.contentType;
-  if (contentType !== null) headers["Content-Type"] = contentType;
-  const body = options.raw === undefined ? undefined : contentType === null ? new TextEncoder().encode(options.raw) : options.raw;
-  const res = await SELF.fetch(`${BASE}${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: kept as text, and the envelope check below fails on it
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
+  const rawBody = options.raw === undefined ? undefined : contentType === null ? new TextEncoder().encode(options.raw) : options.raw;
+  return api(method, path, { token: options.token, rawBody, headers: contentType === null ? {} : { "Content-Type": contentType } });
 }
 
 const ERROR_STATUSES: Record<number, string[]> = {
