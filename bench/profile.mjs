@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Api, createCustomer } from "./lib/api.mjs";
 import { runLoad } from "./lib/load.mjs";
+import { bundlePeer } from "./lib/build.mjs";
 import { benchBindings, builtEntry, readMigrations, readProject, ROOT, startRuntime } from "./lib/runtime.mjs";
 import { seedCustomers } from "./lib/seed.mjs";
 
@@ -68,7 +69,7 @@ const groupOf = (path) => {
 };
 
 const bindings = benchBindings(project);
-const rt = await startRuntime(project, { bindings, inspect: true });
+const rt = await startRuntime(project, { bindings, inspect: true, peerScript: await bundlePeer() });
 try {
   for (const statement of readMigrations(project.migrationsDir)) await rt.db.prepare(statement).run();
   await seedCustomers(rt.db, Number(args.customers));
@@ -79,7 +80,10 @@ try {
   const key = (await api.ok("POST", "/v1.0/accesskeys", { token: jwt, body: { name: "profile" } })).token;
   const probe = await rt.db.prepare("SELECT id FROM customers ORDER BY tm_create DESC LIMIT 1 OFFSET 100").first();
   const cases = {
-    d1ref: { worker: rt.names.d1ref, base: rt.urls.d1ref, path: `/?id=${probe.id}` },
+    floorGet: { worker: rt.names.floorGet, base: rt.urls.floorGet, path: `/?id=${probe.id}` },
+    floorList: { worker: rt.names.floorList, base: rt.urls.floorList, path: "/" },
+    peerSelf: { worker: rt.names.peer, base: rt.urls.peer, path: "/v1.0/customer", token: jwt },
+    peerList: { worker: rt.names.peer, base: rt.urls.peer, path: "/v1.0/customers?page_size=100", token: adminToken },
     selfJwt: { path: "/v1.0/customer", token: jwt },
     selfKey: { path: "/v1.0/customer", token: key },
     adminGet: { path: `/v1.0/customers/${probe.id}`, token: adminToken },

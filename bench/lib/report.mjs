@@ -23,19 +23,23 @@ export function renderReport(results) {
   const t = results.throughput;
   if (t?.cases) {
     parts.push("### Throughput and latency\n");
-    const rows = Object.entries(t.cases).map(([key, c]) => [
-      c.label,
+    const rows = Object.entries(t.cases).map(([, c]) => [
+      c.reference ? `*${c.label}*` : c.label,
       f(c.rps, 0),
       f(c.p50, 2),
       f(c.p99, 2),
       f(c.cpuMsPerReq, 3),
-      c.vsReference === undefined ? "–" : x(c.vsReference),
-      c.cpuVsReference === undefined ? "–" : x(c.cpuVsReference),
-      x(c.vsBare),
+      x(c.vsFloor ?? c.peerVsFloor),
+      x(c.floorCpuVsOurs),
+      x(c.vsPeer),
+      x(c.cpuVsPeer),
       c.calls ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}${c.calls.queue ? ` + ${c.calls.queue} queue` : ""}` : "–",
     ]);
     parts.push(
-      table(["endpoint", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "req/s ÷ D1 floor", "D1 floor CPU ÷ ours", "req/s ÷ bare", "round trips/request"], rows),
+      table(
+        ["endpoint", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "req/s ÷ its floor", "floor CPU ÷ ours", "req/s ÷ peer", "CPU/req ÷ peer", "round trips/request"],
+        rows,
+      ),
     );
   }
 
@@ -64,6 +68,7 @@ export function renderReport(results) {
           ["cascade (DELETE /v1.0/customers/{id} → queue consumer)", f(c.cascade.rows, 0), f(c.cascade.seconds, 2), f(c.cascade.rowsPerSecond, 0)],
           ["raw: one DELETE … WHERE customer_id = ? per table", f(c.raw.rows, 0), f(c.raw.seconds, 2), f(c.raw.rowsPerSecond, 0)],
           ["cascade ÷ raw (rows/s)", "", "", x(c.speedRatio)],
+          ...(c.underLoad?.cascadeRowsPerSecond ? [["cascade under the tenants' load ÷ raw (rows/s)", "", f(c.underLoad.cascadeSeconds, 2), `${f(c.underLoad.cascadeRowsPerSecond, 0)} (${x(c.underLoad.speedRatio)})`]] : []),
         ],
       ),
     );

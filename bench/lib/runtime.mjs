@@ -191,10 +191,11 @@ export default {
 
 /**
  * Starts workerd with: the service (consuming its queues), an instrumented copy of it, the bare
- * reference, the D1 reference and the bench's control worker. Storage is ephemeral (a temp dir
+ * reference, the two floors (primary-key read, 100-row list), the peer (when its bundle is given)
+ * and the bench's control worker. Storage is ephemeral (a temp dir
  * Miniflare removes on dispose). Returns the Miniflare instance and each worker's base URL.
  */
-export async function startRuntime(project, { bindings, onLog, inspect = false } = {}) {
+export async function startRuntime(project, { bindings, onLog, inspect = false, peerScript } = {}) {
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const entry = builtEntry(project);
   const mirrored = mirroredOptions(project);
@@ -203,7 +204,9 @@ export async function startRuntime(project, { bindings, onLog, inspect = false }
     main: project.name,
     instrumented: "bench-instrumented",
     bare: "bench-bare",
-    d1ref: "bench-d1-ref",
+    floorGet: "bench-floor-get",
+    floorList: "bench-floor-list",
+    ...(peerScript ? { peer: "bench-peer" } : {}),
     control: "bench-control",
   };
   const distDir = dirname(entry);
@@ -255,16 +258,31 @@ export async function startRuntime(project, { bindings, onLog, inspect = false }
         scriptPath: join(BENCH_DIR, "workers", "bare.mjs"),
         unsafeDirectSockets: direct,
       },
-      {
-        name: names.d1ref,
+      ...["floorGet", "floorList"].map((key) => ({
+        name: names[key],
         compatibilityDate: mirrored.compatibilityDate,
         compatibilityFlags: mirrored.compatibilityFlags,
         modules: true,
-        scriptPath: join(BENCH_DIR, "workers", "d1-ref.mjs"),
+        scriptPath: join(BENCH_DIR, "workers", key === "floorGet" ? "floor-get.mjs" : "floor-list.mjs"),
         d1Databases: mirrored.d1Databases,
         unsafeDirectSockets: direct,
         ...(inspect ? { unsafeInspectorProxy: true } : {}),
-      },
+      })),
+      ...(peerScript
+        ? [
+            {
+              name: names.peer,
+              compatibilityDate: mirrored.compatibilityDate,
+              compatibilityFlags: mirrored.compatibilityFlags,
+              modules: true,
+              scriptPath: peerScript,
+              d1Databases: mirrored.d1Databases,
+              bindings: { JWT_SECRET: bindings.JWT_SECRET },
+              unsafeDirectSockets: direct,
+              ...(inspect ? { unsafeInspectorProxy: true } : {}),
+            },
+          ]
+        : []),
       {
         name: names.control,
         compatibilityDate: mirrored.compatibilityDate,

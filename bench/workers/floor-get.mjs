@@ -1,6 +1,6 @@
-// Reference 2: the floor of a D1-backed endpoint. One prepared SELECT by primary key on the
-// same customers table (same rows, same size) the service reads, returned as JSON. Nothing else:
-// no router, no validation, no auth. The id comes from the query string (?id=...).
+// Floor of the single reads (GET /v1.0/customer, GET /v1.0/customers/{id}): one prepared
+// SELECT by primary key on the same customers table the service reads, the row as JSON. Nothing
+// else: no router, no validation, no auth. The id comes from the query string (?id=...).
 export default {
   async fetch(request, env) {
     const id = new URL(request.url).searchParams.get("id") ?? "";
