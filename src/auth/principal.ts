@@ -1,11 +1,10 @@
-import { eq, sql, type Placeholder, type SQL } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import type { Db } from "../db/client";
 import type { Env } from "../env";
-import { accesskeys, agents, customers, Permission, type CustomerRow } from "../db/schema";
+import { recordReader, type D1Record, type RawQuery } from "../db/raw";
+import { customers, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { isAccesskeyToken, readCredential } from "./credentials";
@@ -24,87 +23,93 @@ export interface Principal {
 const liveStatuses = new Set(["initial", "active", "frozen"]);
 const isLive = (customer: CustomerRow | null) => customer !== null && liveStatuses.has(customer.status);
 
-// Every column of a lookup has its own name: inside a D1 batch, rows come back as objects keyed
-// by column name, and drizzle would mix up the two tables' `id`s.
-const accesskeyLookup = (db: Db, tokenHash: Placeholder | string) =>
-  db
-    .select({
-      key: { id: sql<string>`${accesskeys.id}`.as("key_id"), tmExpire: sql<number>`${accesskeys.tmExpire}`.as("key_tm_expire") },
-      customer: customers,
-    })
-    .from(accesskeys)
-    .innerJoin(customers, eq(customers.id, accesskeys.customerId))
-    .where(eq(accesskeys.tokenHash, tokenHash))
-    .limit(1);
+// The credential lookups, as fixed SQL run through D1 itself (src/db/raw.ts): on the hot path of
+// every authenticated request, drizzle's query building and row mapping were most of the
+// Worker's own CPU (bench/README.md). The credential's own columns carry aliases, so that the
+// customer's columns keep their names in the joined record. A lookup that finds no customer
+// (the super admin's agent) reads customer = null.
+const customerReader = recordReader(customers);
+const AGENT_COLUMNS = "a.id AS agent_id, a.username AS agent_username, a.permission AS agent_permission";
+const AGENT_FROM = "FROM agents a LEFT JOIN customers c ON c.id = a.customer_id WHERE a.id = ? LIMIT 1";
+const AGENT_SQL = `SELECT ${AGENT_COLUMNS}, ${customerReader.columnsOf("c")} ${AGENT_FROM}`;
+/** The operator reads' lookup: only what tells the super admin apart (no customer columns to ship and map). */
+const AGENT_SLIM_SQL = `SELECT ${AGENT_COLUMNS}, c.status AS customer_status ${AGENT_FROM}`;
+const ACCESSKEY_SQL = `SELECT k.id AS key_id, k.tm_expire AS key_tm_expire, ${customerReader.columnsOf("c")}
+  FROM accesskeys k LEFT JOIN customers c ON c.id = k.customer_id WHERE k.token_hash = ? LIMIT 1`;
+/** The customer an access key names, for a query batched with its lookup. */
+const ACCESSKEY_CUSTOMER_SQL = "(SELECT customer_id FROM accesskeys WHERE token_hash = ?)";
 
-const agentLookup = (db: Db, agentId: Placeholder | string) =>
-  db
-    .select({
-      id: sql<string>`${agents.id}`.as("agent_id"),
-      username: sql<string>`${agents.username}`.as("agent_username"),
-      permission: sql<number>`${agents.permission}`.as("agent_permission"),
-      customer: customers,
-    })
-    .from(agents)
-    .leftJoin(customers, eq(customers.id, agents.customerId))
-    .where(eq(agents.id, agentId))
-    .limit(1);
-
-type AccesskeyRows = Awaited<ReturnType<typeof accesskeyLookup>>;
-type AgentRows = Awaited<ReturnType<typeof agentLookup>>;
-
-function accesskeyPrincipal([row]: AccesskeyRows): Principal | null {
-  if (!row || row.key.tmExpire <= Date.now() || !isLive(row.customer)) return null;
-  return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.CustomerAdmin, customer: row.customer };
+function accesskeyPrincipal(record: D1Record | undefined): Principal | null {
+  if (!record || (record.key_tm_expire as number) <= Date.now()) return null;
+  const customer = customerReader.read(record);
+  if (!isLive(customer)) return null;
+  return { kind: "accesskey", id: record.key_id as string, username: null, permission: Permission.CustomerAdmin, customer };
 }
 
-function agentPrincipal([row]: AgentRows): Principal | null {
-  if (!row) return null;
-  const isSuperAdmin = (row.permission & Permission.ProjectSuperAdmin) !== 0 && row.customer === null;
-  if (!isSuperAdmin && !isLive(row.customer)) return null;
-  return { kind: "agent", id: row.id, username: row.username, permission: row.permission, customer: row.customer };
+function agentPrincipal(record: D1Record | undefined): Principal | null {
+  if (!record) return null;
+  const customer = customerReader.read(record);
+  const permission = record.agent_permission as number;
+  const isSuperAdmin = (permission & Permission.ProjectSuperAdmin) !== 0 && customer === null;
+  if (!isSuperAdmin && !isLive(customer)) return null;
+  return { kind: "agent", id: record.agent_id as string, username: record.agent_username as string, permission, customer };
 }
 
-// Both lookups prepared once per drizzle instance: on the hot path of every authenticated
-// request, query building was most of the Worker's own CPU (bench/README.md).
-const prepared = new WeakMap<Db, { accesskey: ReturnType<ReturnType<typeof accesskeyLookup>["prepare"]>; agent: ReturnType<ReturnType<typeof agentLookup>["prepare"]> }>();
-function preparedLookups(db: Db) {
-  let p = prepared.get(db);
-  if (!p) {
-    p = { accesskey: accesskeyLookup(db, sql.placeholder("tokenHash")).prepare(), agent: agentLookup(db, sql.placeholder("agentId")).prepare() };
-    prepared.set(db, p);
-  }
-  return p;
+/** The super admin from the slim lookup; undefined for anyone else (who needs the full lookup). */
+function slimSuperAdmin(record: D1Record | undefined): Principal | null | undefined {
+  if (!record) return null;
+  const permission = record.agent_permission as number;
+  if ((permission & Permission.ProjectSuperAdmin) === 0 || record.customer_status !== null) return undefined;
+  return { kind: "agent", id: record.agent_id as string, username: record.agent_username as string, permission, customer: null };
 }
 
-/** The credential's lookup as a query to run alone or in a batch, or null when it is void on its face. */
-async function lookupFor(env: Env, db: Db, credential: string) {
+/** Where a batched query finds the caller's customer: a bound id, or a subquery on the access key. */
+export interface CustomerScope {
+  sql: string;
+  params: string[];
+}
+
+interface Lookup {
+  full: RawQuery<Principal | null>;
+  /** For operator reads: the super admin, or undefined when the full lookup must decide. */
+  slim: RawQuery<Principal | null | undefined>;
+  scope: CustomerScope;
+  /** The customer the credential names on its face (a token's claim); null for an access key. */
+  claimedCustomer: string | null;
+}
+
+/** The credential's lookups, or null when it is void on its face. */
+async function lookupFor(env: Env, credential: string): Promise<Lookup | null> {
   if (isAccesskeyToken(credential)) {
     const tokenHash = await sha256Hex(credential);
-    return {
-      query: accesskeyLookup(db, tokenHash),
-      // The key's customer, as an expression a query batched with the lookup can filter on.
-      customerScope: sql`(SELECT ${accesskeys.customerId} FROM ${accesskeys} WHERE ${accesskeys.tokenHash} = ${tokenHash})` as SQL | string,
-      run: async () => accesskeyPrincipal(await preparedLookups(db).accesskey.all({ tokenHash })),
-      toPrincipal: (rows: unknown) => accesskeyPrincipal(rows as AccesskeyRows),
+    const full: RawQuery<Principal | null> = {
+      statement: (d1) => d1.prepare(ACCESSKEY_SQL).bind(tokenHash),
+      read: (records) => accesskeyPrincipal(records[0]),
     };
+    return { full, slim: full, scope: { sql: ACCESSKEY_CUSTOMER_SQL, params: [tokenHash] }, claimedCustomer: null };
   }
   const claims = await verifyToken(credential, env.JWT_SECRET);
   if (!claims) return null;
-  const { agentId } = claims;
+  const { agentId, customerId } = claims;
   return {
-    query: agentLookup(db, agentId),
+    full: { statement: (d1) => d1.prepare(AGENT_SQL).bind(agentId), read: (records) => agentPrincipal(records[0]) },
+    slim: { statement: (d1) => d1.prepare(AGENT_SLIM_SQL).bind(agentId), read: (records) => slimSuperAdmin(records[0]) },
     // Signed into the token at login; an agent never moves to another customer.
-    customerScope: claims.customerId as SQL | string,
-    run: async () => agentPrincipal(await preparedLookups(db).agent.all({ agentId })),
-    toPrincipal: (rows: unknown) => agentPrincipal(rows as AgentRows),
+    scope: { sql: "?", params: [customerId] },
+    claimedCustomer: customerId,
   };
+}
+
+/** Runs one lookup alone: a single statement, rows read as they come. */
+async function runLookup<R>(d1: D1Database | D1DatabaseSession, query: RawQuery<R>): Promise<R> {
+  const { results } = await query.statement(d1).all<D1Record>();
+  return query.read(results);
 }
 
 /** Resolves a credential in one D1 round trip: the agent or access key joined with its customer. */
 export async function resolvePrincipal(env: Env, db: Db, credential: string): Promise<Principal | null> {
-  const lookup = await lookupFor(env, db, credential);
-  return lookup ? lookup.run() : null;
+  const lookup = await lookupFor(env, credential);
+  return lookup ? runLookup(db.$client, lookup.full) : null;
 }
 
 const revoked = () => unauthenticated("The credential is invalid, expired or revoked.");
@@ -132,20 +137,34 @@ export class AuthSession {
     return this.#principal;
   }
 
-  /** The principal and the rows of `query`, in one batch; the rows are handed over only to a valid credential. */
-  async with<Q extends BatchItem<"sqlite">>(query: Q): Promise<[Principal, Awaited<Q>]> {
-    if (this.#principal) return [await this.#principal, (await query) as Awaited<Q>];
-    const lookup = await lookupFor(this.env, this.db, this.credential);
-    if (!lookup) {
-      this.#principal = Promise.reject(revoked());
-      this.#principal.catch(() => undefined);
-      throw revoked();
-    }
-    const [rows, data] = await this.db.batch([lookup.query, query]);
-    const principal = lookup.toPrincipal(rows);
+  #settle(principal: Principal | null): Promise<Principal> {
     this.#principal = principal ? Promise.resolve(principal) : Promise.reject(revoked());
     this.#principal.catch(() => undefined);
-    return [await this.#principal, data as Awaited<Q>];
+    return this.#principal;
+  }
+
+  async #lookup(): Promise<Lookup> {
+    const lookup = await lookupFor(this.env, this.credential);
+    if (!lookup) {
+      await this.#settle(null);
+      throw revoked();
+    }
+    return lookup;
+  }
+
+  /**
+   * The principal and the rows of `query`, in one batch; the rows are handed over only to a valid
+   * credential. Meant for the operator's reads: the batch carries the slim lookup, and a caller
+   * who is not the super admin is looked up in full afterwards (to be refused, as a rule).
+   */
+  async with<R>(query: RawQuery<R>): Promise<[Principal, R]> {
+    if (this.#principal) return [await this.#principal, await runLookup(this.db.$client, query)];
+    const lookup = await this.#lookup();
+    const d1 = this.db.$client;
+    const [who, rows] = await d1.batch<D1Record>([lookup.slim.statement(d1), query.statement(d1)]);
+    const principal = lookup.slim.read(who!.results);
+    if (principal === undefined) return [await this.principal(), query.read(rows!.results)];
+    return [await this.#settle(principal), query.read(rows!.results)];
   }
 
   /**
@@ -153,23 +172,18 @@ export class AuthSession {
    * `build` gets the customer the credential names (the token's claim, or a subquery on the
    * access key) and the rows are handed over only if the credential checks out as that customer's.
    */
-  async withOwn<Q extends BatchItem<"sqlite">>(build: (customerId: SQL | string) => Q): Promise<[Principal, Awaited<Q>]> {
+  async withOwn<R>(build: (scope: CustomerScope) => RawQuery<R>): Promise<[Principal, R]> {
     if (this.#principal) {
       const principal = await this.#principal;
-      return [principal, (await build(principal.customer?.id ?? "")) as Awaited<Q>];
+      return [principal, await runLookup(this.db.$client, build({ sql: "?", params: [principal.customer?.id ?? ""] }))];
     }
-    const lookup = await lookupFor(this.env, this.db, this.credential);
-    if (!lookup) {
-      this.#principal = Promise.reject(revoked());
-      this.#principal.catch(() => undefined);
-      throw revoked();
-    }
-    const [rows, data] = await this.db.batch([lookup.query, build(lookup.customerScope)]);
-    const principal = lookup.toPrincipal(rows);
-    const sameCustomer = principal && (typeof lookup.customerScope !== "string" || principal.customer?.id === lookup.customerScope || !principal.customer);
-    this.#principal = principal && sameCustomer ? Promise.resolve(principal) : Promise.reject(revoked());
-    this.#principal.catch(() => undefined);
-    return [await this.#principal, data as Awaited<Q>];
+    const lookup = await this.#lookup();
+    const d1 = this.db.$client;
+    const query = build(lookup.scope);
+    const [who, rows] = await d1.batch<D1Record>([lookup.full.statement(d1), query.statement(d1)]);
+    const principal = lookup.full.read(who!.results);
+    const sameCustomer = principal && (lookup.claimedCustomer === null || !principal.customer || principal.customer.id === lookup.claimedCustomer);
+    return [await this.#settle(sameCustomer ? principal : null), query.read(rows!.results)];
   }
 }
 
@@ -199,11 +213,10 @@ const envelopeFor = (requestId: string) => ({
 export const principalOf = (c: Context<AppEnv>) => c.get("auth").principal();
 
 /** The caller and the rows of a query on its own customer's data, in one round trip. */
-export const principalWithOwn = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, build: (customerId: SQL | string) => Q) =>
-  c.get("auth").withOwn(build);
+export const principalWithOwn = <R>(c: Context<AppEnv>, build: (scope: CustomerScope) => RawQuery<R>) => c.get("auth").withOwn(build);
 
 /** The caller and the rows of a query that does not depend on who the caller is, in one round trip. */
-export const principalWith = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, query: Q) => c.get("auth").with(query);
+export const principalWith = <R>(c: Context<AppEnv>, query: RawQuery<R>) => c.get("auth").with(query);
 
 export function requireSuperAdmin(principal: Principal): void {
   if ((principal.permission & Permission.ProjectSuperAdmin) === 0) {

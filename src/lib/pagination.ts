@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { and, desc, sql, type SQL } from "drizzle-orm";
+import { and, desc, getTableName, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
+import { recordReader, type RawQuery } from "../db/raw";
 import { invalidArgument } from "./errors";
 
 export const MAX_PAGE_SIZE = 100;
@@ -99,6 +100,30 @@ export function pageQuery<T extends KeysetTable>(db: Db, table: T, where: SQL | 
     .where(and(where, afterCursor(table.tmCreate, table.id, decodePageToken(query.page_token))))
     .orderBy(desc(table.tmCreate), desc(table.id))
     .limit(query.page_size + 1);
+}
+
+/** A filter in SQL text with its bound values (`?` placeholders), for rawPageQuery. */
+export interface RawWhere {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * pageQuery for the hot reads: the same keyset SELECT as fixed SQL text per table and filter
+ * (src/db/raw.ts), ready to go into a D1 batch with the credential lookup.
+ */
+export function rawPageQuery<T extends KeysetTable>(table: T, where: RawWhere, query: PageParams): RawQuery<T["$inferSelect"][]> {
+  const reader = recordReader(table);
+  const cursor = decodePageToken(query.page_token);
+  const sqlText =
+    `SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE ${where.sql}` +
+    (cursor ? ` AND ("tm_create", "id") < (?, ?)` : "") +
+    ` ORDER BY "tm_create" DESC, "id" DESC LIMIT ?`;
+  const params = cursor ? [...where.params, cursor.tmCreate, cursor.id, query.page_size + 1] : [...where.params, query.page_size + 1];
+  return {
+    statement: (d1) => d1.prepare(sqlText).bind(...params),
+    read: (records) => records.map((r) => reader.read(r)!),
+  };
 }
 
 /** Cuts the rows of a pageQuery into the wire page. */

@@ -46,9 +46,12 @@ async function open(secret: string, key: string, sealed: string): Promise<SavedR
  * response again without doing the work twice; with another body it is a 409. Keys last 24 hours.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  // Only creating POSTs carry a key: every other request leaves before any parsing.
+  if (c.req.method !== "POST") return next();
   const key = c.req.header("Idempotency-Key");
-  const path = new URL(c.req.url).pathname;
-  if (key === undefined || c.req.method !== "POST" || !IDEMPOTENT_POSTS.test(path)) return next();
+  if (key === undefined) return next();
+  const path = c.req.path;
+  if (!IDEMPOTENT_POSTS.test(path)) return next();
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw invalidArgument("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 visible ASCII characters.", [{ field: "Idempotency-Key" }]);
   }

@@ -1,9 +1,10 @@
-import { and, eq } from "drizzle-orm";
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { getTableName } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { principalWithOwn, requireOwnCustomer } from "../auth/principal";
-import { pageOf, pageQuery, type KeysetTable, type PageParams } from "../lib/pagination";
+import { recordReader } from "../db/raw";
+import { pageOf, rawPageQuery, type KeysetTable, type PageParams } from "../lib/pagination";
 import { isUuid } from "../lib/validation";
 
 type OwnedByCustomer = KeysetTable & { customerId: SQLiteColumn };
@@ -16,21 +17,21 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
   allowed: number,
   serialize: (row: T["$inferSelect"]) => Out,
 ) {
-  const [principal, rows] = await principalWithOwn(c, (customerId) => pageQuery(c.get("db"), table, eq(table.customerId, customerId), query));
+  const [principal, rows] = await principalWithOwn(c, (scope) => rawPageQuery(table, { sql: `"customer_id" = ${scope.sql}`, params: scope.params }, query));
   requireOwnCustomer(principal, allowed);
   return pageOf(rows, query, serialize);
 }
 
 /** One of the caller's own rows by id, or undefined (a malformed id matches nothing), in one round trip. */
 export async function ownRow<T extends OwnedByCustomer>(c: Context<AppEnv>, table: T, id: string, allowed: number): Promise<T["$inferSelect"] | undefined> {
-  const [principal, rows] = await principalWithOwn(c, (customerId) =>
-    c
-      .get("db")
-      .select()
-      .from(table as SQLiteTable)
-      .where(and(eq(table.id, isUuid(id) ? id.toLowerCase() : ""), eq(table.customerId, customerId)))
-      .limit(1),
-  );
+  const reader = recordReader(table);
+  const [principal, row] = await principalWithOwn(c, (scope) => ({
+    statement: (d1) =>
+      d1
+        .prepare(`SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE "id" = ? AND "customer_id" = ${scope.sql} LIMIT 1`)
+        .bind(isUuid(id) ? id.toLowerCase() : "", ...scope.params),
+    read: (records) => (records[0] ? reader.read(records[0]) : null),
+  }));
   requireOwnCustomer(principal, allowed);
-  return rows[0] as T["$inferSelect"] | undefined;
+  return row ?? undefined;
 }

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { principalWith, requireSuperAdmin } from "../../auth/principal";
+import { recordReader } from "../../db/raw";
 import { customers } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses, notFound } from "../../lib/errors";
@@ -8,6 +8,9 @@ import { isUuid } from "../../lib/validation";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { CustomerIdParams } from "./shared";
+
+const reader = recordReader(customers);
+const GET_SQL = `SELECT ${reader.columns} FROM customers WHERE id = ? LIMIT 1`;
 
 export const getCustomer = defineRoute(
   createRoute({
@@ -26,9 +29,11 @@ export const getCustomer = defineRoute(
   async (c) => {
     const id = c.req.valid("param").id.toLowerCase();
     // The credential and the customer in one D1 round trip.
-    const [principal, rows] = await principalWith(c, c.get("db").select().from(customers).where(eq(customers.id, isUuid(id) ? id : "")).limit(1));
+    const [principal, row] = await principalWith(c, {
+      statement: (d1) => d1.prepare(GET_SQL).bind(isUuid(id) ? id : ""),
+      read: (records) => (records[0] ? reader.read(records[0]) : null),
+    });
     requireSuperAdmin(principal);
-    const row = rows[0];
     if (!row) throw notFound("customer");
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);

@@ -1,0 +1,59 @@
+import { getTableColumns } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+
+// Hot reads go to D1 as fixed SQL text (built once per table, bound per request) and their rows
+// are read straight from D1's result records. Through drizzle, a batch's rows went object →
+// array → object, and both statements were compiled again on every request (bench/README.md).
+
+/** D1's row record (column name → SQLite value). */
+export type D1Record = Record<string, unknown>;
+
+/** A statement for one batch slot and how to read its rows. */
+export interface RawQuery<R> {
+  statement(d1: D1Database | D1DatabaseSession): D1PreparedStatement;
+  read(records: D1Record[]): R;
+}
+
+export interface RecordReader<Row> {
+  /** The select list: every column of the table. */
+  columns: string;
+  /** The same, each qualified with a table alias (for joins). */
+  columnsOf(alias: string): string;
+  /** The row of a record, or null when its first column (the primary key) is NULL (an outer join missed). */
+  read(record: D1Record): Row | null;
+}
+
+// Only these column types change on the way out of SQLite; every other value is used as stored.
+const convert: Record<string, ((v: unknown) => unknown) | undefined> = {
+  SQLiteBoolean: (v) => v === 1,
+  SQLiteTextJson: (v) => JSON.parse(v as string),
+};
+
+const readers = new WeakMap<SQLiteTable, RecordReader<unknown>>();
+
+/** Reads a table's rows (drizzle's `$inferSelect` shape) from D1 records selected with `columns`. */
+export function recordReader<T extends SQLiteTable>(table: T): RecordReader<T["$inferSelect"]> {
+  let reader = readers.get(table) as RecordReader<T["$inferSelect"]> | undefined;
+  if (reader) return reader;
+  const fields = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).map(([key, column]) => ({
+    key,
+    name: column.name,
+    convert: convert[column.columnType],
+  }));
+  const first = fields[0]!.name;
+  reader = {
+    columns: fields.map((f) => `"${f.name}"`).join(", "),
+    columnsOf: (alias) => fields.map((f) => `${alias}."${f.name}"`).join(", "),
+    read(record) {
+      if (record[first] === null || record[first] === undefined) return null;
+      const row: Record<string, unknown> = {};
+      for (const f of fields) {
+        const v = record[f.name];
+        row[f.key] = f.convert && v !== null ? f.convert(v) : v;
+      }
+      return row as T["$inferSelect"];
+    },
+  };
+  readers.set(table, reader as RecordReader<unknown>);
+  return reader;
+}
