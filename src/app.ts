@@ -6,11 +6,11 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/principal";
-import { getDb } from "./db/client";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
+import { BOOKMARK_HEADER, d1Session } from "./middleware/d1-session";
 import { idempotency } from "./middleware/idempotency";
 import { routes } from "./routes";
 import { dispatchPendingEvents } from "./webhooks/dispatch";
@@ -125,7 +125,6 @@ export function createApp() {
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
-    c.set("db", getDb(c.env.DB));
     await next();
     c.header("X-Request-Id", requestId);
     c.header("X-Content-Type-Options", "nosniff");
@@ -142,8 +141,8 @@ export function createApp() {
         const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((s: string) => s.trim()).filter(Boolean);
         return allowed.includes(origin) ? origin : null;
       },
-      allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After"],
+      allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", BOOKMARK_HEADER],
+      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", BOOKMARK_HEADER],
       credentials: true,
     }),
   );
@@ -156,6 +155,7 @@ export function createApp() {
       },
     }),
   );
+  app.use("*", d1Session);
   app.use("*", requireJsonBodies);
   app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);

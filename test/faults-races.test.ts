@@ -42,42 +42,46 @@ function faultyD1(rule: FaultRule) {
     const value = Reflect.get(target, prop);
     return typeof value === "function" ? value.bind(target) : value;
   };
-  const db = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "prepare") {
-        return (sql: string) => {
-          const native = target.prepare(sql);
-          sqlOf.set(native, sql);
-          const wrapped = new Proxy(native, {
-            get(stmt, p) {
-              if (p !== "bind") return passThrough(stmt, p);
-              return (...args: unknown[]) => {
-                const bound = stmt.bind(...args);
-                sqlOf.set(bound, sql);
-                return bound;
-              };
-            },
-          });
-          nativeOf.set(wrapped, native);
-          return wrapped;
-        };
-      }
-      if (prop === "batch") {
-        return async (statements: D1PreparedStatement[]) => {
-          const natives = statements.map((s) => nativeOf.get(s) ?? s);
-          const sqls = natives.map((s) => sqlOf.get(s) ?? "");
-          state.batches.push(sqls);
-          if ((rule.times === undefined || state.injected < rule.times) && rule.when(sqls)) {
-            state.injected++;
-            if (rule.mode === "throw") throw new Error("D1_ERROR: injected failure");
-            return target.batch([...natives.slice(0, -1), target.prepare(POISON)]);
-          }
-          return target.batch(natives);
-        };
-      }
-      return passThrough(target, prop);
-    },
-  });
+  // The Worker opens a D1 session per request (read replication): its sessions are wrapped alike.
+  const wrap = <T extends D1Database | D1DatabaseSession>(client: T): T =>
+    new Proxy(client, {
+      get(target, prop) {
+        if (prop === "withSession") return (constraint?: string) => wrap((target as D1Database).withSession(constraint));
+        if (prop === "prepare") {
+          return (sql: string) => {
+            const native = target.prepare(sql);
+            sqlOf.set(native, sql);
+            const wrapped = new Proxy(native, {
+              get(stmt, p) {
+                if (p !== "bind") return passThrough(stmt, p);
+                return (...args: unknown[]) => {
+                  const bound = stmt.bind(...args);
+                  sqlOf.set(bound, sql);
+                  return bound;
+                };
+              },
+            });
+            nativeOf.set(wrapped, native);
+            return wrapped;
+          };
+        }
+        if (prop === "batch") {
+          return async (statements: D1PreparedStatement[]) => {
+            const natives = statements.map((s) => nativeOf.get(s) ?? s);
+            const sqls = natives.map((s) => sqlOf.get(s) ?? "");
+            state.batches.push(sqls);
+            if ((rule.times === undefined || state.injected < rule.times) && rule.when(sqls)) {
+              state.injected++;
+              if (rule.mode === "throw") throw new Error("D1_ERROR: injected failure");
+              return target.batch([...natives.slice(0, -1), target.prepare(POISON)]);
+            }
+            return target.batch(natives);
+          };
+        }
+        return passThrough(target, prop);
+      },
+    });
+  const db = wrap(env.DB);
   return { db, state };
 }
 

@@ -1,5 +1,6 @@
 import { is, SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import type { D1Client } from "./client";
 
 // drizzle's D1 batch cannot carry raw SQL with parameters (it expects a prepared statement that
 // raw queries do not have). Statements that rely on changes() (a row count handed from one
@@ -8,13 +9,13 @@ const dialect = new SQLiteSyncDialect();
 
 export type BatchStatement = SQL | { toSQL(): { sql: string; params: unknown[] } };
 
-export function toD1(d1: D1Database, statement: BatchStatement): D1PreparedStatement {
+export function toD1(d1: D1Client, statement: BatchStatement): D1PreparedStatement {
   const query = is(statement, SQL) ? dialect.sqlToQuery(statement) : statement.toSQL();
   return d1.prepare(query.sql).bind(...query.params);
 }
 
 /** One D1 batch (one transaction) of drizzle query builders and raw SQL. */
-export function d1Batch(d1: D1Database, statements: BatchStatement[]): Promise<D1Result[]> {
+export function d1Batch(d1: D1Client, statements: BatchStatement[]): Promise<D1Result[]> {
   return d1.batch(statements.map((s) => toD1(d1, s)));
 }
 
