@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { Api, createCustomer } from "./lib/api.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { bundlePeer } from "./lib/build.mjs";
+import { connectInspector } from "./lib/inspector.mjs";
 import { benchBindings, builtEntry, readMigrations, readProject, ROOT, startRuntime } from "./lib/runtime.mjs";
 import { seedCustomers } from "./lib/seed.mjs";
 
@@ -91,37 +92,11 @@ try {
   };
   const selected = args.only ? args.only.split(",") : Object.keys(cases);
 
-  // The inspector proxy lists one target per proxied worker (ws://host/<worker name>).
-  const inspectorUrl = await rt.mf.getInspectorURL();
-  const targets = await (await fetch(new URL("/json", inspectorUrl.href.replace(/^ws/, "http")))).json();
   const connect = async (workerName) => {
-    const target = targets.find((t) => t.webSocketDebuggerUrl.endsWith(`/${workerName}`));
-    if (!target) throw new Error(`no inspector target for ${workerName}`);
-    // Miniflare's inspector proxy only accepts local origins (Node's WebSocket sends a user agent).
-    const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
-      ws.onerror = () => reject(new Error("inspector connection failed"));
-      ws.onclose = (e) => reject(new Error(`inspector connection closed (${e.code})`));
-    });
-    let nextId = 1;
-    const pending = new Map();
-    ws.onmessage = (event) => {
-      const msg = JSON.parse(event.data);
-      if (msg.id && pending.has(msg.id)) {
-        pending.get(msg.id)(msg);
-        pending.delete(msg.id);
-      }
-    };
-    const send = (method, params = {}) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg.result)));
-        ws.send(JSON.stringify({ id, method, params }));
-      });
-    await send("Profiler.enable");
-    await send("Profiler.setSamplingInterval", { interval: 100 });
-    return { send, close: () => ws.close() };
+    const session = await connectInspector(rt.mf, workerName);
+    await session.send("Profiler.enable");
+    await session.send("Profiler.setSamplingInterval", { interval: 100 });
+    return session;
   };
   const sessions = new Map();
 

@@ -11,12 +11,13 @@ import { Api, createCustomer } from "./lib/api.mjs";
 import { build, bundlePeer, bundleSize } from "./lib/build.mjs";
 import { renderReport } from "./lib/report.mjs";
 import { benchBindings, BENCH_DIR, readMigrations, readProject, ROOT, startRuntime } from "./lib/runtime.mjs";
-import { seedCustomers } from "./lib/seed.mjs";
+import { databaseBytes, seedCustomers } from "./lib/seed.mjs";
 import { measureStartup } from "./lib/startup.mjs";
 import { targets } from "./lib/targets.mjs";
 import { cascadePhase } from "./phases/cascade.mjs";
 import { deepPages } from "./phases/deep.mjs";
 import { passwordHashing } from "./phases/pbkdf2.mjs";
+import { soak } from "./phases/soak.mjs";
 import { roundTrips, throughput, throughputCases } from "./phases/throughput.mjs";
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -36,6 +37,9 @@ const PRESETS = {
     startupRuns: 3,
     loginSamples: 15,
     pbkdf2Per: 3,
+    soakSeconds: 300, // the memory soak's measured part
+    soakWarmup: 10,
+    soakCustomers: 10_000,
   },
   quick: {
     customers: 2_000,
@@ -51,6 +55,9 @@ const PRESETS = {
     startupRuns: 1,
     loginSamples: 3,
     pbkdf2Per: 1,
+    soakSeconds: 10,
+    soakWarmup: 2,
+    soakCustomers: 1_000,
   },
 };
 
@@ -67,6 +74,7 @@ const { values: args } = parseArgs({
     "cascade-rows": { type: "string" },
     "cascade-runs": { type: "string" },
     "deep-pages": { type: "string" },
+    "soak-seconds": { type: "string" },
     out: { type: "string", default: join(BENCH_DIR, "results.json") },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
@@ -81,7 +89,7 @@ if (args.help) {
   --skip-startup       skip the start-up measurements
   --only LIST          phases to run: throughput,deep,pbkdf2,cascade,soak,startup
   --runs N  --duration S  --connections N  --customers N
-  --cascade-rows N  --cascade-runs N  --deep-pages N
+  --cascade-rows N  --cascade-runs N  --deep-pages N  --soak-seconds S
   --out FILE           results file (default bench/results.json)
   --verbose            print the Worker's log lines`);
   process.exit(0);
@@ -99,6 +107,7 @@ num("customers", "customers");
 num("cascade-rows", "cascadeRows");
 num("cascade-runs", "cascadeRuns");
 num("deep-pages", "deepPages");
+num("soak-seconds", "soakSeconds");
 const phases = new Set((args.only ?? "throughput,deep,pbkdf2,cascade,soak,startup").split(",").map((s) => s.trim()));
 if (args["skip-startup"]) phases.delete("startup");
 
@@ -199,8 +208,12 @@ async function main() {
 
     log(`seeding ${P.customers.toLocaleString("en-US")} customers straight into D1`);
     const seedStart = performance.now();
+    const bytesBefore = await databaseBytes(db);
     await seedCustomers(db, P.customers);
+    const bytesAfter = await databaseBytes(db);
     results.seed = { customers: P.customers, seconds: (performance.now() - seedStart) / 1000 };
+    // Storage per customer row, indexes included (the scale-out plan in the README uses it).
+    results.storage = { bytesPerCustomer: bytesBefore !== null && bytesAfter !== null ? (bytesAfter - bytesBefore) / P.customers : null };
 
     const api = new Api(urls.main);
     const admin = { username: bindings.ADMIN_USERNAME, password: bindings.ADMIN_PASSWORD };
@@ -231,6 +244,9 @@ async function main() {
     results.workerErrors = errorsLogged.slice(0, 20).map((l) => l.message.slice(0, 500));
     console.error(`[bench] the Worker logged ${errorsLogged.length} error line(s); first: ${errorsLogged[0].message.slice(0, 300)}`);
   }
+
+  // In a workerd of its own, with the inspector on: after the other phases, so nothing else shares it.
+  if (phases.has("soak")) results.soak = await phase("soak", () => soak({ P, log, project, bindings }));
 
   if (phases.has("startup")) {
     log(`start-up: ${P.startupRuns}× cold Miniflare start (ours vs bare) and ${P.startupRuns}× wrangler check startup`);

@@ -88,7 +88,25 @@ export function renderReport(results) {
     }
   }
 
+  const so = results.soak;
+  if (so?.heapStartBytes) {
+    const mib = (b) => (b === null || b === undefined ? "–" : `${f(b / 2 ** 20, 1)} MiB`);
+    parts.push(`### Memory soak (${f(so.seconds, 0)} s of mixed reads and writes after ${f(so.warmupSeconds, 0)} s of warm-up; ${f(so.requests, 0)} requests, ${f(so.non2xx, 0)} non-2xx)\n`);
+    parts.push(
+      table(
+        ["", "start", "end", "end ÷ start"],
+        [
+          ["isolate JS heap after a full GC (inspector)", mib(so.heapStartBytes), mib(so.heapEndBytes), x(so.heapRatio)],
+          ["workerd RSS, all of it (D1's SQLite, Durable Objects, every worker)", mib(so.workerdRssStartBytes), mib(so.workerdRssEndBytes), so.workerdRssStartBytes ? x(so.workerdRssEndBytes / so.workerdRssStartBytes) : "–"],
+        ],
+      ),
+    );
+  }
+
   const rest = [];
+  if (results.storage?.bytesPerCustomer) rest.push(["Storage per customer row, indexes included (D1 meta.size_after around the seeding)", `${f(results.storage.bytesPerCustomer, 0)} bytes`]);
+  if (c?.storage?.bytesPerResourceRow) rest.push(["Storage per resource row (the cascade's 11 kinds, evenly), indexes included", `${f(c.storage.bytesPerResourceRow, 0)} bytes`]);
+  if (c?.storage?.bulkInsertRowsPerSecond) rest.push(["Local D1 bulk insert (INSERT … SELECT) / raw delete, rows/s", `${f(c.storage.bulkInsertRowsPerSecond, 0)} / ${f(c.raw.rowsPerSecond, 0)}`]);
   const b = results.bundle;
   if (b) {
     rest.push(["Worker bundle, gzipped (zlib level 9 / wrangler's figure)", `${f(b.gzipBytes / 1024, 1)} KiB / ${b.wranglerGzipKiB ? `${f(b.wranglerGzipKiB, 1)} KiB` : "–"} (raw ${f(b.rawBytes / 1024, 0)} KiB)`]);

@@ -132,3 +132,13 @@ export async function ownedCounts(db, customerId) {
   }
   return out;
 }
+
+/** Bytes the database holds, from D1's own result metadata (`meta.size_after`); null if absent. */
+export async function databaseBytes(db) {
+  try {
+    const size = (await db.prepare("SELECT 1").run()).meta?.size_after;
+    return typeof size === "number" && size > 0 ? size : null;
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,7 @@
 // the same cascade while other tenants read (their p99 idle and during).
 import { createCustomer } from "../lib/api.mjs";
 import { runLoad, startLoad } from "../lib/load.mjs";
-import { OWNED_TABLES, ownedCounts, seedOwned } from "../lib/seed.mjs";
+import { databaseBytes, OWNED_TABLES, ownedCounts, seedOwned } from "../lib/seed.mjs";
 import { median, ratio } from "../lib/stats.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -82,9 +82,16 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
     if (!res.ok) throw new Error(`raw delete -> ${res.status}`);
     return { rows: body.rows, wallSeconds: (performance.now() - t0) / 1000, serverSeconds: body.ms / 1000 };
   };
+  const storage = { bytesPerResourceRow: [], insertRowsPerSecond: [] };
   const victim = async (prefix) => {
     const c = await createCustomer(api, adminToken, prefix);
+    const before = await databaseBytes(db);
+    const t0 = performance.now();
     await seedOwned(db, c.id, P.cascadeRows);
+    // Local D1 write rate (bulk INSERT … SELECT) and storage per resource row, indexes included.
+    storage.insertRowsPerSecond.push(P.cascadeRows / ((performance.now() - t0) / 1000));
+    const after = await databaseBytes(db);
+    if (before !== null && after !== null && after > before) storage.bytesPerResourceRow.push((after - before) / P.cascadeRows);
     return c;
   };
   const leftovers = async (id) => Object.values(await ownedCounts(db, id)).reduce((a, b) => a + b, 0);
@@ -158,6 +165,8 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
     },
     raw: { rows: m((r) => r.raw.rows), seconds: m((r) => secs(r.raw)), wallSeconds: m((r) => r.raw.wallSeconds), rowsPerSecond: m((r) => r.raw.rowsPerSecond) },
     speedRatio: m((r) => r.speedRatio),
+    // Rows per second of the raw delete is the local delete rate; these are the insert side.
+    storage: { bytesPerResourceRow: median(storage.bytesPerResourceRow), bulkInsertRowsPerSecond: median(storage.insertRowsPerSecond) },
     underLoad: {
       connections: P.tenantConnections,
       idle: { rps: m((r) => r.idle.rps), p50: m((r) => r.idle.p50), p99: m((r) => r.idle.p99) },

@@ -1,0 +1,87 @@
+// A V8 inspector session on one worker's isolate, through Miniflare's inspector proxy
+// (startRuntime(..., { inspect: true })): used by the CPU profile and the soak's heap samples.
+
+const TIMEOUT_MS = 30_000;
+
+/** Connects to the isolate of `workerName` (a few tries); resolves { send(method, params), close() }. */
+export async function connectInspector(mf, workerName, tries = 3) {
+  for (let i = 1; ; i++) {
+    try {
+      return await connectOnce(mf, workerName);
+    } catch (err) {
+      if (i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function connectOnce(mf, workerName) {
+  const inspectorUrl = await mf.getInspectorURL();
+  const targets = await (await fetch(new URL("/json", inspectorUrl.href.replace(/^ws/, "http")))).json();
+  const target = targets.find((t) => t.webSocketDebuggerUrl.endsWith(`/${workerName}`));
+  if (!target) throw new Error(`no inspector target for ${workerName}`);
+  // Miniflare's inspector proxy only accepts local origins (Node's WebSocket sends a user agent).
+  const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("inspector connection timed out")), TIMEOUT_MS);
+    ws.onopen = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    ws.onerror = () => reject(new Error("inspector connection failed"));
+    ws.onclose = (e) => reject(new Error(`inspector connection closed (${e.code})`));
+  });
+  let nextId = 1;
+  const pending = new Map();
+  ws.onmessage = (event) => {
+    const msg = JSON.parse(event.data);
+    if (msg.id && pending.has(msg.id)) {
+      pending.get(msg.id)(msg);
+      pending.delete(msg.id);
+    }
+  };
+  // A message the proxy drops must not leave the harness waiting forever (nor let Node exit
+  // silently with nothing left to wait on): every call times out.
+  ws.onclose = () => {
+    for (const [, settle] of pending) settle({ error: { message: "inspector connection closed" } });
+    pending.clear();
+  };
+  const send = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${method}: no answer from the inspector in ${TIMEOUT_MS / 1000} s`));
+      }, TIMEOUT_MS);
+      pending.set(id, (msg) => {
+        clearTimeout(timer);
+        if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
+        else resolve(msg.result);
+      });
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => ws.close() };
+}
+
+/**
+ * The isolate's JS heap after a full garbage collection (bytes). An idle isolate may leave
+ * inspector messages unanswered until some event wakes it (seen with workerd here), so `poke`
+ * (a cheap request to the worker) is sent every 200 ms until the answers arrive.
+ */
+export async function heapAfterGc(session, poke = async () => {}) {
+  let waiting = true;
+  const poking = (async () => {
+    while (waiting) {
+      await poke().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  try {
+    await session.send("HeapProfiler.collectGarbage");
+    const usage = await session.send("Runtime.getHeapUsage");
+    return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+  } finally {
+    waiting = false;
+    await poking;
+  }
+}

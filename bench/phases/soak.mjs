@@ -1,0 +1,136 @@
+// Memory: a soak of mixed reads and writes in a workerd of its own (with the inspector on the
+// service's isolate), its JS heap measured after a full GC once warmed up and again at the end.
+// Production isolates have 128 MB: a heap that keeps growing under steady load is a leak.
+import { readdirSync, readFileSync } from "node:fs";
+import { Api, createCustomer } from "../lib/api.mjs";
+import { connectInspector, heapAfterGc } from "../lib/inspector.mjs";
+import { runLoad, startLoad } from "../lib/load.mjs";
+import { readMigrations, startRuntime } from "../lib/runtime.mjs";
+import { seedCustomers } from "../lib/seed.mjs";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const MiB = 2 ** 20;
+
+/** Resident memory of the workerd processes this process started (Linux), bytes; null elsewhere. */
+function workerdRss() {
+  let total = 0;
+  let found = false;
+  try {
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      let status;
+      try {
+        status = readFileSync(`/proc/${d}/status`, "utf8");
+      } catch {
+        continue;
+      }
+      if (!/^Name:\s+workerd$/m.test(status) || Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+      found = true;
+      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+    }
+  } catch {
+    return null;
+  }
+  return found ? total : null;
+}
+
+/** The request mix: the benchmarked reads and two writes (a profile update, an access key). */
+function mix({ adminToken, tenant, probeId }) {
+  const auth = (token) => ({ Authorization: `Bearer ${token}` });
+  const json = (token) => ({ ...auth(token), "Content-Type": "application/json" });
+  let n = 0;
+  return [
+    { method: "GET", path: "/v1.0/customer", headers: auth(tenant.token) },
+    { method: "GET", path: "/v1.0/customer", headers: auth(tenant.key) },
+    { method: "GET", path: `/v1.0/customers/${probeId}`, headers: auth(adminToken) },
+    { method: "GET", path: "/v1.0/customers?page_size=100", headers: auth(adminToken) },
+    { method: "GET", path: "/v1.0/accesskeys?page_size=10", headers: auth(tenant.token) },
+    {
+      method: "PUT",
+      path: "/v1.0/customer",
+      headers: json(tenant.token),
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ detail: `soak ${n++}` }) }),
+    },
+    { method: "POST", path: "/v1.0/accesskeys", headers: json(tenant.token), body: JSON.stringify({ name: "soak", expire: 3600 }) },
+  ];
+}
+
+export async function soak({ P, log, project, bindings }) {
+  log(`soak: ${P.soakSeconds} s of mixed reads and writes (${P.connections} connections), heap after GC at start and end`);
+  const workerErrors = [];
+  const onLog = (entry) => {
+    if (/error/i.test(entry.level)) workerErrors.push(entry.message.slice(0, 500));
+  };
+  const rt = await startRuntime(project, { bindings, inspect: true, onLog });
+  try {
+    for (const statement of readMigrations(project.migrationsDir)) await rt.db.prepare(statement).run();
+    await seedCustomers(rt.db, P.soakCustomers);
+    const api = new Api(rt.urls.main);
+    const adminToken = await api.login(bindings.ADMIN_USERNAME, bindings.ADMIN_PASSWORD);
+    const tenant = await createCustomer(api, adminToken, "soak");
+    tenant.token = await api.login(tenant.username, tenant.password);
+    tenant.key = (await api.ok("POST", "/v1.0/accesskeys", { token: tenant.token, body: { name: "soak", expire: 86400 } })).token;
+    const probeId = (await rt.db.prepare("SELECT id FROM customers LIMIT 1 OFFSET 10").first()).id;
+    const failures = [];
+    // Any 5xx is a defect: keep what it said (its request id leads to the Worker's log line).
+    const requests = mix({ adminToken, tenant, probeId }).map((r) => ({
+      ...r,
+      onResponse: (status, body) => {
+        if (status >= 500 && failures.length < 10) failures.push({ method: r.method, path: r.path, status, body: String(body).slice(0, 300) });
+      },
+    }));
+    const target = { url: `${rt.urls.main}/`, requests };
+
+    const inspector = await connectInspector(rt.mf, rt.names.main);
+    const poke = async () => (await fetch(`${rt.urls.main}/v1.0/customer`)).arrayBuffer(); // a 401: no D1, no state
+    const heap = () => heapAfterGc(inspector, poke);
+    await inspector.send("Runtime.enable");
+    await inspector.send("HeapProfiler.enable");
+    await runLoad(target, { connections: P.connections, duration: P.soakWarmup });
+    try {
+      const start = await heap();
+      const rssStart = workerdRss();
+      const samples = [{ atSeconds: 0, ...start }];
+      const load = startLoad(target, { connections: P.connections, maxSeconds: P.soakSeconds + 60 });
+      const t0 = performance.now();
+      const every = Math.max(5, Math.floor(P.soakSeconds / 5));
+      for (let at = every; at < P.soakSeconds; at += every) {
+        await sleep(t0 + at * 1000 - performance.now());
+        try {
+          samples.push({ atSeconds: at, ...(await heap()) });
+        } catch (err) {
+          samples.push({ atSeconds: at, error: err.message }); // the end sample decides
+        }
+      }
+      await sleep(t0 + P.soakSeconds * 1000 - performance.now());
+      const summary = await load.stop();
+      const end = await heap();
+      samples.push({ atSeconds: P.soakSeconds, ...end });
+      const rssEnd = workerdRss();
+      log(`  heap ${(start.usedBytes / MiB).toFixed(1)} → ${(end.usedBytes / MiB).toFixed(1)} MiB; ${summary.requests} requests (${summary.non2xx} non-2xx)`);
+      // Only 5xx the service answers on purpose (write contention on the one soak customer) are expected.
+      const unexpected = failures.filter((f) => !f.body.includes('"CONTENTION"'));
+      if (unexpected.length) throw new Error(`soak: ${unexpected.length} unexpected 5xx, first ${JSON.stringify(unexpected[0])}`);
+      return {
+        seconds: P.soakSeconds,
+        warmupSeconds: P.soakWarmup,
+        requests: summary.requests,
+        rps: summary.rps,
+        non2xx: summary.non2xx,
+        codes: summary.codes,
+        heapStartBytes: start.usedBytes,
+        heapEndBytes: end.usedBytes,
+        heapRatio: end.usedBytes / start.usedBytes,
+        workerdRssStartBytes: rssStart,
+        workerdRssEndBytes: rssEnd,
+        samples,
+        workerErrors: workerErrors.slice(0, 20),
+        failures,
+      };
+    } finally {
+      inspector.close();
+    }
+  } finally {
+    await rt.mf.dispose();
+  }
+}
