@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { api, createAccesskey, createCustomer, expectError, login, unique } from "../helpers";
+import { api, type ApiResponse, createAccesskey, createCustomer, expectError, login, unique } from "../helpers";
 import { customerWithKey, mailedToken } from "./replay";
 
 /**
@@ -21,7 +21,7 @@ async function agentWithEmail(prefix: string) {
 describe("POST /auth/signup with the contract's body (email and accepted_tos, no password)", () => {
   it("signs up, and verifying the email mails a 'set your password' link that completes the account", async () => {
     const email = `${unique("pwless")}@example.com`;
-    let signup: Awaited<ReturnType<typeof api>> | undefined;
+    let signup: ApiResponse | undefined;
     const verifyToken = await mailedToken(email, "/auth/email-verify", async () => {
       signup = await api("POST", "/auth/signup", { body: { email, accepted_tos: true } });
     });
@@ -29,7 +29,7 @@ describe("POST /auth/signup with the contract's body (email and accepted_tos, no
     expect(signup!.body.customer).toMatchObject({ email, status: "initial" });
     expect(signup!.body.accesskey.token).toMatch(/^vb_/);
 
-    let verified: Awaited<ReturnType<typeof api>> | undefined;
+    let verified: ApiResponse | undefined;
     const setToken = await mailedToken(email, RESET, async () => {
       verified = await api("POST", "/auth/email-verify", { body: { token: verifyToken } });
     });
@@ -51,14 +51,14 @@ describe("POST /auth/signup with the contract's body (email and accepted_tos, no
 describe("POST /auth/password-forgot and /auth/password-reset", () => {
   it("answers 200 for a known and an unknown username alike, and mails a link only to the known one", async () => {
     const c = await agentWithEmail("known");
-    let known: Awaited<ReturnType<typeof api>> | undefined;
+    let known: ApiResponse | undefined;
     expect(await mailedToken(c.username, RESET, async () => {
       known = await api("POST", "/auth/password-forgot", { body: { username: c.username } });
     })).toMatch(/^[0-9a-f]{64}$/);
     const nobody = `${unique("nobody")}@example.com`;
     const logged: string[] = [];
     const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
-    let unknown: Awaited<ReturnType<typeof api>>;
+    let unknown: ApiResponse;
     try {
       unknown = await api("POST", "/auth/password-forgot", { body: { username: nobody } });
     } finally {
