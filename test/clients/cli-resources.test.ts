@@ -173,8 +173,9 @@ describe("vn queues", () => {
   });
 
   it("set-routing-method and set-tag-ids (vn only needs a 2xx)", async () => {
+    // vn queues create --name Q --routing-method random (the contract's value, not vn's default)
     const queue = expectVnItem(
-      await cli.post("/queues", { detail: "", name: "Q", routing_method: "ringall", service_timeout: 60000, tag_ids: [], wait_flow_id: "", wait_timeout: 300000 }),
+      await cli.post("/queues", { detail: "", name: "Q", routing_method: "random", service_timeout: 60000, tag_ids: [], wait_flow_id: "", wait_timeout: 300000 }),
       ["id"],
     );
     expectVnItem(await cli.put(`/queues/${queue.id}/routing_method`, { routing_method: "random" }), []);
