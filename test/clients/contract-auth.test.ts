@@ -88,9 +88,9 @@ describe("POST /auth/password-forgot and /auth/password-reset", () => {
     const res = await api("POST", RESET, { body: { token, password: "brand-new-password" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(await login(c.username, "brand-new-password")).toBeTypeOf("string");
-    expect((await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status).toBe(401);
+    expect((await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status, "old password").toBe(401);
     // The JWT issued before the reset no longer works.
-    expect((await api("GET", "/v1.0/customer", { token: c.token })).status).toBe(401);
+    expect((await api("GET", "/v1.0/customer", { token: c.token })).status, "JWT from before the reset").toBe(401);
 
     expectError(await api("POST", RESET, { body: { token, password: "another-password-2" } }), 400, "INVALID_ARGUMENT");
   });
