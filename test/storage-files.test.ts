@@ -1,6 +1,10 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { toD1 } from "../src/db/batch";
+import { resourceKinds } from "../src/db/owned";
 import { Permission } from "../src/db/schema";
+import type { Env } from "../src/env";
+import { recordDeletionJob, runCascade } from "../src/queues/cascade";
 import { MAX_FILE_BYTES, ORPHAN_MIN_AGE_MS } from "../src/storage/objects";
 import { adminLogin, api, BASE, createAccesskey, createAgent, createCustomer, expectError, login, ZERO_UUID } from "./helpers";
 import { countRows, runCron } from "./lifecycle-helpers";
@@ -244,5 +248,62 @@ describe("storage files: tenants, deletion and cleanup", () => {
     expect(receipt.deleted.storage_objects).toBe(4);
     expect(await objectKeys(c.id)).toEqual([]);
     expect(await objectKeys(other.id)).toEqual([`${other.id}/${otherFile.id}`]);
+  });
+});
+
+describe("storage files: the cascade's object count survives crashes and many chunks", () => {
+  /** The bucket as the cascade sees it, failing its first `n` deletes: a crash after counting. */
+  function failingDeletes(n: number): Env {
+    let left = n;
+    const bucket = new Proxy(env.FILES_BUCKET, {
+      get(target, prop) {
+        if (prop === "delete" && left > 0) {
+          return () => {
+            left--;
+            return Promise.reject(new Error("injected R2 failure"));
+          };
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return { ...env, FILES_BUCKET: bucket };
+  }
+
+  async function deletedCustomerWithObjects(n: number) {
+    const c = await createCustomer();
+    for (let i = 0; i < n; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, n - i) }, () => env.FILES_BUCKET.put(`${c.id}/${crypto.randomUUID()}`, "x")),
+      );
+    }
+    await env.DB.batch([
+      toD1(env.DB, recordDeletionJob(c.id, Date.now())),
+      env.DB.prepare("UPDATE customers SET status = 'deleted' WHERE id = ?").bind(c.id),
+    ]);
+    return c;
+  }
+
+  const storageCount = async (customerId: string) =>
+    (await api("GET", `/v1.0/customers/${customerId}/deletion`, { token: await adminLogin() })).body.deleted.storage_objects;
+
+  it("a delivery that dies after counting and before deleting is not counted twice", async () => {
+    const c = await deletedCustomerWithObjects(3);
+    await expect(runCascade(failingDeletes(1), c.id)).rejects.toThrow("injected R2 failure");
+    expect(await objectKeys(c.id)).toHaveLength(3);
+    expect(await runCascade(env, c.id)).toBe("finished");
+    expect(await objectKeys(c.id)).toEqual([]);
+    expect(await storageCount(c.id)).toBe(3);
+  });
+
+  it("more than one R2 page: every object deleted and counted once", async () => {
+    const c = await deletedCustomerWithObjects(1010);
+    // A chunk for each kind of row, then one page of objects; the next delivery fails once.
+    expect(await runCascade(env, c.id, { chunks: resourceKinds.length + 1 })).toBe("continued");
+    expect(await storageCount(c.id)).toBe(1000);
+    await expect(runCascade(failingDeletes(1), c.id)).rejects.toThrow("injected R2 failure");
+    expect(await runCascade(env, c.id)).toBe("finished");
+    expect(await objectKeys(c.id)).toEqual([]);
+    expect(await storageCount(c.id)).toBe(1010);
   });
 });
