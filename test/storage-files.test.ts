@@ -100,6 +100,13 @@ describe("storage files: upload and download", () => {
     expectError(over as any, 413, "PAYLOAD_TOO_LARGE", "FILE_TOO_LARGE");
     const wayOver = await upload(c.token, new Uint8Array(MAX_FILE_BYTES + 200_000), "bigger.bin");
     expectError(wayOver as any, 413, "PAYLOAD_TOO_LARGE");
+    // Refused on the body's size before any parsing, however the body is framed.
+    const garbage = await api("POST", "/v1.0/storage_files", {
+      token: c.token,
+      rawBody: new Uint8Array(MAX_FILE_BYTES + 100_000),
+      headers: { "Content-Type": "multipart/form-data; boundary=nowhere" },
+    });
+    expectError(garbage, 413, "PAYLOAD_TOO_LARGE");
     expect(await objectKeys(c.id)).toEqual([`${c.id}/${atLimit.body.id}`]);
     expect(await countRows("files", c.id)).toBe(1);
   });
