@@ -173,6 +173,25 @@ describe("storage files: upload and download", () => {
   });
 });
 
+describe("storage files: the OpenAPI document", () => {
+  it("describes the multipart upload and the downloads", async () => {
+    const doc = (await api("GET", "/openapi.json")).body;
+    const upload = doc.paths["/v1.0/storage_files"].post;
+    const form = upload.requestBody.content["multipart/form-data"].schema;
+    const schema = form.$ref ? doc.components.schemas[form.$ref.split("/").pop()] : form;
+    expect(schema.properties.file).toMatchObject({ type: "string", format: "binary" });
+    expect(schema.required).toEqual(["file"]);
+    expect(Object.keys(upload.responses)).toEqual(expect.arrayContaining(["200", "413", "415"]));
+    for (const path of ["/v1.0/storage_files/{id}/file", "/v1.0/files/{id}/file"]) {
+      expect(doc.paths[path].get.responses["200"].content["application/octet-stream"]).toBeDefined();
+    }
+    const file = doc.components.schemas.File.properties;
+    for (const field of ["owner_type", "owner_id", "reference_type", "reference_id", "type", "filename", "filesize", "uri_download"]) {
+      expect(file[field], field).toBeDefined();
+    }
+  });
+});
+
 describe("storage files: tenants, deletion and cleanup", () => {
   it("another customer's file is 404 on get, download and delete, and its bytes stay", async () => {
     const a = await createCustomer();
