@@ -234,6 +234,23 @@ describe("storage files: tenants, deletion and cleanup", () => {
     expect(await objectKeys(c.id)).toEqual([]);
   });
 
+  it("an upload that races the customer's deletion keeps neither row nor object", async () => {
+    const c = await createCustomer();
+    // The deletion lands between the credential check and the row's insert.
+    const trigger = `leave_during_upload_${c.id.replaceAll("-", "")}`;
+    await env.DB.prepare(
+      `CREATE TRIGGER ${trigger} AFTER INSERT ON files WHEN NEW.customer_id = '${c.id}'
+       BEGIN UPDATE customers SET status = 'deleted' WHERE id = NEW.customer_id; END`,
+    ).run();
+    try {
+      expectError((await upload(c.token, "too late")) as any, 403, "PERMISSION_DENIED", "ACCOUNT_NOT_ACTIVE");
+    } finally {
+      await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+    }
+    expect(await countRows("files", c.id)).toBe(0);
+    expect(await objectKeys(c.id)).toEqual([]);
+  });
+
   it("the cron removes objects with no row once they are old enough, and only those", async () => {
     const c = await createCustomer();
     const kept = (await upload(c.token, "has a row")).body;

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
 import { requireOwnCustomer } from "../../auth/principal";
@@ -6,7 +7,7 @@ import { files, Permission } from "../../db/schema";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { detailField, nameField } from "../../lib/validation";
-import { requireActive } from "../../lifecycle/guards";
+import { accountNotActive, requireActive } from "../../lifecycle/guards";
 import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
@@ -93,9 +94,20 @@ export const uploadStorageFile = defineRoute(
       tmUpdate: now,
       version: 1,
     };
+    // The row and, in the same transaction, its removal again should the customer have stopped
+    // being active since the credential was checked (a deletion landing mid-upload): a row
+    // written after the deletion's batch would outlive the cascade.
+    const db = c.get("db");
     let inserted;
+    let withdrawn: unknown[];
     try {
-      [inserted] = await c.get("db").insert(files).values(row).returning();
+      [[inserted], withdrawn] = await db.batch([
+        db.insert(files).values(row).returning(),
+        db
+          .delete(files)
+          .where(and(eq(files.id, id), sql`NOT EXISTS (SELECT 1 FROM customers WHERE id = ${customer.id} AND status = 'active')`))
+          .returning({ id: files.id }),
+      ]);
     } catch (err) {
       // No row, so no object either; unless the insert did land (a lost reply), then both stay.
       try {
@@ -104,6 +116,10 @@ export const uploadStorageFile = defineRoute(
         // the cron removes the object if its row never came
       }
       throw err;
+    }
+    if (withdrawn.length > 0) {
+      await c.env.FILES_BUCKET.delete(key).catch(() => {}); // else the cron's
+      throw accountNotActive();
     }
     return c.json(serialize(inserted as never), 200);
   },
