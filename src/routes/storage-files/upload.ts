@@ -77,7 +77,7 @@ export const uploadStorageFile = defineRoute(
       httpMetadata: { contentType, contentDisposition: contentDisposition(filename) },
       customMetadata: { customer_id: customer.id, file_id: id },
     });
-    const base = c.env.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? "";
+    const base = (c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
     const row = {
       id,
       customerId: customer.id,
