@@ -64,7 +64,6 @@ export const uploadStorageFile = defineRoute(
     const form = c.req.valid("form");
     const file = form.file;
     if (file.size > MAX_FILE_BYTES) throw fileTooLarge();
-    const bytes = await file.arrayBuffer();
     const id = crypto.randomUUID();
     const key = objectKey(customer.id, id);
     const filename = file.name.slice(0, 255);
@@ -73,7 +72,7 @@ export const uploadStorageFile = defineRoute(
 
     // The object first, then its row: a crash in between leaves an object with no row, which
     // the cron removes once it is older than any upload in flight (storage/objects.ts).
-    await c.env.FILES_BUCKET.put(key, bytes, {
+    await c.env.FILES_BUCKET.put(key, file, {
       httpMetadata: { contentType, contentDisposition: contentDisposition(filename) },
       customMetadata: { customer_id: customer.id, file_id: id },
     });
@@ -85,7 +84,7 @@ export const uploadStorageFile = defineRoute(
       detail: form.detail ?? "",
       filename,
       contentType,
-      sizeBytes: bytes.byteLength,
+      sizeBytes: file.size,
       type: form.type ?? "",
       ownerType: principal.kind,
       ownerId: principal.id,
