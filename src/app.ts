@@ -15,7 +15,7 @@ import { idempotency } from "./middleware/idempotency";
 import { routes } from "./routes";
 import { dispatchPendingEvents } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
-import { registerEmailVerifyPage } from "./routes/auth";
+import { registerAuthPages } from "./routes/auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -162,7 +162,7 @@ export function createApp() {
   app.use("*", audit, idempotency);
 
   registerRoutes(app, routes);
-  registerEmailVerifyPage(app);
+  registerAuthPages(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT or access key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", { type: "apiKey", in: "query", name: "token" });

@@ -184,6 +184,11 @@ export const accesskeys = sqliteTable(
     detail: text("detail").notNull().default(""),
     // Only the SHA-256 of the token is kept; the token itself is shown once, at creation.
     tokenHash: text("token_hash").notNull(),
+    // The token's first characters ("vb_" + 8), shown on every read so a key can be recognised.
+    tokenPrefix: text("token_prefix").notNull().default(""),
+    // Super-admin keys (customer_id = zero UUID) only: the binding to the operator credentials they
+    // were created under (src/domain/accesskey.ts); they stop working once those change.
+    operatorBinding: text("operator_binding").notNull().default(""),
     tmExpire: ms("tm_expire").notNull(),
     tmCreate: ms("tm_create").notNull(),
     tmUpdate: ms("tm_update").notNull(),
@@ -206,6 +211,20 @@ export const emailVerifications = sqliteTable(
     tmCreate: ms("tm_create").notNull(),
   },
   (t) => [index("email_verifications_customer_idx").on(t.customerId)],
+);
+
+// "Set your password" and "forgot password" links: single-use, one hour, only the SHA-256 stored.
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    tmExpire: ms("tm_expire").notNull(),
+    tmUsed: ms("tm_used"),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("password_resets_agent_idx").on(t.agentId), index("password_resets_tm_expire_idx").on(t.tmExpire)],
 );
 
 export const customerEventTypes = [

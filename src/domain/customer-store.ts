@@ -3,7 +3,8 @@ import { changesOf, d1Batch, type BatchStatement } from "../db/batch";
 import type { Db } from "../db/client";
 import { agents, customerEvents, customers, Permission, ZERO_UUID, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { hashPassword, unusablePasswordHash } from "../auth/password";
-import { alreadyExists, ApiError, failedPrecondition, notFound } from "../lib/errors";
+import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
+import { unsetPasswordHash } from "./password-reset";
 import { uniqueViolation } from "../lib/db-errors";
 import { randomBytes, toBase64 } from "../lib/crypto";
 import { serializeCustomer, type CustomerCreate, type CustomerUpdate, profileToColumns } from "./customer";
@@ -109,7 +110,7 @@ export interface NewCustomer {
  */
 export async function buildCustomerCreation(
   db: Db,
-  input: CustomerCreate,
+  input: CustomerCreate & { username: string },
   options: { status: "initial" | "active"; now: number },
 ): Promise<NewCustomer> {
   const { now } = options;
@@ -145,7 +146,8 @@ export async function buildCustomerCreation(
         id: adminAgentId,
         customerId: row.id,
         username: input.username,
-        passwordHash: await hashPassword(input.password),
+        // Without a password the agent cannot sign in until it sets one through a reset link.
+        passwordHash: input.password === undefined ? unsetPasswordHash() : await hashPassword(input.password),
         name: input.name ?? "",
         permission: Permission.CustomerAdmin,
         isGuest: false,
@@ -170,9 +172,19 @@ export async function buildCustomerCreation(
   return { row, adminAgentId, statements };
 }
 
+/**
+ * An operator-created customer. The admin agent's username defaults to the email; without a
+ * password the caller sends the "set your password" mail to the email, so one is needed then.
+ */
 export async function createCustomer(db: Db, input: CustomerCreate, now = Date.now()): Promise<CustomerRow> {
-  await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, input.username)]);
-  const created = await buildCustomerCreation(db, input, { status: "active", now });
+  const username = input.username ?? input.email ?? "";
+  if (!username || (input.password === undefined && !input.email)) {
+    throw invalidArgument("EMAIL_REQUIRED", "Give an email: it is the admin agent's username and receives its \"set your password\" mail when no username and password are given.", [
+      { field: "email", description: "required without username and password" },
+    ]);
+  }
+  await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, username)]);
+  const created = await buildCustomerCreation(db, { ...input, username }, { status: "active", now });
   await runBatch(db, created.statements);
   return created.row;
 }

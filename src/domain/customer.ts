@@ -109,8 +109,10 @@ export type CustomerUpdate = z.infer<typeof CustomerUpdateSchema>;
 
 export const CustomerCreateSchema = z
   .strictObject({
-    username: usernameField,
-    password: passwordField,
+    username: usernameField.optional().openapi({ description: "The first admin agent's username; the email when left out." }),
+    password: passwordField
+      .optional()
+      .openapi({ description: "Write-only. Left out, the admin agent gets a \"set your password\" mail at the customer's email." }),
     ...CustomerUpdateSchema.shape,
   })
   .openapi("CustomerCreate", {
@@ -127,7 +129,8 @@ export const CustomerCreateSchema = z
 export type CustomerCreate = z.infer<typeof CustomerCreateSchema>;
 
 export const MetadataUpdateSchema = z
-  .strictObject({ rtp_debug: z.boolean() })
+  // As on the platform, a missing rtp_debug means false.
+  .strictObject({ rtp_debug: z.boolean().default(false) })
   .openapi("CustomerMetadataUpdate", { example: { rtp_debug: true } });
 
 /** Maps API field names of a profile update onto row columns. */
