@@ -6,7 +6,7 @@ import { adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, 
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
 
-const ACCESSKEY_KEYS = ["customer_id", "detail", "id", "name", "tm_create", "tm_expire", "tm_update"];
+const ACCESSKEY_KEYS = ["customer_id", "detail", "id", "name", "tm_create", "tm_delete", "tm_expire", "tm_update", "token_prefix"];
 const TOKEN_FORMAT = /^vb_[A-Za-z0-9]{32}$/;
 
 async function sha256Hex(value: string): Promise<string> {
