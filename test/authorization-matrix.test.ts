@@ -60,8 +60,8 @@ const OWN_ADMIN_WRITE = statuses({ admin: 200, otherAdmin: 200 });
 const OWN_ADMIN_READ = statuses({ admin: 200, otherAdmin: 200, frozenAdmin: 200 });
 const OWN_ADMIN_OR_MANAGER_READ = statuses({ admin: 200, manager: 200, otherAdmin: 200, frozenAdmin: 200 });
 /** A's access key by id: another customer's credential finds nothing there. */
-const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404 });
-const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404 });
+const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404, superAdmin: 404 });
+const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404, superAdmin: 404 });
 
 const resourceStatuses = (kind: ResourceKind) => {
   // Agents are written by CustomerAdmins only; every other kind by managers too.
@@ -139,6 +139,19 @@ async function throwawayCustomer(): Promise<string> {
   return res.body.id;
 }
 
+/** A reset token for the admin agent of a throwaway customer. */
+async function mintResetToken(): Promise<string> {
+  const customer = await createCustomer();
+  const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
+  await env.DB.prepare(
+    "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE customer_id = ? AND is_guest = 0",
+  )
+    .bind(hash, Date.now() + 3_600_000, Date.now(), customer.id)
+    .run();
+  return token;
+}
+
 async function mintVerificationToken(customer: TestCustomer): Promise<string> {
   const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
   const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -160,6 +173,12 @@ const ROWS: Record<string, Row> = {
   "POST /auth/email-verify": {
     expect: everyone(200),
     request: async () => ({ path: "/auth/email-verify", body: { token: await mintVerificationToken(world.verifiable) } }),
+  },
+  "POST /auth/password-forgot": { expect: everyone(200), request: () => ({ path: "/auth/password-forgot", body: { username: world.loginUser.username } }) },
+  "GET /auth/password-reset": { expect: everyone(200), request: async () => ({ path: `/auth/password-reset?token=${await mintResetToken()}` }) },
+  "POST /auth/password-reset": {
+    expect: everyone(200),
+    request: async () => ({ path: "/auth/password-reset", body: { token: await mintResetToken(), password: "matrix-reset-password" } }),
   },
 
   // The caller's own account. An active account cannot be "recovered": 400 FAILED_PRECONDITION.
@@ -217,9 +236,9 @@ const ROWS: Record<string, Row> = {
   },
   "GET /v1.0/customers/{id}/audit": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }) },
 
-  // Access keys: CustomerAdmin of the key's customer.
-  "GET /v1.0/accesskeys": { expect: OWN_ADMIN_READ, request: () => ({ path: "/v1.0/accesskeys" }) },
-  "POST /v1.0/accesskeys": { expect: OWN_ADMIN_WRITE, request: () => ({ path: "/v1.0/accesskeys", body: { name: "matrix", expire: 3600 } }) },
+  // Access keys: CustomerAdmin of the key's customer; the super admin manages its own.
+  "GET /v1.0/accesskeys": { expect: { ...OWN_ADMIN_READ, superAdmin: 200 }, request: () => ({ path: "/v1.0/accesskeys" }) },
+  "POST /v1.0/accesskeys": { expect: { ...OWN_ADMIN_WRITE, superAdmin: 200 }, request: () => ({ path: "/v1.0/accesskeys", body: { name: "matrix", expire: 3600 } }) },
   "GET /v1.0/accesskeys/{id}": { expect: KEY_OF_A_READ, request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}` }) },
   "PUT /v1.0/accesskeys/{id}": { expect: KEY_OF_A_WRITE, request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}`, body: { detail: "renamed in the matrix" } }) },
   "DELETE /v1.0/accesskeys/{id}": {
