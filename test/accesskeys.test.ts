@@ -402,10 +402,122 @@ describe("who may manage access keys", () => {
     expect((await api("GET", `/v1.0/accesskeys/${existing.body.id}`, { token: a.token })).body.name).toBe("target");
   });
 
-  it("the project super admin has no customer: 403", async () => {
-    const token = await adminLogin();
-    expectError(await api("GET", "/v1.0/accesskeys", { token }), 403, "PERMISSION_DENIED");
-    expectError(await api("POST", "/v1.0/accesskeys", { token, body: { name: "root" } }), 403, "PERMISSION_DENIED");
+  it("a customer cannot see or touch the super admin's keys", async () => {
+    const root = await api("POST", "/v1.0/accesskeys", { token: await adminLogin(), body: { name: "root-key" } });
+    expect(root.status).toBe(200);
+    expect((await api("GET", "/v1.0/accesskeys", { token: a.token })).body.result.map((k: any) => k.id)).not.toContain(root.body.id);
+    expectError(await api("GET", `/v1.0/accesskeys/${root.body.id}`, { token: a.token }), 404, "NOT_FOUND");
+    expectError(await api("DELETE", `/v1.0/accesskeys/${root.body.id}`, { token: a.token }), 404, "NOT_FOUND");
+    expect((await api("GET", `/v1.0/accesskeys/${root.body.id}`, { token: await adminLogin() })).status).toBe(200);
+  });
+});
+
+describe("token_prefix and tm_delete", () => {
+  it("every read shows the key's first 11 characters; tm_delete is null until the deletion's answer", async () => {
+    const created = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "prefixed" } });
+    const token = created.body.token as string;
+    const prefix = token.slice(0, 11);
+    expect(created.body.token_prefix).toBe(prefix);
+    expect(prefix).toMatch(/^vb_[A-Za-z0-9]{8}$/);
+    const reads = [
+      (await api("GET", `/v1.0/accesskeys/${created.body.id}`, { token: a.token })).body,
+      (await api("GET", "/v1.0/accesskeys?page_size=100", { token: a.token })).body.result.find((k: any) => k.id === created.body.id),
+      (await api("PUT", `/v1.0/accesskeys/${created.body.id}`, { token: a.token, body: { name: "renamed" } })).body,
+    ];
+    for (const read of reads) {
+      expect(read.token_prefix).toBe(prefix);
+      expect(read.tm_delete).toBeNull();
+      expect(read.token).toBeUndefined();
+    }
+    const before = Date.now();
+    const deleted = await api("DELETE", `/v1.0/accesskeys/${created.body.id}`, { token: a.token });
+    expect(deleted.body.token_prefix).toBe(prefix);
+    expect(Date.parse(deleted.body.tm_delete)).toBeGreaterThanOrEqual(before - 1000);
+    expect(deleted.body.tm_delete).toMatch(ISO_UTC);
+  });
+});
+
+describe("super-admin access keys", () => {
+  const rootKeyRow = (id: string) => env.DB.prepare("SELECT * FROM accesskeys WHERE id = ?").bind(id).first<Record<string, string>>();
+
+  it("the super admin creates a key that acts as the super admin: hashed, shown once, listed under the super admin", async () => {
+    const admin = await adminLogin();
+    const created = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "operator", detail: "cron jobs", expire: 86400 } });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expectAccesskeyShape(created.body, true);
+    expect(created.body.customer_id).toBe("00000000-0000-0000-0000-000000000000");
+    const key = created.body.token as string;
+    expect(key).toMatch(TOKEN_FORMAT);
+    // Stored hashed; the binding reveals neither the username nor the password.
+    const row = (await rootKeyRow(created.body.id))!;
+    expect(row.token_hash).toBe(await sha256Hex(key));
+    expect(JSON.stringify(row)).not.toContain(key);
+    expect(row.operator_binding).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.operator_binding).not.toBe(await sha256Hex(env.ADMIN_USERNAME));
+
+    // The clients' way: ?accesskey= on the operator's API.
+    const list = await api("GET", `/v1.0/customers?accesskey=${key}`);
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    const made = await api("POST", `/v1.0/customers?accesskey=${key}`, { body: { username: unique("byk"), password: "long-enough-password", email: `${unique("byk")}@example.com` } });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    expect((await api("GET", `/v1.0/customers/${made.body.id}?accesskey=${key}`)).status).toBe(200);
+    // It has no customer of its own.
+    expectError(await api("GET", `/v1.0/customer?accesskey=${key}`), 403, "PERMISSION_DENIED");
+
+    // Listed under the super admin, by its token and by the key itself, without the token.
+    for (const credential of [admin, key]) {
+      const keys = await api("GET", "/v1.0/accesskeys?page_size=100", { token: credential });
+      expect(keys.status).toBe(200);
+      const listed = keys.body.result.find((k: any) => k.id === created.body.id);
+      expect(listed).toMatchObject({ name: "operator", customer_id: "00000000-0000-0000-0000-000000000000", token_prefix: key.slice(0, 11) });
+      expect(listed.token).toBeUndefined();
+      for (const k of keys.body.result) expect(k.customer_id).toBe("00000000-0000-0000-0000-000000000000");
+    }
+    // A customer's key is no operator.
+    const customerKey = await createAccesskey(a.token);
+    expectError(await api("GET", `/v1.0/customers?accesskey=${customerKey}`), 403, "PERMISSION_DENIED");
+  });
+
+  it("is audited: its creation, and every write made with it as the super admin", async () => {
+    const admin = await adminLogin();
+    const created = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "audited" } });
+    const key = created.body.token as string;
+    const made = await api("POST", `/v1.0/customers?accesskey=${key}`, { body: { username: unique("aud"), password: "long-enough-password", email: `${unique("aud")}@example.com` } });
+    expect(made.status).toBe(200);
+    const creation = await env.DB.prepare("SELECT * FROM audit_log WHERE request_id = ?").bind(created.headers.get("X-Request-Id")).first<Record<string, any>>();
+    expect(creation).toMatchObject({ action: "POST /v1.0/accesskeys", actor_kind: "agent", actor_permission: 1, status_code: 200 });
+    expect(JSON.parse(creation!.changed_fields)).toEqual(["name"]);
+    const use = await env.DB.prepare("SELECT * FROM audit_log WHERE request_id = ?").bind(made.headers.get("X-Request-Id")).first<Record<string, any>>();
+    expect(use).toMatchObject({ action: "POST /v1.0/customers", actor_kind: "accesskey", actor_id: created.body.id, actor_permission: 1, customer_id: made.body.id });
+    expect(JSON.stringify([creation, use])).not.toContain(key);
+  });
+
+  it("stops working when ADMIN_USERNAME or ADMIN_PASSWORD changes, and works again under the old ones", async () => {
+    const { callAndSettle } = await import("./mail-helpers");
+    const created = await api("POST", "/v1.0/accesskeys", { token: await adminLogin(), body: { name: "bound" } });
+    const key = created.body.token as string;
+    expect((await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`)).status).toBe(200);
+    for (const changed of [{ ADMIN_USERNAME: "new-root@test.local" }, { ADMIN_PASSWORD: "rotated-root-password" }, { ADMIN_USERNAME: ` ${env.ADMIN_USERNAME.toUpperCase()}x` }]) {
+      const res = await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`, { env: changed });
+      expect(res.status, JSON.stringify(changed)).toBe(401);
+      expect(res.body.error.status).toBe("UNAUTHENTICATED");
+    }
+    // Case and spacing of the configured username do not matter (it is compared normalized).
+    expect((await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`, { env: { ADMIN_USERNAME: ` ${env.ADMIN_USERNAME.toUpperCase()} ` } })).status).toBe(200);
+    expect((await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`)).status).toBe(200);
+  });
+
+  it("is deleted by the super admin and stops at once; an expired one stops too", async () => {
+    const admin = await adminLogin();
+    const created = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "short" } });
+    const key = created.body.token as string;
+    const deleted = await api("DELETE", `/v1.0/accesskeys/${created.body.id}`, { token: key });
+    expect(deleted.status).toBe(200);
+    expectError(await api("GET", `/v1.0/customers?accesskey=${key}`), 401, "UNAUTHENTICATED");
+
+    const expiring = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "expiring" } });
+    await env.DB.prepare("UPDATE accesskeys SET tm_expire = ? WHERE id = ?").bind(Date.now() - 1, expiring.body.id).run();
+    expectError(await api("GET", `/v1.0/customers?accesskey=${expiring.body.token}`), 401, "UNAUTHENTICATED");
   });
 });
 
