@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { ADMIN, api, createCustomer, expectError, login, unique } from "./helpers";
-import { customerRow } from "./lifecycle-helpers";
+import { ADMIN, adminLogin, api, createCustomer, expectError, login, unique } from "./helpers";
+import { countRows, customerRow, runCron } from "./lifecycle-helpers";
 import { callAndSettle, mailbox } from "./mail-helpers";
 
 const HOUR = 3600_000;
@@ -243,6 +243,22 @@ describe("POST /auth/password-reset", () => {
     const loser = winner === "winner-password-a" ? "winner-password-b" : "winner-password-a";
     await login(c.username, winner);
     expectError(await api("POST", "/auth/login", { body: { username: c.username, password: loser } }), 401, "UNAUTHENTICATED");
+  });
+});
+
+describe("reset links and the account's lifecycle", () => {
+  it("deleting the customer removes its links; the cron prunes expired ones", async () => {
+    const c = await customerWithEmailUsername();
+    const token = await forgot(c.username);
+    expect((await api("DELETE", `/v1.0/customers/${c.id}`, { token: await adminLogin() })).status).toBe(200);
+    expect(await countRows("password_resets", c.id)).toBe(0);
+    expectError(await api("POST", "/auth/password-reset", { body: { token, password: "after-deletion-pw" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
+
+    const d = await customerWithEmailUsername();
+    await forgot(d.username);
+    await env.DB.prepare("UPDATE password_resets SET tm_expire = ? WHERE customer_id = ?").bind(Date.now() - 1, d.id).run();
+    await runCron();
+    expect(await countRows("password_resets", d.id)).toBe(0);
   });
 });
 

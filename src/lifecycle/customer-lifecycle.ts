@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { d1Batch } from "../db/batch";
 import { getDb, type Db } from "../db/client";
-import { accesskeys, agents, customerEvents, customers, emailVerifications, type CustomerEventType, type CustomerRow } from "../db/schema";
+import { accesskeys, agents, customerEvents, customers, emailVerifications, passwordResets, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { anonymizedColumns } from "../domain/customer";
 import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from "../domain/customer-store";
 import { dispatchPendingEvents } from "../webhooks/dispatch";
@@ -186,6 +186,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
       // Agents go now, not through the queue: their usernames are sign-in identities (and emails).
       db.delete(agents).where(eq(agents.customerId, row.id)),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
+      db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
       // Earlier events carry the customer's PII; only the anonymized deletion event remains.
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
       // Delivered to the address the customer had, signed with the secrets it had.
@@ -205,6 +206,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
       db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
       db.delete(agents).where(eq(agents.customerId, row.id)),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
+      db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
       eventStatement(db, "customer_expired", next, now),
     ]);
     await this.ctx.storage.deleteAlarm();

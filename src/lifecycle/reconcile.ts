@@ -81,6 +81,8 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     sql`DELETE FROM customer_events WHERE rowid IN (SELECT rowid FROM customer_events WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
     sql`DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
     sql`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE tm_create < ${now - IDEMPOTENCY_TTL_MS} LIMIT ${PRUNE_LIMIT})`,
+    // Reset links are useless once expired (one hour).
+    sql`DELETE FROM password_resets WHERE rowid IN (SELECT rowid FROM password_resets WHERE tm_expire < ${now} LIMIT ${PRUNE_LIMIT})`,
   ]);
   return {
     deleted: overdueFrozen.length,
