@@ -301,3 +301,20 @@ describe("passwordless signup", () => {
     await login(email, "signup-password-1");
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("describes the reset paths, the optional passwords, token_prefix and tm_delete", async () => {
+    const doc = (await api("GET", "/openapi.json")).body;
+    expect(Object.keys(doc.paths["/auth/password-forgot"])).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/auth/password-reset"]).sort()).toEqual(["get", "post"]);
+    expect(doc.paths["/auth/password-reset"].get.responses["200"].content).toHaveProperty("text/html");
+    const schemas = doc.components.schemas;
+    expect(schemas.PasswordResetRequest.required.sort()).toEqual(["password", "token"]);
+    expect(schemas.PasswordResetRequest.properties.token.pattern).toBe("^[0-9a-f]{64}$");
+    expect(schemas.SignupRequest.required.sort()).toEqual(["accepted_tos", "email"]);
+    expect(schemas.CustomerCreate.required ?? []).toEqual([]);
+    expect(schemas.Accesskey.properties).toHaveProperty("token_prefix");
+    expect(schemas.Accesskey.properties).toHaveProperty("tm_delete");
+    expect(schemas.CustomerMetadataUpdate.required ?? []).toEqual([]);
+  });
+});
