@@ -175,6 +175,18 @@ describe("POST /auth/password-reset", () => {
     await login(c.username, "from-second-link");
   });
 
+  it("repeated requests keep the agent's three newest links; the newest always works", async () => {
+    // Four requests: under the per-recipient mail limit, over the links kept.
+    const c = await customerWithEmailUsername();
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i++) tokens.push(await forgot(c.username));
+    expect(new Set(tokens).size).toBe(4);
+    expect((await resetRows(c.username)).results).toHaveLength(3);
+    expectError(await api("POST", "/auth/password-reset", { body: { token: tokens[0], password: "oldest-link-pw" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
+    expect((await api("POST", "/auth/password-reset", { body: { token: tokens[3], password: "newest-link-pw" } })).status).toBe(200);
+    await login(c.username, "newest-link-pw");
+  });
+
   it("refuses an expired token (one hour) and leaves the password alone", async () => {
     const c = await customerWithEmailUsername();
     const token = await forgot(c.username);

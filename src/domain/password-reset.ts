@@ -9,6 +9,7 @@ import { emailField } from "../lib/validation";
 
 export const PASSWORD_RESET_TTL_MS = 3600_000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+const MAX_PENDING_RESETS = 3;
 
 // Agents of these customers can sign in, so they can also set or reset a password.
 const LIVE_STATUSES = ["initial", "active", "frozen"] as const;
@@ -69,7 +70,13 @@ export async function issuePasswordReset(
 ): Promise<void> {
   try {
     const { token, statement } = await buildPasswordReset(db, agent);
-    await statement;
+    // Repeated requests keep an agent's newest few links only: rows stay bounded, and the
+    // newest link (the one a user just asked for) always works.
+    await d1Batch(db.$client, [
+      statement,
+      sql`DELETE FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL AND token_hash NOT IN
+          (SELECT token_hash FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL ORDER BY tm_create DESC, rowid DESC LIMIT ${MAX_PENDING_RESETS})`,
+    ]);
     const link = `${env.PUBLIC_BASE_URL || origin}/auth/password-reset?token=${token}`;
     await sendEmail(env, { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) });
   } catch (err) {
