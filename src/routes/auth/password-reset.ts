@@ -90,8 +90,8 @@ export const passwordResetForm = defineRoute(
       ...errorResponses(400),
     },
   }),
-  (async (c: any) => {
+  async (c) => {
     const check = await checkPasswordReset(c.get("db"), c.req.valid("query").token);
     return check.ok ? htmlPage(c, FORM) : htmlPage(c, INVALID, 400);
-  }) as any,
+  },
 );
