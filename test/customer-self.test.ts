@@ -355,7 +355,6 @@ describe("PUT /v1.0/customer/metadata", () => {
   });
 
   it.each([
-    ["missing rtp_debug", {}, "rtp_debug"],
     ["rtp_debug as a string", { rtp_debug: "yes" }, "rtp_debug"],
     ["rtp_debug as 0", { rtp_debug: 0 }, "rtp_debug"],
     ["rtp_debug null", { rtp_debug: null }, "rtp_debug"],

@@ -673,6 +673,43 @@ const CONFIGS: Record<string, OpConfig> = {
     },
   },
 
+  "POST /auth/password-forgot": {
+    async setup() {
+      return { path: "/auth/password-forgot", customer: await createCustomer(), ids: {} };
+    },
+    // Known or not, the same answer.
+    valid: (ctx) => ({ username: fc.oneof(fc.constant(ctx.customer!.username), fc.stringMatching(/^[a-z0-9._@-]{1,60}$/)) }),
+    echo: false,
+    async check(_body, res) {
+      expect(res.body).toEqual({});
+    },
+  },
+
+  "POST /auth/password-reset": {
+    async setup() {
+      return { path: "/auth/password-reset", customer: await createCustomer(), ids: {} };
+    },
+    // "REAL" becomes a freshly minted reset token of the customer's admin agent.
+    valid: () => ({ token: fc.oneof(fc.constant("REAL"), fc.stringMatching(/^[0-9a-f]{64}$/)) }),
+    async prepare(body, ctx) {
+      if (body.token !== "REAL") return body;
+      const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+      const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
+      await env.DB.prepare(
+        "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE customer_id = ? AND is_guest = 0",
+      )
+        .bind(hash, Date.now() + 3_600_000, Date.now(), ctx.customer!.id)
+        .run();
+      return { ...body, token, minted: true };
+    },
+    oracle: (body) => (body.minted ? { status: 200 } : { status: 400, reason: "INVALID_RESET_TOKEN" }),
+    echo: false,
+    async check(body, res, ctx) {
+      expect(res.body).toEqual({});
+      await login(ctx.customer!.username, String(body.password));
+    },
+  },
+
   "POST /auth/unregister": {
     async setup() {
       return ownCustomer("/auth/unregister");
@@ -687,8 +724,11 @@ const CONFIGS: Record<string, OpConfig> = {
       confirmation_phrase: fc.oneof(fc.constant("DELETE"), textArb(0, 64)),
     }),
     oracle(body) {
-      if (body.immediate && body.confirmation_phrase !== "DELETE") return { status: 400, reason: "CONFIRMATION_PHRASE_MISMATCH" };
-      if (body.password === undefined) return { status: 400, reason: "PASSWORD_REQUIRED" };
+      // A phrase, when sent, must be "DELETE"; an agent freezes with its password or the phrase,
+      // and deletes immediately with both.
+      if ((body.immediate || body.confirmation_phrase !== undefined) && body.confirmation_phrase !== "DELETE") return { status: 400, reason: "CONFIRMATION_PHRASE_MISMATCH" };
+      if (body.password === undefined && (body.immediate || body.confirmation_phrase === undefined)) return { status: 400, reason: "PASSWORD_REQUIRED" };
+      if (body.password === undefined) return { status: 200 };
       if (body.password !== "correct-horse-battery") return { status: 401, reason: "INVALID_PASSWORD" };
       return { status: 200 };
     },
@@ -708,7 +748,8 @@ const CONFIGS: Record<string, OpConfig> = {
     setup: () => ownCustomer("/v1.0/customer/metadata"),
     readback: selfReadback,
     async check(body, res) {
-      expect(res.body.metadata.rtp_debug).toBe(body.rtp_debug);
+      // A missing rtp_debug means false.
+      expect(res.body.metadata.rtp_debug).toBe(body.rtp_debug ?? false);
     },
   },
   "PUT /v1.0/customer/billing_account_id": {
