@@ -147,6 +147,9 @@ export async function completePasswordReset(d1: D1Database, token: string, agent
 /** A "set your password" mail for each of the customer's agents still without one. */
 export async function sendSetPasswordMails(env: Env, db: Db, origin: string, customerId: string, to: string): Promise<void> {
   if (!to) return;
-  const pending = await agentsWithoutPassword(db, customerId).catch(() => []);
+  const pending = await agentsWithoutPassword(db, customerId).catch((err) => {
+    console.error("set-password mails not sent", err instanceof Error ? err.message : String(err));
+    return [];
+  });
   await Promise.all(pending.map((agent) => issuePasswordReset(env, db, origin, agent, to, "welcome")));
 }

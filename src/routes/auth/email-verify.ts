@@ -16,7 +16,8 @@ export const verifyEmail = defineRoute(
     path: "/auth/email-verify",
     tags: ["Auth"],
     summary: "Verify an email address",
-    description: "Spends the single-use token from the verification mail: an `initial` customer becomes `active`.",
+    description:
+      "Spends the single-use token from the verification mail: an `initial` customer becomes `active`. An admin agent without a password (passwordless signup) then gets a \"set your password\" mail.",
     request: { body: jsonBody(z.strictObject({ token: z.string().max(128) }).openapi("EmailVerifyRequest")) },
     responses: {
       200: jsonResponse(z.object({ customer: CustomerSchema }).openapi("EmailVerifyResponse"), "The verified customer"),
