@@ -5,6 +5,7 @@ import { agents, customerEvents, customers, Permission, ZERO_UUID, type Customer
 import { hashPassword, unusablePasswordHash } from "../auth/password";
 import { alreadyExists, ApiError, failedPrecondition, notFound } from "../lib/errors";
 import { uniqueViolation } from "../lib/db-errors";
+import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
 import { serializeCustomer, type CustomerCreate, type CustomerUpdate, profileToColumns } from "./customer";
 
@@ -196,7 +197,8 @@ export async function updateCustomer(
   id: string,
   change: Partial<CustomerRow>,
   options: {
-    expectedVersion?: number;
+    /** The request's If-Match: the change applies only to a representation it matches. */
+    ifMatch?: IfMatch;
     current?: CustomerRow;
     event?: CustomerEventType;
     /** Runs in the same batch, after the event; it must only act when `changes() = 1` (the event was written). */
@@ -211,7 +213,7 @@ export async function updateCustomer(
     if (current.status === "deleted" || current.status === "expired") {
       throw failedPrecondition("ACCOUNT_CLOSED", `The customer is ${current.status} and can no longer be changed.`);
     }
-    if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    if (options.ifMatch !== undefined && !ifMatchHolds(options.ifMatch, current.version)) {
       throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", "The customer changed since it was read (If-Match).", [], 412);
     }
     const now = Math.max(Date.now(), current.tmUpdate);
@@ -250,7 +252,7 @@ export async function updateCustomerProfile(
   db: Db,
   id: string,
   input: CustomerUpdate,
-  options: { expectedVersion?: number; current?: CustomerRow } = {},
+  options: { ifMatch?: IfMatch; current?: CustomerRow } = {},
 ): Promise<CustomerRow> {
   if (input.email) await assertEmailAvailable(db, input.email, id);
   const change = profileToColumns(input);
