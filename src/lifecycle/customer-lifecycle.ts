@@ -7,7 +7,7 @@ import { anonymizedColumns } from "../domain/customer";
 import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from "../domain/customer-store";
 import { dispatchPendingEvents } from "../webhooks/dispatch";
 import { activeSecrets } from "../webhooks/secrets";
-import { spendVerification } from "../domain/email-verification";
+import { applyEmailVerification } from "../domain/email-verification";
 import type { Env } from "../env";
 import { secondsVar } from "../lib/time";
 import { recordDeletionJob, startCascade } from "../queues/cascade";
@@ -58,23 +58,13 @@ export class CustomerLifecycle extends DurableObject<Env> {
   /** initial → active with the email verified; an active customer only gets email_verified. */
   async verifyEmail(customerId: string, email: string, tokenHash: string): Promise<TransitionResult> {
     return this.serialized(customerId, async (row) => {
-      const now = Date.now();
-      // Checked again here, where this customer's verifications take turns: a token is spent once.
-      const [token] = await this.db
-        .select({ tmUsed: emailVerifications.tmUsed, tmExpire: emailVerifications.tmExpire })
-        .from(emailVerifications)
-        .where(eq(emailVerifications.tokenHash, tokenHash))
-        .limit(1);
-      const usable = token && token.tmUsed === null && token.tmExpire > now;
-      if (!row || !usable || (row.status !== "initial" && row.status !== "active") || row.email !== email) {
+      // The write is conditional on the address and on the token being unspent: a token is spent
+      // once, and never verifies an address it was not sent to, whatever ran since this read.
+      const updated = await applyEmailVerification(this.db, row, { email, tokenHash });
+      if (!updated) {
         return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_VERIFIABLE", message: "The account can no longer be verified." });
       }
-      const wasInitial = row.status === "initial";
-      const updated = await updateCustomer(this.db, row.id, { status: "active", emailVerified: true }, {
-        current: row,
-        alsoIfChanged: spendVerification(tokenHash, now),
-      });
-      if (wasInitial) await this.ctx.storage.deleteAlarm();
+      if (row!.status === "initial") await this.ctx.storage.deleteAlarm();
       return ok(updated);
     });
   }
