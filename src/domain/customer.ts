@@ -151,8 +151,8 @@ export function profileToColumns(input: CustomerUpdate): Partial<CustomerRow> {
   return out;
 }
 
-/** Column values of a permanently deleted customer: every piece of PII gone. */
-export function anonymizedColumns(now: number): Partial<CustomerRow> {
+/** Column values of a permanently deleted (or expired) customer: every piece of PII gone. */
+export function anonymizedColumns(now: number, status: "deleted" | "expired" = "deleted"): Partial<CustomerRow> {
   return {
     name: "",
     detail: "",
@@ -168,7 +168,7 @@ export function anonymizedColumns(now: number): Partial<CustomerRow> {
     billingAccountId: "00000000-0000-0000-0000-000000000000",
     rtpDebug: false,
     emailVerified: false,
-    status: "deleted",
+    status,
     tmDeletionScheduled: null,
     tmDelete: now,
     tmUpdate: now,
