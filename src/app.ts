@@ -13,7 +13,7 @@ import { audit } from "./middleware/audit";
 import { idempotency } from "./middleware/idempotency";
 import { requireJsonBodies } from "./middleware/json-body";
 import { routes } from "./routes";
-import { dispatchPendingEvents } from "./webhooks/dispatch";
+import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerEmailVerifyPage } from "./routes/auth";
 
@@ -74,8 +74,9 @@ export function createApp() {
     c.header("X-Request-Id", requestId);
     c.header("X-Content-Type-Options", "nosniff");
     // Writes that can record customer events hand them to the webhook queue now rather than at
-    // the next cron run; other writes (resources, access keys) spare the D1 statement.
-    if (c.req.method !== "GET" && c.res.status < 400 && EVENT_WRITING_PATHS.test(new URL(c.req.url).pathname)) {
+    // the next cron run; other writes (resources, access keys) dispatch only to take over
+    // expired claims, at most once a minute per isolate.
+    if (c.req.method !== "GET" && c.res.status < 400 && shouldDispatchAfterWrite(EVENT_WRITING_PATHS.test(c.req.path))) {
       c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
     }
   });
