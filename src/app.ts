@@ -12,6 +12,7 @@ import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { idempotency } from "./middleware/idempotency";
 import { requireJsonBodies } from "./middleware/json-body";
+import { unlessUpload, uploadBodyLimit } from "./middleware/upload-body";
 import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
@@ -94,14 +95,17 @@ export function createApp() {
   );
   app.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
+    unlessUpload(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new HTTPException(413);
+        },
+      }),
+    ),
   );
-  app.use("*", requireJsonBodies);
+  app.use("*", uploadBodyLimit);
+  app.use("*", unlessUpload(requireJsonBodies));
   app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
