@@ -10,7 +10,7 @@ import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/ro
 import { e164Field, emailField } from "../../lib/validation";
 import { contactAddressInput, type ContactAddress } from "../../resources/fields";
 import { newContactAddress, type Row } from "../../resources/kinds";
-import { findOwn, kindContext, READ, type OwnedTable } from "./crud";
+import { findOwn, kindContext, READ, writeResponse, type OwnedTable } from "./crud";
 
 // The contract's item paths on a contact: its addresses and tags, one at a time.
 const k = kindContext("contacts");
@@ -54,7 +54,7 @@ const addAddress = defineRoute(
     summary: "Add an address to a contact",
     security: authenticated,
     request: { params: z.object({ id: param("id") }), body: jsonBody(contactAddressInput.openapi("ContactAddressCreate")) },
-    responses: { 200: jsonResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -78,7 +78,7 @@ const updateAddress = defineRoute(
     summary: "Change one of a contact's addresses",
     security: authenticated,
     request: { params: z.object({ id: param("id"), address_id: param("address_id") }), body: jsonBody(AddressUpdate) },
-    responses: { 200: jsonResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => {
     const { id, address_id } = c.req.valid("param");
@@ -122,7 +122,7 @@ const addTag = defineRoute(
     summary: "Tag a contact",
     security: authenticated,
     request: { params: z.object({ id: param("id") }), body: jsonBody(z.object({ tag_id: z.uuid() }).openapi("ContactTagAdd")) },
-    responses: { 200: jsonResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => {
     const tagId = c.req.valid("json").tag_id.toLowerCase();
