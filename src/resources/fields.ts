@@ -22,11 +22,14 @@ export const permissionField = z
     message: "must combine CustomerAgent (16), CustomerAdmin (32) and CustomerManager (64)",
   });
 
+const addressType = z.enum(["", "agent", "conference", "email", "extension", "line", "sip", "tel", "web_session"]);
+
 /** An address as the platform's CommonAddress. */
 export const addressSchema = z
   .object({
-    type: z.enum(["", "agent", "conference", "email", "extension", "line", "sip", "tel", "web_session"]),
-    target: z.string().max(1024),
+    // Nothing is required in the contract's CommonAddress; the Go SDK leaves empty fields out.
+    type: addressType.optional(),
+    target: z.string().max(1024).optional(),
     target_name: z.string().max(255).optional(),
     name: z.string().max(255).optional(),
     detail: z.string().max(2048).optional(),
@@ -38,7 +41,7 @@ export const addressList = z.array(addressSchema).max(50);
 export const contactAddressSchema = z
   .object({
     id: z.uuid(),
-    type: z.enum(["tel", "email"]),
+    type: addressType,
     target: z.string().max(1024),
     name: z.string().max(255),
     detail: z.string().max(2048),
@@ -46,6 +49,15 @@ export const contactAddressSchema = z
     tm_create: z.string(),
   })
   .openapi("ContactAddress");
+/** A contact's address as created with the contact (any CommonAddress type). */
+export const contactAddressCreate = z.object({
+  type: addressType.optional(),
+  target: z.string().max(1024).optional(),
+  name: z.string().max(255).optional(),
+  detail: z.string().max(2048).optional(),
+  is_primary: z.boolean().optional(),
+});
+/** An address added on its own: the contract takes tel and email there. */
 export const contactAddressInput = z.object({
   type: z.enum(["tel", "email"]),
   target: z.string().min(1).max(1024),

@@ -4,7 +4,7 @@ import { Permission, ZERO_UUID } from "../db/schema";
 import { E164_PATTERN, e164Field, emailField, optionalEmailField, passwordField, phoneNumberField } from "../lib/validation";
 import {
   addressList,
-  contactAddressInput,
+  contactAddressCreate,
   contactAddressSchema,
   idRef,
   IP_PATTERN,
@@ -260,9 +260,9 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         api: "addresses",
         column: "addresses",
         schema: z.array(contactAddressSchema),
-        input: z.array(contactAddressInput).max(50),
+        input: z.array(contactAddressCreate).max(50),
         default: [],
-        store: (list: z.infer<typeof contactAddressInput>[], now: number) => list.map((a) => newContactAddress(a, now)),
+        store: (list: z.infer<typeof contactAddressCreate>[], now: number) => list.map((a) => newContactAddress(a, now)),
       },
       { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
     ],
@@ -270,8 +270,8 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
   },
 };
 
-export function newContactAddress(a: z.infer<typeof contactAddressInput>, now: number): ContactAddress {
-  return { id: crypto.randomUUID(), type: a.type, target: a.target, name: a.name ?? "", detail: a.detail ?? "", is_primary: a.is_primary ?? false, tm_create: new Date(now).toISOString() };
+export function newContactAddress(a: z.infer<typeof contactAddressCreate>, now: number): ContactAddress {
+  return { id: crypto.randomUUID(), type: a.type ?? "", target: a.target ?? "", name: a.name ?? "", detail: a.detail ?? "", is_primary: a.is_primary ?? false, tm_create: new Date(now).toISOString() };
 }
 
 export const tableOf = (kind: ResourceKind) => ownedTables[kind];
