@@ -26,9 +26,9 @@ const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_a
 
 const logDispatchError = (err: unknown) => console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
 
-const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c) => {
   if (result.success) {
-    if (result.target === "json") noteIgnoredFields(c, result.data);
+    if (result.target === "json") await noteIgnoredFields(c, result.data);
     return;
   }
   const details = result.error.issues.map((issue) => {

@@ -1,5 +1,8 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, createAccesskey, createCustomer, expectError, login, unique, ZERO_UUID, type TestCustomer } from "./helpers";
+import type { Env } from "../src/env";
+import worker from "../src/index";
+import { adminLogin, api, BASE, createAccesskey, createCustomer, expectError, login, unique, ZERO_UUID, type TestCustomer } from "./helpers";
 import { createResource, validBody } from "./resource-helpers";
 
 // Issue 11 items 1 and 2: the owned kinds as the platform's contract and clients have them.
@@ -91,6 +94,34 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
     expect(ignored(res)).toBe("is_guest,status,username");
   });
 
+  it("a browser app can read X-Ignored-Fields (CORS exposes it)", async () => {
+    const tag = await createResource(a.token, "tags");
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`${BASE}/v1.0/tags/${tag.id}`, {
+        method: "PUT",
+        headers: { Origin: "https://app.example", Authorization: `Bearer ${a.token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ nmae: "typo" }),
+      }),
+      { ...(env as Env), CORS_ORIGINS: "https://app.example" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get("X-Ignored-Fields")).toBe("nmae");
+    expect(res.headers.get("Access-Control-Expose-Headers")?.split(/,\s*/)).toContain("X-Ignored-Fields");
+  });
+
+  it("the audit trail names the fields applied, not the ones ignored", async () => {
+    const c = await createCustomer();
+    const tag = await createResource(c.token, "tags");
+    const res = await api("PUT", `/v1.0/tags/${tag.id}`, { token: c.token, body: { name: "x", customer_id: a.id, bogus: 1 } });
+    expect(ignored(res)).toBe("bogus,customer_id");
+    const trail = await api("GET", `/v1.0/customers/${c.id}/audit`, { token: await adminLogin() });
+    const entry = trail.body.result.find((e: any) => e.action === "PUT /v1.0/tags/{id}");
+    expect(entry.changed_fields).toEqual(["name"]);
+  });
+
   it("a delete answers tm_delete; reads answer null", async () => {
     const tag = await createResource(a.token, "tags");
     expect(tag.tm_delete).toBeNull();
@@ -154,6 +185,8 @@ describe("sub-resource setters", () => {
     }
     expectError(await api("POST", "/v1.0/agents", { token: a.token, body: { ...validBody("agents"), permission: 4294967328 } }), 400, "INVALID_ARGUMENT");
     expectError(await put("status", { status: "sleeping" }), 400, "INVALID_ARGUMENT");
+    // Nothing is required in these setters' contract bodies (the Go SDK omits a nil field): {} changes nothing.
+    expect((await put("status", {})).body.status).toBe("available");
     expectError(await put("status", { status: "busy" }, b.token), 404, "NOT_FOUND");
     // A stale ETag is refused here as on PUT /agents/{id}.
     expectError(await api("PUT", `/v1.0/agents/${agent.id}/status`, { token: a.token, body: { status: "away" }, headers: { "If-Match": '"1"' } }), 412, "FAILED_PRECONDITION");

@@ -9,8 +9,9 @@ export const IGNORED_FIELDS_HEADER = "X-Ignored-Fields";
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** After a JSON body validated: the top-level fields of the body that the validated data lacks. */
-export function noteIgnoredFields(c: Context<AppEnv>, data: unknown): void {
-  const raw = c.get("jsonBody");
+export async function noteIgnoredFields(c: Context<AppEnv>, data: unknown): Promise<void> {
+  // The body parsed by the JSON check, or (a body sent without a length) by the validator.
+  const raw = c.get("jsonBody") ?? (await c.req.json().catch(() => undefined));
   if (!isPlainObject(raw) || !isPlainObject(data)) return;
   const ignored = Object.keys(raw).filter((k) => !Object.hasOwn(data, k)).sort();
   if (ignored.length) c.header(IGNORED_FIELDS_HEADER, ignored.join(","));

@@ -24,9 +24,12 @@ export const permissionField = z
 
 const addressType = z.enum(["", "agent", "conference", "email", "extension", "line", "sip", "tel", "web_session"]);
 
-/** An address as the platform's CommonAddress. */
+/**
+ * An address as the platform's CommonAddress. Strict: X-Ignored-Fields names top-level fields
+ * only, so an unknown key inside a list item is refused rather than silently dropped.
+ */
 export const addressSchema = z
-  .object({
+  .strictObject({
     // Nothing is required in the contract's CommonAddress; the Go SDK leaves empty fields out.
     type: addressType.optional(),
     target: z.string().max(1024).optional(),
@@ -50,7 +53,7 @@ export const contactAddressSchema = z
   })
   .openapi("ContactAddress");
 /** A contact's address as created with the contact (any CommonAddress type). */
-export const contactAddressCreate = z.object({
+export const contactAddressCreate = z.strictObject({
   type: addressType.optional(),
   target: z.string().max(1024).optional(),
   name: z.string().max(255).optional(),

@@ -59,6 +59,8 @@ export interface SetterSpec {
   name: string;
   fields: string[];
   summary: string;
+  /** The contract requires every field (otherwise each is optional, as there). */
+  required?: boolean;
 }
 
 export interface KindSpec {
@@ -119,7 +121,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     ],
     example: { name: "Main line", detail: "", number: "+15551234567", call_flow_id: ZERO_UUID, message_flow_id: "" },
     unique: { "numbers.number": "number" },
-    setters: [{ name: "flow_ids", fields: ["call_flow_id", "message_flow_id"], summary: "Set a number's call and message flows" }],
+    setters: [{ name: "flow_ids", fields: ["call_flow_id", "message_flow_id"], summary: "Set a number's call and message flows", required: true }],
   },
   flows: {
     kind: "flows",

@@ -262,7 +262,7 @@ export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteMo
   const k = kindContext(kind, rules);
   const { spec } = k;
   return (spec.setters ?? []).map((setter) => {
-    const Body = setterSchemaFor(spec, setter.fields, `${spec.title}${setter.name.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase())}Update`);
+    const Body = setterSchemaFor(spec, setter, `${spec.title}${setter.name.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase())}Update`);
     const route = createRoute({
         method: "put",
         path: `/v1.0/${kind}/{id}/${setter.name}`,

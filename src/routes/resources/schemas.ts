@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { hashPassword } from "../../auth/password";
 import { iso } from "../../lib/time";
 import { detailField, nameField } from "../../lib/validation";
-import type { FieldSpec, KindSpec, Row } from "../../resources/kinds";
+import type { FieldSpec, KindSpec, Row, SetterSpec } from "../../resources/kinds";
 
 /**
  * What a field accepts: its schema, any zero value the platform reads as "unset", and null
@@ -51,10 +51,10 @@ export function schemasFor(spec: KindSpec) {
   return { Resource, Create, Update };
 }
 
-/** The body of a setter: exactly the named fields, each required. */
-export function setterSchemaFor(spec: KindSpec, fields: string[], name: string) {
-  const picked = fields.map((api) => spec.fields.find((f) => f.api === api)!);
-  return z.object(Object.fromEntries(picked.map((f) => [f.api, inputOf(f)]))).openapi(name);
+/** The body of a setter: the named fields, required where the contract requires them. */
+export function setterSchemaFor(spec: KindSpec, setter: SetterSpec, name: string) {
+  const picked = setter.fields.map((api) => spec.fields.find((f) => f.api === api)!);
+  return z.object(Object.fromEntries(picked.map((f) => [f.api, setter.required ? inputOf(f) : inputOf(f).optional()]))).openapi(name);
 }
 
 export function serializerFor(spec: KindSpec) {
