@@ -9,6 +9,8 @@ export interface Env {
   ATTEMPT_LIMITER: DurableObjectNamespace<AttemptLimiter>;
   CASCADE_QUEUE: Queue<CascadeMessage>;
   WEBHOOK_QUEUE: Queue<WebhookMessage>;
+  /** Storage files' bytes, keyed `<customer_id>/<file_id>`. */
+  FILES_BUCKET: R2Bucket;
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 

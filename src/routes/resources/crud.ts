@@ -7,6 +7,7 @@ import { ownPage, ownRow } from "../own-data";
 import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
 import type { ResourceKind } from "../../db/owned";
+import type { Env } from "../../env";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
@@ -39,6 +40,8 @@ export interface KindRules {
   beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | void> | Guard | void;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
+  /** Cleanup outside D1 once the row is gone (a failure here is left to the cron). */
+  afterDelete?(env: Env, row: Row): Promise<void>;
 }
 
 /** A condition checked inside the writing statement itself, so a concurrent writer cannot slip past it. */
@@ -248,6 +251,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
           if (guard && (await findOwn(ctx.db, table, ctx.customer.id, row.id))) throw guard.error();
           throw notFound(noun);
         }
+        await rules.afterDelete?.(c.env, row);
         return c.json(serialize(row, now), 200);
       },
     );
