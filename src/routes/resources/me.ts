@@ -4,7 +4,6 @@ import { principalOf } from "../../auth/principal";
 import { accesskeys, agents, Permission, ZERO_UUID } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
-import { iso } from "../../lib/time";
 import { kindSpecs } from "../../resources/kinds";
 import { schemasFor, serializerFor } from "./schemas";
 
@@ -32,27 +31,23 @@ export const getMe = defineRoute(
     }
     const [key] = await db.select().from(accesskeys).where(eq(accesskeys.id, principal.id)).limit(1);
     if (!key) throw unauthenticated();
-    return c.json(
-      {
-        ...serializeAgent({
-          id: key.id,
-          customerId: principal.customer?.id ?? ZERO_UUID,
-          name: key.name,
-          detail: key.detail,
-          username: "",
-          permission: Permission.CustomerAdmin,
-          ringMethod: "ringall",
-          status: "offline",
-          tagIds: [],
-          addresses: [],
-          isGuest: false,
-          tmCreate: key.tmCreate,
-          tmUpdate: key.tmUpdate,
-          version: 1,
-        }),
-        tm_update: iso(key.tmUpdate),
-      },
-      200,
-    );
+    // An access key in the agent shape: its own id, name and times; no username; CustomerAdmin.
+    const asAgent = serializeAgent({
+      id: key.id,
+      customerId: principal.customer?.id ?? ZERO_UUID,
+      name: key.name,
+      detail: key.detail,
+      username: "",
+      permission: Permission.CustomerAdmin,
+      ringMethod: "ringall",
+      status: "offline",
+      tagIds: [],
+      addresses: [],
+      isGuest: false,
+      tmCreate: key.tmCreate,
+      tmUpdate: key.tmUpdate,
+      version: 1,
+    });
+    return c.json(asAgent, 200);
   },
 );
