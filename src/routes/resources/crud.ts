@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { requireOwnCustomer } from "../../auth/principal";
@@ -11,7 +11,7 @@ import type { Env } from "../../env";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
-import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { etagOf, ifMatch, ifMatchHolds, type IfMatch } from "../../lib/etag";
 import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
 import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
@@ -67,6 +67,12 @@ export async function findOwn(db: Db, table: OwnedTable, customerId: string, id:
 }
 
 const MAX_ATTEMPTS = 5;
+/** The versions an If-Match list names (tags this API issues are "<version>"); undefined: any version. */
+function matchingVersions(condition: IfMatch | undefined): number[] | undefined {
+  if (condition === undefined || condition === "*") return undefined;
+  return condition.flatMap((tag) => (/^"\d{1,15}"$/.test(tag) ? [Number(tag.slice(1, -1))] : []));
+}
+
 const etagMismatch = (noun: string) => new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
 
 /** Everything a route of one kind needs: its spec, table, rules and the caller as writer. */
@@ -101,10 +107,12 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
    * and answer 409 ABORTED if other writers keep winning.
    */
   async function update(c: Context<AppEnv>, ctx: RuleContext, id: string, input: Record<string, any>, change: Record<string, unknown>): Promise<Row> {
-    const expected = ifMatchVersion(c);
+    const expected = ifMatch(c);
     const own = (extra?: SQL) => and(eq(table.id, id.toLowerCase()), eq(table.customerId, ctx.customer.id), extra);
     if (!rules.beforeUpdate) {
-      const updated = isUuid(id) ? await write(ctx, change, own(expected === undefined ? undefined : eq(table.version, expected))) : undefined;
+      const versions = matchingVersions(expected);
+      const updated =
+        isUuid(id) && versions?.length !== 0 ? await write(ctx, change, own(versions === undefined ? undefined : inArray(table.version, versions))) : undefined;
       if (updated) return updated;
       if (!(await findOwn(ctx.db, table, ctx.customer.id, id))) throw notFound(spec.summaryNoun);
       throw etagMismatch(spec.summaryNoun);
@@ -112,7 +120,7 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const row = await findOwn(ctx.db, table, ctx.customer.id, id);
       if (!row) throw notFound(spec.summaryNoun);
-      if (expected !== undefined && expected !== row.version) throw etagMismatch(spec.summaryNoun);
+      if (expected !== undefined && !ifMatchHolds(expected, row.version)) throw etagMismatch(spec.summaryNoun);
       const guard = (await rules.beforeUpdate(ctx, row, input)) ?? undefined;
       const updated = await write(ctx, change, own(and(eq(table.version, row.version), guard?.condition)));
       if (updated) return updated;
