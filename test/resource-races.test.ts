@@ -48,6 +48,16 @@ describe("concurrent updates of one resource never answer 5xx (#7)", () => {
     expectError(res, 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
   });
 
+  it("If-Match per RFC 9110 inside the single statement: a list matches any member, weak and unissued tags never", async () => {
+    const tag = await createResource(a.token, "tags");
+    const put = (ifMatch: string) => api("PUT", `/v1.0/tags/${tag.id}`, { token: a.token, body: { detail: ifMatch }, headers: { "If-Match": ifMatch } });
+    expectError(await put('W/"1"'), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
+    expectError(await put('"stale-etag"'), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
+    expect((await put('"7", "1"')).status).toBe(200);
+    expect((await put("*")).status).toBe(200);
+    expectError(await api("PUT", `/v1.0/tags/${crypto.randomUUID()}`, { token: a.token, body: { name: "x" }, headers: { "If-Match": '"1"' } }), 404, "NOT_FOUND");
+  });
+
   it("a rule-guarded update (agent permission) that keeps losing the race answers 409 ABORTED, not 500", async () => {
     const agent = await createResource(a.token, "agents");
     const db = seamD1(async (sqls) => {
