@@ -8,6 +8,7 @@ import { authenticate } from "./auth/principal";
 import { getDb } from "./db/client";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
+import { noteIgnoredFields } from "./lib/ignored-fields";
 import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { idempotency } from "./middleware/idempotency";
@@ -26,8 +27,11 @@ const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_a
 
 const logDispatchError = (err: unknown) => console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
 
-const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (result.success) return;
+const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c) => {
+  if (result.success) {
+    if (result.target === "json") await noteIgnoredFields(c, result.data);
+    return;
+  }
   const details = result.error.issues.map((issue) => {
     const keys = issue.code === "unrecognized_keys" ? (issue as { keys: string[] }).keys : null;
     return {
@@ -89,7 +93,7 @@ export function createApp() {
         return allowed.includes(origin) ? origin : null;
       },
       allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After"],
+      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-Ignored-Fields"],
       credentials: true,
     }),
   );

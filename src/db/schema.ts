@@ -107,6 +107,10 @@ export const agents = ownedTable(
     passwordHash: text("password_hash").notNull(),
     permission: integer("permission").notNull(),
     isGuest: integer("is_guest", { mode: "boolean" }).notNull().default(false),
+    ringMethod: text("ring_method").notNull().default("ringall"),
+    status: text("status").notNull().default("offline"),
+    tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    addresses: text("addresses", { mode: "json" }).$type<unknown[]>().notNull().default([]),
   },
   (t) => [uniqueIndex("agents_username_uq").on(t.username)],
 );
@@ -124,17 +128,24 @@ export const numbers = ownedTable(
 export const flows = ownedTable("flows", {
   type: text("type").notNull().default("flow"),
   actions: text("actions", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+  onCompleteFlowId: text("on_complete_flow_id").notNull().default(ZERO_UUID),
 });
 
 export const queues = ownedTable("queues", {
   routingMethod: text("routing_method").notNull().default("random"),
   tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
   waitTimeout: integer("wait_timeout").notNull().default(0),
+  waitFlowId: text("wait_flow_id").notNull().default(ZERO_UUID),
+  serviceTimeout: integer("service_timeout").notNull().default(0),
 });
 
 export const trunks = ownedTable("trunks", {
   domainName: text("domain_name").notNull().default(""),
   allowedIps: text("allowed_ips", { mode: "json" }).$type<string[]>().notNull().default([]),
+  authTypes: text("auth_types", { mode: "json" }).$type<string[]>().notNull().default([]),
+  username: text("username").notNull().default(""),
+  // Hashed like every other secret: never answered.
+  passwordHash: text("password_hash").notNull().default(""),
 });
 
 export const extensions = ownedTable(
@@ -165,6 +176,8 @@ export const billingAccounts = ownedTable("billing_accounts", {
   balance: real("balance").notNull().default(0),
   currency: text("currency").notNull().default("USD"),
   paymentType: text("payment_type").notNull().default("prepaid"),
+  paymentMethod: text("payment_method").notNull().default(""),
+  planType: text("plan_type").notNull().default("free"),
 });
 
 export const tags = ownedTable("tags", {});
@@ -174,6 +187,10 @@ export const transcriptions = ownedTable("transcriptions", {
   referenceId: text("reference_id").notNull().default(ZERO_UUID),
   language: text("language").notNull().default("en-US"),
   status: text("status").notNull().default("done"),
+  direction: text("direction").notNull().default("both"),
+  provider: text("provider").notNull().default(""),
+  onEndFlowId: text("on_end_flow_id").notNull().default(ZERO_UUID),
+  activeflowId: text("activeflow_id").notNull().default(ZERO_UUID),
 });
 
 export const contacts = ownedTable("contacts", {
@@ -182,6 +199,13 @@ export const contacts = ownedTable("contacts", {
   email: text("email").notNull().default(""),
   phoneNumber: text("phone_number").notNull().default(""),
   company: text("company").notNull().default(""),
+  displayName: text("display_name").notNull().default(""),
+  jobTitle: text("job_title").notNull().default(""),
+  source: text("source").notNull().default("manual"),
+  externalId: text("external_id").notNull().default(""),
+  notes: text("notes").notNull().default(""),
+  addresses: text("addresses", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+  tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
 });
 
 export const accesskeys = sqliteTable(

@@ -219,6 +219,8 @@ export async function updateCustomer(
     event?: CustomerEventType;
     /** Runs in the same batch, after the event; it must only act when `changes() = 1` (the event was written). */
     alsoIfChanged?: SQL;
+    /** A condition the UPDATE itself must meet (checked in the statement, race-free), and its error. */
+    guard?: { condition: SQL; error: () => ApiError };
   } = {},
 ): Promise<CustomerRow> {
   let current = options.current ?? (await getCustomerRow(db, id));
@@ -238,14 +240,17 @@ export async function updateCustomer(
       db
         .update(customers)
         .set({ ...change, tmUpdate: now, version: next.version })
-        .where(and(eq(customers.id, id), eq(customers.version, current.version))),
+        .where(and(eq(customers.id, id), eq(customers.version, current.version), options.guard?.condition)),
       // changes() is the row count of the UPDATE just before it in this batch (one transaction),
       // so the event is written exactly when the change was.
       eventIfChanged(eventValues(options.event ?? "customer_updated", next, now, eventTargetOf(next))),
       ...(options.alsoIfChanged ? [options.alsoIfChanged] : []),
     ]);
     if (changesOf(results, 0) === 1) return next;
-    current = await getCustomerRow(db, id);
+    const fresh = await getCustomerRow(db, id);
+    // Nobody else wrote the row: the guard said no.
+    if (options.guard && fresh && fresh.version === current.version) throw options.guard.error();
+    current = fresh;
   }
   throw new ApiError("INTERNAL", "CONTENTION", "The customer is being changed by many writers; try again.", [], 500);
 }
