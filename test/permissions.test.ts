@@ -57,11 +57,14 @@ const ownCustomerAdmin: Record<Caller, number> = {
 
 const ownCustomerAdminOrManager: Record<Caller, number> = { ...ownCustomerAdmin, manager: 200, agentManager: 200 };
 
-/** Access keys of tenant A by id: other tenants see 404 (the key does not exist for them). */
-const keyOfTenantA: Record<Caller, number> = { ...ownCustomerAdmin, otherAdmin: 404 };
+/** Access keys: a customer's admin manages its customer's; the super admin its own (no customer). */
+const accesskeyManager: Record<Caller, number> = { ...ownCustomerAdmin, superAdmin: 200 };
 
-/** The customer id a tenant caller's own-customer route must answer with. */
-const ownIdOf = (ctx: Ctx, caller: Caller) => (caller === "otherAdmin" ? ctx.b.id : ctx.a.id);
+/** Access keys of tenant A by id: other tenants and the super admin see 404 (not theirs). */
+const keyOfTenantA: Record<Caller, number> = { ...ownCustomerAdmin, otherAdmin: 404, superAdmin: 404 };
+
+/** The customer id a caller's own-customer route must answer with (the super admin's: the zero UUID). */
+const ownIdOf = (ctx: Ctx, caller: Caller) => (caller === "otherAdmin" ? ctx.b.id : caller === "superAdmin" ? "00000000-0000-0000-0000-000000000000" : ctx.a.id);
 
 const freshCustomerBody = () => ({
   username: `${unique("perm")}@example.com`,
@@ -143,12 +146,12 @@ const ROUTES: Route[] = [
     expect: ownCustomerAdmin,
     ok: (res, ctx, caller) => expect(res.body.id).toBe(ownIdOf(ctx, caller)),
   },
-  // --- access keys: CustomerAdmin of the key's customer ---
+  // --- access keys: CustomerAdmin of the key's customer, or the super admin's own ---
   {
     method: "GET",
     path: "/v1.0/accesskeys",
     url: () => "/v1.0/accesskeys",
-    expect: ownCustomerAdmin,
+    expect: accesskeyManager,
     ok: (res, ctx, caller) => {
       for (const k of res.body.result) expect(k.customer_id).toBe(ownIdOf(ctx, caller));
     },
@@ -158,7 +161,7 @@ const ROUTES: Route[] = [
     path: "/v1.0/accesskeys",
     url: () => "/v1.0/accesskeys",
     body: () => ({ name: "matrix", expire: 3600 }),
-    expect: ownCustomerAdmin,
+    expect: accesskeyManager,
     ok: (res, ctx, caller) => expect(res.body.customer_id).toBe(ownIdOf(ctx, caller)),
   },
   {

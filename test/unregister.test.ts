@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { adminLogin, api, createAccesskey, createCustomer, expectError, login } from "./helpers";
+import { adminLogin, api, createAccesskey, createCustomer, expectError, login, unique } from "./helpers";
 import { backdate, countRows, customerRow, lifecycleStub, runCron } from "./lifecycle-helpers";
 
 const GRACE_MS = 2592000 * 1000;
@@ -42,6 +42,37 @@ describe("POST /auth/unregister (grace period)", () => {
     expectError(await api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "delete" } }), 400, "INVALID_ARGUMENT");
     const res = await api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "DELETE" } });
     expect(res.body.status).toBe("frozen");
+  });
+
+  it("an agent may freeze with the phrase alone (the contract's other form); a wrong phrase is refused", async () => {
+    const c = await createCustomer();
+    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "delete" } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
+    expect((await customerRow(c.id)).status).toBe("active");
+    const res = await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "DELETE" } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe("frozen");
+  });
+
+  it("a phrase sent with the password must be right too", async () => {
+    const c = await createCustomer();
+    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, confirmation_phrase: "yes" } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
+    expect((await customerRow(c.id)).status).toBe("active");
+    expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, confirmation_phrase: "DELETE" } })).body.status).toBe("frozen");
+  });
+
+  it("an agent without a password (operator-created, never set) freezes with the phrase", async () => {
+    const email = `${unique("nopw")}@example.com`;
+    const created = await api("POST", "/v1.0/customers", { token: await adminLogin(), body: { email, name: "No Password Co" } });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    // It cannot log in yet; its JWT comes from a reset link in real life. Mint a reset here.
+    const token = "d1".repeat(32);
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await env.DB.prepare("INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE username = ?")
+      .bind(digest, Date.now() + 3_600_000, Date.now(), email)
+      .run();
+    expect((await api("POST", "/auth/password-reset", { body: { token, password: "finally-a-password" } })).status).toBe(200);
+    const jwt = await login(email, "finally-a-password");
+    expect((await api("POST", "/auth/unregister", { token: jwt, body: { confirmation_phrase: "DELETE" } })).body.status).toBe("frozen");
   });
 
   it("rate limits repeated wrong passwords with 429 and Retry-After", async () => {
@@ -184,6 +215,12 @@ describe("immediate deletion", () => {
     // The email is free again.
     const reuse = await api("POST", "/v1.0/customers", { token: await adminLogin(), body: { username: `again-${c.username}`, password: "another-password", email: c.email } });
     expect(reuse.status).toBe(200);
+  });
+
+  it("an agent needs its password as well as the phrase: the phrase alone only freezes", async () => {
+    const c = await createCustomer();
+    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { immediate: true, confirmation_phrase: "DELETE" } }), 400, "INVALID_ARGUMENT", "PASSWORD_REQUIRED");
+    expect((await customerRow(c.id)).status).toBe("active");
   });
 
   it("works from a frozen account too, and an access key confirms with the phrase alone", async () => {

@@ -10,6 +10,7 @@ import { permissionDenied, unauthenticated } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { isAccesskeyToken, readCredential } from "./credentials";
 import { verifyToken } from "./jwt";
+import { superAdminKeyBinding } from "../domain/accesskey";
 
 export interface Principal {
   kind: "agent" | "accesskey";
@@ -29,11 +30,16 @@ const isLive = (customer: CustomerRow | null) => customer !== null && liveStatus
 const accesskeyLookup = (db: Db, tokenHash: Placeholder | string) =>
   db
     .select({
-      key: { id: sql<string>`${accesskeys.id}`.as("key_id"), tmExpire: sql<number>`${accesskeys.tmExpire}`.as("key_tm_expire") },
+      key: {
+        id: sql<string>`${accesskeys.id}`.as("key_id"),
+        tmExpire: sql<number>`${accesskeys.tmExpire}`.as("key_tm_expire"),
+        operatorBinding: sql<string>`${accesskeys.operatorBinding}`.as("key_operator_binding"),
+      },
       customer: customers,
     })
     .from(accesskeys)
-    .innerJoin(customers, eq(customers.id, accesskeys.customerId))
+    // Left join: the super admin's keys belong to no customer.
+    .leftJoin(customers, eq(customers.id, accesskeys.customerId))
     .where(eq(accesskeys.tokenHash, tokenHash))
     .limit(1);
 
@@ -53,8 +59,15 @@ const agentLookup = (db: Db, agentId: Placeholder | string) =>
 type AccesskeyRows = Awaited<ReturnType<typeof accesskeyLookup>>;
 type AgentRows = Awaited<ReturnType<typeof agentLookup>>;
 
-function accesskeyPrincipal([row]: AccesskeyRows): Principal | null {
-  if (!row || row.key.tmExpire <= Date.now() || !isLive(row.customer)) return null;
+/** `operatorBinding`: what a super-admin key must be bound to under the current configuration. */
+function accesskeyPrincipal([row]: AccesskeyRows, operatorBinding: string): Principal | null {
+  if (!row || row.key.tmExpire <= Date.now()) return null;
+  if (row.customer === null) {
+    // A super-admin key works only while ADMIN_USERNAME/ADMIN_PASSWORD are those it was made under.
+    if (!operatorBinding || row.key.operatorBinding !== operatorBinding) return null;
+    return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.ProjectSuperAdmin, customer: null };
+  }
+  if (!isLive(row.customer)) return null;
   return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.CustomerAdmin, customer: row.customer };
 }
 
@@ -80,13 +93,13 @@ function preparedLookups(db: Db) {
 /** The credential's lookup as a query to run alone or in a batch, or null when it is void on its face. */
 async function lookupFor(env: Env, db: Db, credential: string) {
   if (isAccesskeyToken(credential)) {
-    const tokenHash = await sha256Hex(credential);
+    const [tokenHash, operatorBinding] = await Promise.all([sha256Hex(credential), superAdminKeyBinding(env)]);
     return {
       query: accesskeyLookup(db, tokenHash),
       // The key's customer, as an expression a query batched with the lookup can filter on.
       customerScope: sql`(SELECT ${accesskeys.customerId} FROM ${accesskeys} WHERE ${accesskeys.tokenHash} = ${tokenHash})` as SQL | string,
-      run: async () => accesskeyPrincipal(await preparedLookups(db).accesskey.all({ tokenHash })),
-      toPrincipal: (rows: unknown) => accesskeyPrincipal(rows as AccesskeyRows),
+      run: async () => accesskeyPrincipal(await preparedLookups(db).accesskey.all({ tokenHash }), operatorBinding),
+      toPrincipal: (rows: unknown) => accesskeyPrincipal(rows as AccesskeyRows, operatorBinding),
     };
   }
   const claims = await verifyToken(credential, env.JWT_SECRET);

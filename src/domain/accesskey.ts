@@ -2,9 +2,14 @@ import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import { accesskeys, type AccesskeyRow } from "../db/schema";
 import { ACCESSKEY_PREFIX } from "../auth/credentials";
-import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
+import { superAdminUsername } from "../auth/super-admin";
+import type { Env } from "../env";
+import { randomAlphanumeric, sha256Hex, toHex, utf8 } from "../lib/crypto";
 import { iso } from "../lib/time";
 import { detailField, nameField } from "../lib/validation";
+
+// As on the platform: "vb_" and 8 of the 32 random characters (about 48 of its 190 bits).
+export const TOKEN_PREFIX_LENGTH = 11;
 
 export const MAX_ACCESSKEY_EXPIRE_SECONDS = 10 * 365 * 24 * 3600;
 export const DEFAULT_ACCESSKEY_EXPIRE_SECONDS = 365 * 24 * 3600;
@@ -16,9 +21,13 @@ export const AccesskeySchema = z
     name: z.string(),
     detail: z.string(),
     token: z.string().optional().openapi({ description: "The key itself: present only in the creation response." }),
+    token_prefix: z.string().openapi({
+      description: `The key's first ${TOKEN_PREFIX_LENGTH} characters, on every read: enough to recognise it, not to use it. Empty for keys made before it was kept.`,
+    }),
     tm_expire: z.string(),
     tm_create: z.string(),
     tm_update: z.string(),
+    tm_delete: z.string().nullable().openapi({ description: "When the key was deleted: set only in the answer of its deletion." }),
   })
   .openapi("Accesskey", {
     example: {
@@ -26,9 +35,11 @@ export const AccesskeySchema = z
       customer_id: "5e4a0680-804e-11ec-8477-2fea5968d85b",
       name: "ci",
       detail: "Key for our CI",
+      token_prefix: "vb_a3Bf9xKm",
       tm_expire: "2027-01-15T10:30:00.000Z",
       tm_create: "2026-01-15T10:30:00.000Z",
       tm_update: "2026-01-15T10:30:00.000Z",
+      tm_delete: null,
     },
   });
 
@@ -50,16 +61,18 @@ export const AccesskeyUpdateSchema = z
   .strictObject({ name: nameField.optional(), detail: detailField.optional() })
   .openapi("AccesskeyUpdate", { example: { name: "ci-renamed" } });
 
-export function serializeAccesskey(row: AccesskeyRow, token?: string) {
+export function serializeAccesskey(row: AccesskeyRow, options: { token?: string; tmDelete?: number } = {}) {
   return {
     id: row.id,
     customer_id: row.customerId,
     name: row.name,
     detail: row.detail,
-    ...(token ? { token } : {}),
+    ...(options.token ? { token: options.token } : {}),
+    token_prefix: row.tokenPrefix,
     tm_expire: iso(row.tmExpire),
     tm_create: iso(row.tmCreate),
     tm_update: iso(row.tmUpdate),
+    tm_delete: options.tmDelete === undefined ? null : iso(options.tmDelete),
   };
 }
 
@@ -70,6 +83,7 @@ export async function buildAccesskey(
   customerId: string,
   input: { name?: string; detail?: string; expire?: number },
   now = Date.now(),
+  operatorBinding = "",
 ): Promise<{ row: AccesskeyRow; token: string }> {
   const token = newAccesskeyToken();
   const row: AccesskeyRow = {
@@ -78,6 +92,8 @@ export async function buildAccesskey(
     name: input.name ?? "",
     detail: input.detail ?? "",
     tokenHash: await sha256Hex(token),
+    tokenPrefix: token.slice(0, TOKEN_PREFIX_LENGTH),
+    operatorBinding,
     tmExpire: now + (input.expire ?? DEFAULT_ACCESSKEY_EXPIRE_SECONDS) * 1000,
     tmCreate: now,
     tmUpdate: now,
@@ -86,3 +102,25 @@ export async function buildAccesskey(
 }
 
 export const insertAccesskey = (db: Db, row: AccesskeyRow) => db.insert(accesskeys).values(row);
+
+const bindings = new WeakMap<Env, Promise<string>>();
+
+/**
+ * What a super-admin key is bound to: an HMAC (keyed by JWT_SECRET, so D1 alone cannot test
+ * guesses) of the configured ADMIN_USERNAME and ADMIN_PASSWORD. Stored with the key and compared
+ * on every use, so changing either (or JWT_SECRET) stops every super-admin key at once, as it
+ * stops the super admin's tokens. Computed once per configuration.
+ */
+export function superAdminKeyBinding(env: Env): Promise<string> {
+  let binding = bindings.get(env);
+  if (!binding) {
+    binding = (async () => {
+      if (!superAdminUsername(env) || !env.ADMIN_PASSWORD || !env.JWT_SECRET) return "";
+      const key = await crypto.subtle.importKey("raw", utf8(env.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const message = `super-admin-accesskey\n${superAdminUsername(env)}\n${await sha256Hex(env.ADMIN_PASSWORD)}`;
+      return toHex(await crypto.subtle.sign("HMAC", key, utf8(message)));
+    })();
+    bindings.set(env, binding);
+  }
+  return binding;
+}

@@ -13,11 +13,13 @@ const SignupSchema = z
   .strictObject({
     ...CustomerUpdateSchema.shape,
     email: emailField,
-    password: passwordField,
+    password: passwordField.optional().openapi({
+      description: "Optional. Left out, the admin agent has no password until it sets one: the \"set your password\" mail follows the email verification.",
+    }),
     accepted_tos: z.literal(true, { message: "the terms of service must be accepted" }),
   })
   .openapi("SignupRequest", {
-    example: { email: "admin@acme-corp.com", password: "a-long-password", accepted_tos: true, name: "Acme Corporation" },
+    example: { email: "admin@acme-corp.com", accepted_tos: true, name: "Acme Corporation" },
   });
 
 const SignupResponseSchema = z
@@ -38,7 +40,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires.",
+      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a \"set your password\" mail.",
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
@@ -65,7 +67,7 @@ export const signup = defineRoute(
         .trackSignup(created.row.id)
         .catch((err) => console.error("signup alarm not set; the cron sweep will expire it", String(err)));
       c.executionCtx.waitUntil(sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token));
-      return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, key.token) }, 200);
+      return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) }, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
       if (err instanceof ApiError && err.code < 500) return c.json({}, 200);
