@@ -102,7 +102,6 @@ function ownedTable<TName extends string, TExtra extends Record<string, SQLiteCo
 export const agents = ownedTable(
   "agents",
   {
-    // The project super admin belongs to no customer and carries the zero UUID as customer_id.
     username: text("username").notNull(),
     passwordHash: text("password_hash").notNull(),
     permission: integer("permission").notNull(),

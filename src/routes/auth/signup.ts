@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccesskeySchema, buildAccesskey, insertAccesskey, serializeAccesskey } from "../../domain/accesskey";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../domain/customer-store";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/transitions";
@@ -51,6 +52,8 @@ export const signup = defineRoute(
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
     const now = Date.now();
     try {
+      // The email becomes the admin agent's username; the super admin's is refused like a taken one.
+      assertNotSuperAdminUsername(c.env, input.email, "email");
       await assertEmailAvailable(db, input.email);
       const created = await buildCustomerCreation(
         db,

@@ -1,6 +1,7 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerCreateSchema, CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { createCustomer } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
@@ -24,6 +25,9 @@ export const createCustomerRoute = defineRoute(
   }),
   async (c) => {
     requireSuperAdmin(c.get("principal"));
+    const { username, email } = c.req.valid("json");
+    assertNotSuperAdminUsername(c.env, username);
+    assertNotSuperAdminUsername(c.env, email, "email");
     await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await createCustomer(c.get("db"), c.req.valid("json"));
     c.header("ETag", etagOf(row.version));

@@ -7,6 +7,7 @@ import { requireOwnCustomer } from "../../auth/principal";
 import { ownPage, ownRow } from "../own-data";
 import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
+import type { Env } from "../../env";
 import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
@@ -26,6 +27,7 @@ type Row = Record<string, any> & { id: string; customerId: string; version: numb
 
 export interface RuleContext {
   db: Db;
+  env: Env;
   customer: CustomerRow;
   principalId: string;
 }
@@ -136,7 +138,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
   const writer = (c: Context<AppEnv>): RuleContext => {
     const customer = requireOwnCustomer(c.get("principal"), writeMask);
     requireActive(customer);
-    return { db: c.get("db"), customer, principalId: c.get("principal").id };
+    return { db: c.get("db"), env: c.env, customer, principalId: c.get("principal").id };
   };
 
   const list = defineRoute(
