@@ -44,6 +44,7 @@ const agentLookup = (db: Db, agentId: Placeholder | string) =>
       id: sql<string>`${agents.id}`.as("agent_id"),
       username: sql<string>`${agents.username}`.as("agent_username"),
       permission: sql<number>`${agents.permission}`.as("agent_permission"),
+      tokenVersion: sql<number>`${agents.tokenVersion}`.as("agent_token_version"),
       customer: customers,
     })
     .from(agents)
@@ -61,7 +62,7 @@ function accesskeyPrincipal([row]: AccesskeyRows): Principal | null {
 
 /** A customer's agent, whose token was issued under its current credential version. */
 function agentPrincipal([row]: AgentRows, tokenVersion: unknown): Principal | null {
-  if (!row || !isLive(row.customer)) return null;
+  if (!row || row.tokenVersion !== tokenVersion || !isLive(row.customer)) return null;
   return { kind: "agent", id: row.id, username: row.username, permission: row.permission, customer: row.customer };
 }
 

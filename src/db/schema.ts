@@ -106,6 +106,8 @@ export const agents = ownedTable(
     passwordHash: text("password_hash").notNull(),
     permission: integer("permission").notNull(),
     isGuest: integer("is_guest", { mode: "boolean" }).notNull().default(false),
+    // Carried in the agent's JWTs (`ver`); a trigger bumps it on any password or permission change.
+    tokenVersion: integer("token_version").notNull().default(1),
   },
   (t) => [uniqueIndex("agents_username_uq").on(t.username)],
 );

@@ -52,7 +52,7 @@ export const login = defineRoute(
         .limit(1);
       // Unknown usernames cost the same PBKDF2 work and get the same answer.
       const ok = await verifyPassword(password, row?.agent.passwordHash);
-      agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? { ...row.agent, tokenVersion: 1 } : null;
+      agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
     }
     if (!agent) {
       await attempts.recordFailure();
