@@ -18,6 +18,7 @@ export default defineConfig(async () => {
             WEBHOOK_ALLOW_LOOPBACK: "false",
             GRACE_PERIOD_SECONDS: "2592000",
             SIGNUP_EXPIRY_SECONDS: "3600",
+            LOGIN_DELAY_CAP_SECONDS: "60",
           },
         },
       }),

@@ -21,4 +21,6 @@ export interface Env {
   PUBLIC_BASE_URL?: string;
   EMAIL_FROM?: string;
   CORS_ORIGINS?: string;
+  /** Longest wait (seconds) the login delay grows to for a client failing on an account under attack; default 60. */
+  LOGIN_DELAY_CAP_SECONDS?: string;
 }

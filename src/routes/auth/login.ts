@@ -36,9 +36,10 @@ export const login = defineRoute(
     const { password } = c.req.valid("json");
     const username = c.req.valid("json").username.trim().toLowerCase();
     const db = c.get("db");
-    // Counted per username (known or not, so the limit reveals nothing) and per client IP.
+    // Limited per (username, client) and per client, with a growing delay for clients that keep
+    // failing on one username (known or not, so the limit reveals nothing): attempt-limiter.ts.
     const attempts = attemptKeys(c.env, "login", username, clientIp(c.req));
-    await attempts.assertAllowed();
+    await attempts.begin();
     let agent: { id: string; username: string; customerId: string; permission: number; tokenVersion: number | string } | null;
     if (isSuperAdminUsername(c.env, username)) {
       // From configuration alone: nothing in the customers' tables can stand in its way.
@@ -54,11 +55,8 @@ export const login = defineRoute(
       const ok = await verifyPassword(password, row?.agent.passwordHash);
       agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
     }
-    if (!agent) {
-      await attempts.recordFailure();
-      throw invalidCredentials();
-    }
-    await attempts.recordSuccess();
+    if (!agent) throw invalidCredentials(); // counted since begin()
+    await attempts.succeed();
     const token = await issueToken(agent, c.env.JWT_SECRET);
     setCookie(c, "token", token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: TOKEN_TTL_SECONDS });
     return c.json({ username: agent.username, token }, 200);

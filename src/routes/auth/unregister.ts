@@ -48,13 +48,12 @@ export const unregister = defineRoute(
         throw invalidArgument("PASSWORD_REQUIRED", "Confirm with your password.", [{ field: "password", description: "required" }]);
       }
       const attempts = attemptKeys(c.env, "unregister", principal.id, clientIp(c.req));
-      await attempts.assertAllowed();
+      await attempts.begin();
       const [agent] = await c.get("db").select({ hash: agents.passwordHash }).from(agents).where(eq(agents.id, principal.id)).limit(1);
       if (!(await verifyPassword(input.password, agent?.hash))) {
-        await attempts.recordFailure();
         throw new ApiError("UNAUTHENTICATED", "INVALID_PASSWORD", "The password is incorrect.", [{ field: "password" }]);
       }
-      await attempts.recordSuccess();
+      await attempts.succeed();
     } else if (input.confirmation_phrase !== CONFIRMATION_PHRASE) {
       throw wrongPhrase();
     }
