@@ -172,5 +172,14 @@ export function attemptKeys(env: Env, action: string, account: string, client: s
   };
 }
 
+/** Signups per client address per hour: each makes an account and sends a mail. */
+export const SIGNUPS_PER_CLIENT_PER_HOUR = 20;
+
+/** Counts a signup against its client's hourly budget; 429 with Retry-After past it. */
+export async function assertSignupAllowed(env: Env, client: string): Promise<void> {
+  const decision = await takeAll(env, [{ key: `signup:client:${client}`, request: { client: "", windowMs: 3600 * 1000, max: SIGNUPS_PER_CLIENT_PER_HOUR } }]);
+  if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds, "TOO_MANY_SIGNUPS", "Too many signups from this client; try again later.");
+}
+
 /** The client's address as Cloudflare saw it. No other header counts: any client can forge those. */
 export const clientIp = (headers: { header(name: string): string | undefined }) => headers.header("CF-Connecting-IP") ?? "unknown";

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccesskeySchema, buildAccesskey, insertAccesskey, serializeAccesskey } from "../../domain/accesskey";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../domain/customer-store";
+import { assertSignupAllowed, clientIp } from "../../auth/attempt-limiter";
 import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
 import { ApiError, errorResponses } from "../../lib/errors";
@@ -50,6 +51,7 @@ export const signup = defineRoute(
     const input = c.req.valid("json");
     const db = c.get("db");
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
+    await assertSignupAllowed(c.env, clientIp(c.req));
     const now = Date.now();
     try {
       // The email becomes the admin agent's username; the super admin's is refused like a taken one.
@@ -67,7 +69,12 @@ export const signup = defineRoute(
       await lifecycleOf(c.env, created.row.id)
         .trackSignup(created.row.id)
         .catch((err) => console.error("signup alarm not set; the cron sweep will expire it", String(err)));
-      c.executionCtx.waitUntil(sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token));
+      // The account exists either way; a mail refused by its limits can be asked for again later.
+      const mail = await sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token, {
+        customerId: created.row.id,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      });
+      if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
       return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, key.token) }, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
