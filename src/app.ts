@@ -12,6 +12,7 @@ import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { idempotency } from "./middleware/idempotency";
+import { rateLimit } from "./middleware/rate-limit";
 import { routes } from "./routes";
 import { dispatchPendingEvents } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
@@ -143,7 +144,7 @@ export function createApp() {
         return allowed.includes(origin) ? origin : null;
       },
       allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After"],
+      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
       credentials: true,
     }),
   );
@@ -157,7 +158,7 @@ export function createApp() {
     }),
   );
   app.use("*", requireJsonBodies);
-  app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 
