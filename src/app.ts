@@ -13,6 +13,7 @@ import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
+import { unlessUpload, uploadBodyLimit } from "./middleware/upload-body";
 import { routes } from "./routes";
 import { dispatchPendingEvents } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
@@ -150,14 +151,17 @@ export function createApp() {
   );
   app.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
+    unlessUpload(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new HTTPException(413);
+        },
+      }),
+    ),
   );
-  app.use("*", requireJsonBodies);
+  app.use("*", uploadBodyLimit);
+  app.use("*", unlessUpload(requireJsonBodies));
   app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);

@@ -11,6 +11,8 @@ export interface Env {
   WEBHOOK_QUEUE: Queue<WebhookMessage>;
   /** Workers Rate Limiting binding: the per-customer budget of the /v1.0 API (wrangler.toml [[ratelimits]]). */
   API_RATE_LIMITER?: RateLimit;
+  /** Storage files' bytes, keyed `<customer_id>/<file_id>`. */
+  FILES_BUCKET: R2Bucket;
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 

@@ -27,7 +27,18 @@ interface Who {
 interface Cell {
   path: string;
   body?: unknown;
+  /** A non-JSON body (the multipart upload), sent as is with its headers. */
+  rawBody?: string;
+  headers?: Record<string, string>;
 }
+
+/** A multipart upload of a small text file, as the Go SDK frames it. */
+const MATRIX_BOUNDARY = "matrix-boundary-7d1f";
+const uploadCell = (): Cell => ({
+  path: "/v1.0/storage_files",
+  rawBody: `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\nmatrix\r\n--${MATRIX_BOUNDARY}--\r\n`,
+  headers: { "Content-Type": `multipart/form-data; boundary=${MATRIX_BOUNDARY}` },
+});
 
 interface Row {
   expect: Record<Caller, number>;
@@ -87,6 +98,8 @@ interface World {
   verifiable: TestCustomer;
   keyOfA: string;
   resourcesOfA: Record<ResourceKind, string>;
+  /** A file of A's with bytes (uploaded, not recorded by JSON). */
+  uploadOfA: string;
   agentOfA: string;
 }
 
@@ -236,6 +249,11 @@ const ROWS: Record<string, Row> = {
     request: () => ({ path: `/v1.0/agents/${world.agentOfA}/password`, body: { password: "matrix-password-1" } }),
   },
 
+  // File bytes: the upload writes like any resource; downloads read A's uploaded file.
+  "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: uploadCell },
+  "GET /v1.0/storage_files/{id}/file": { expect: resourceStatuses("files").get, request: () => ({ path: `/v1.0/storage_files/${world.uploadOfA}/file` }) },
+  "GET /v1.0/files/{id}/file": { expect: resourceStatuses("files").get, request: () => ({ path: `/v1.0/files/${world.uploadOfA}/file` }) },
+
   // The eleven resource kinds.
   ...Object.fromEntries(
     resourceKinds.flatMap((kind) => {
@@ -310,6 +328,10 @@ beforeAll(async () => {
   world.agentOfA = (await createResource(world.a.token, "agents", { ...validBody("agents"), permission: 16 })).id;
   world.resourcesOfA = {} as Record<ResourceKind, string>;
   for (const kind of resourceKinds) world.resourcesOfA[kind] = (await createResource(world.a.token, kind)).id;
+  const { path, ...upload } = uploadCell();
+  const uploaded = await api("POST", path, { token: world.a.token, ...upload });
+  expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+  world.uploadOfA = uploaded.body.id;
 
   const wait = Date.parse(expiring.body.tm_expire) + 100 - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -337,7 +359,7 @@ describe("authorization matrix", () => {
       for (const caller of CALLERS) {
         const who = row.freshCaller ? await freshCaller(caller) : world.shared[caller];
         const cell = await row.request(who);
-        const res = await api(method, cell.path, { token: who.token, body: cell.body });
+        const res = await api(method, cell.path, { token: who.token, body: cell.body, rawBody: cell.rawBody, headers: cell.headers });
         const problem = problemOf(res, row.expect[caller]);
         if (problem) mismatches.push(`${route.padEnd(52)} ${caller.padEnd(13)} expected ${row.expect[caller]}, got ${problem}`);
       }

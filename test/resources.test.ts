@@ -14,7 +14,7 @@ const invalid: Record<ResourceKind, [string, unknown][]> = {
   queues: [["routing_method", "fifo"], ["tag_ids", ["x"]], ["wait_timeout", -1]],
   trunks: [["domain_name", "Has Spaces"], ["allowed_ips", ["not-an-ip"]]],
   extensions: [["extension", "has space"], ["password", "short"]],
-  files: [["content_type", "nonsense"], ["size_bytes", -5], ["size_bytes", 1.5]],
+  files: [["content_type", "nonsense"], ["filesize", -5], ["filesize", 1.5], ["type", "video"]],
   billing_accounts: [["balance", -1], ["currency", "usd"], ["payment_type", "barter"]],
   tags: [["name", "x".repeat(256)]],
   transcriptions: [["reference_type", "fax"], ["reference_id", "123"], ["language", "english!"]],

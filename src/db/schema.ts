@@ -147,10 +147,19 @@ export const extensions = ownedTable(
   (t) => [uniqueIndex("extensions_customer_extension_uq").on(t.customerId, t.extension)],
 );
 
+// The bytes live in R2 under `<customer_id>/<id>` (src/storage/objects.ts); a row made by the
+// JSON create (metadata only) has no object and an empty uri_download.
 export const files = ownedTable("files", {
   filename: text("filename").notNull().default(""),
   contentType: text("content_type").notNull().default("application/octet-stream"),
+  // API name `filesize`: the number of bytes stored.
   sizeBytes: integer("size_bytes").notNull().default(0),
+  type: text("type").notNull().default(""),
+  ownerType: text("owner_type").notNull().default(""),
+  ownerId: text("owner_id").notNull().default(ZERO_UUID),
+  referenceType: text("reference_type").notNull().default(""),
+  referenceId: text("reference_id").notNull().default(ZERO_UUID),
+  uriDownload: text("uri_download").notNull().default(""),
 });
 
 export const billingAccounts = ownedTable("billing_accounts", {
@@ -276,6 +285,8 @@ export const deletionJobs = sqliteTable(
     tmStart: ms("tm_start").notNull(),
     tmProgress: ms("tm_progress").notNull(),
     tmFinish: ms("tm_finish"),
+    // The last R2 key counted into deleted.storage_objects: a retried chunk never counts twice.
+    storageCursor: text("storage_cursor").notNull().default(""),
   },
   (t) => [index("deletion_jobs_status_progress_idx").on(t.status, t.tmProgress)],
 );

@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { customers, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
 import { resendStalledCascades } from "../queues/cascade";
+import { sweepOrphanObjects } from "../storage/objects";
 import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 import { dispatchPendingEvents, DISPATCH_BATCH, releaseStrandedEvents } from "../webhooks/dispatch";
 import { secondsVar } from "../lib/time";
@@ -18,6 +19,8 @@ export interface ReconcileReport {
   expired: number;
   alarmsChecked: number;
   cascadesResent: number;
+  /** File objects in R2 with no row (a crashed upload or delete), removed this run. */
+  orphanObjectsDeleted: number;
   eventsDispatched: number;
   eventsPruned: number;
 }
@@ -67,6 +70,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     .onConflictDoUpdate({ target: sweepCursors.name, set: { value: next } });
 
   const cascadesResent = await resendStalledCascades(env, now);
+  const orphanObjectsDeleted = await sweepOrphanObjects(env, now);
 
   // Events whose hand-off to the webhook queue was missed, then the 30-day retention.
   await releaseStrandedEvents(env, now);
@@ -87,6 +91,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     expired: overdueSignups.length,
     alarmsChecked: page.length,
     cascadesResent,
+    orphanObjectsDeleted,
     eventsDispatched,
     eventsPruned: changesOf(pruned, 0),
   };

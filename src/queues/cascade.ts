@@ -5,6 +5,7 @@ import { getDb } from "../db/client";
 import { ownedTables, resourceKinds, type ResourceKind } from "../db/owned";
 import { customers, deletionJobs } from "../db/schema";
 import type { Env } from "../env";
+import { deleteCustomerObjectsChunk } from "../storage/objects";
 
 export interface CascadeMessage {
   customerId: string;
@@ -31,7 +32,11 @@ const tableName = (kind: ResourceKind) => getTableConfig(ownedTables[kind]).name
  */
 export function recordDeletionJob(customerId: string, now: number) {
   const counts = sql.join(
-    resourceKinds.map((kind) => sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`),
+    [
+      ...resourceKinds.map((kind) => sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`),
+      // R2 objects cannot be counted from SQL: the cascade adds them as it deletes them.
+      sql`'storage_objects', 0`,
+    ],
     sql`, `,
   );
   return sql`INSERT INTO deletion_jobs (customer_id, status, deleted, error, tm_start, tm_progress)
@@ -99,6 +104,10 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
     await touch();
     if (!done) return continueLater(env, customerId);
   }
+  // The customer's file bytes in R2, by key prefix, counted into the receipt as they go.
+  const objectsGone = await drain(() => deleteCustomerObjectsChunk(env, customerId));
+  await touch();
+  if (!objectsGone) return continueLater(env, customerId);
   // The audit trail stays (it has no names or emails), but client IPs are personal data.
   const scrubbed = await drain(async () =>
     changesOf(

@@ -35,6 +35,7 @@ export interface KindSpec {
 const uuidField = z.uuid();
 const shortText = (max = 255) => z.string().max(max);
 const uuidList = z.array(uuidField).max(50);
+export const mimeType = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { message: "a MIME type" }).max(127);
 const IP_PATTERN = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;
 
 // CustomerAgent, CustomerAdmin and CustomerManager bits, in any combination.
@@ -117,12 +118,20 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     kind: "files",
     title: "File",
     summaryNoun: "file",
+    // The contract's StorageManagerFile. Uploads (POST /v1.0/storage_files, multipart) fill the
+    // owner, size and download fields from the request; the JSON create records metadata only.
     fields: [
+      { api: "type", column: "type", schema: z.enum(["", "rag", "talk", "recording"]) },
+      { api: "owner_type", column: "ownerType", schema: z.enum(["", "agent", "accesskey"]), readOnly: true },
+      { api: "owner_id", column: "ownerId", schema: uuidField, readOnly: true },
+      { api: "reference_type", column: "referenceType", schema: z.enum(["", "normal", "recording"]) },
+      { api: "reference_id", column: "referenceId", schema: uuidField },
       { api: "filename", column: "filename", schema: shortText() },
-      { api: "content_type", column: "contentType", schema: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { message: "a MIME type" }).max(127) },
-      { api: "size_bytes", column: "sizeBytes", schema: z.number().int().min(0) },
+      { api: "content_type", column: "contentType", schema: mimeType, immutable: true },
+      { api: "filesize", column: "sizeBytes", schema: z.number().int().min(0), immutable: true },
+      { api: "uri_download", column: "uriDownload", schema: z.string(), readOnly: true },
     ],
-    example: { name: "Greeting", detail: "", filename: "greeting.wav", content_type: "audio/wav", size_bytes: 48000 },
+    example: { name: "Greeting", detail: "", filename: "greeting.wav", content_type: "audio/wav", filesize: 48000 },
   },
   billing_accounts: {
     kind: "billing_accounts",

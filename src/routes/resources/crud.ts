@@ -40,6 +40,8 @@ export interface KindRules {
   beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | void> | Guard | void;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
+  /** Cleanup outside D1 once the row is gone (a failure here is left to the cron). */
+  afterDelete?(env: Env, row: Row): Promise<void>;
 }
 
 /** A condition checked inside the writing statement itself, so a concurrent writer cannot slip past it. */
@@ -280,6 +282,7 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
         if (guard && (await findOwn(ctx.db, table, ctx.customer.id, row.id))) throw guard.error();
         throw notFound(noun);
       }
+      await rules.afterDelete?.(c.env, row);
       return c.json(serialize(row), 200);
     },
   );

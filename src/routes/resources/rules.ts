@@ -5,6 +5,7 @@ import { customers, Permission } from "../../db/schema";
 import { resetDefaultBillingStatements } from "../../domain/customer-store";
 import { alreadyExists, permissionDenied } from "../../lib/errors";
 import { isVirtualNumber } from "../../resources/kinds";
+import { objectKey } from "../../storage/objects";
 import type { Guard, KindRules } from "./crud";
 
 export const guestImmutable = () =>
@@ -57,10 +58,22 @@ const billingAccountRules: KindRules = {
   alsoOnDelete: ({ customer }, row, now) => resetDefaultBillingStatements(customer, row.id, now),
 };
 
+const fileRules: KindRules = {
+  // The row goes first (D1 is the record), then its bytes; if this fails the cron removes them.
+  async afterDelete(env, row) {
+    try {
+      await env.FILES_BUCKET.delete(objectKey(row.customerId, row.id));
+    } catch (err) {
+      console.error("file object delete failed; the cron removes it", err instanceof Error ? err.message : String(err));
+    }
+  },
+};
+
 export const kindRules: Partial<Record<ResourceKind, KindRules>> = {
   agents: agentRules,
   numbers: numberRules,
   billing_accounts: billingAccountRules,
+  files: fileRules,
 };
 
 /** Column values a kind needs at creation that the API leaves optional. */
