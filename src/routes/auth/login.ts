@@ -25,7 +25,8 @@ export const login = defineRoute(
     path: "/auth/login",
     tags: ["Auth"],
     summary: "Log in",
-    description: "Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie.",
+    description:
+      "Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie. Failures are limited per (username, client) and per client, and a client failing on an account under attack waits a growing delay: 429 with Retry-After (README, Security limits). A password or permission change revokes earlier tokens.",
     request: { body: jsonBody(LoginSchema) },
     responses: {
       200: jsonResponse(LoginResponseSchema, "Logged in"),

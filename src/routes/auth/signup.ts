@@ -40,7 +40,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires.",
+      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. At most 20 signups an hour per client address: past that, 429 with Retry-After.",
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
