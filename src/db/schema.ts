@@ -246,14 +246,18 @@ export const customerEvents = sqliteTable(
     // Signing keys carried only by customer_deleted (the customer's own are erased); cleared once sent.
     signingSecrets: text("signing_secrets", { mode: "json" }).$type<string[]>().notNull().default([]),
     deliveryStatus: text("delivery_status", { enum: eventDeliveryStatuses }).notNull().default("none"),
+    // When the event was last handed to the webhook queue.
     tmDispatched: ms("tm_dispatched"),
+    // The dispatcher's claim is a lease: until then the queue holds the event; after it, with the
+    // event still pending, the message was lost and the next dispatch sends the event again.
+    tmLeaseExpire: ms("tm_lease_expire"),
     tmCreate: ms("tm_create").notNull(),
   },
   (t) => [
     index("customer_events_customer_list_idx").on(t.customerId, t.tmCreate, t.id),
     index("customer_events_tm_create_idx").on(t.tmCreate),
-    // The outbox: events still to hand to the webhook queue, and claims to look after.
-    index("customer_events_pending_idx").on(t.tmDispatched, t.tmCreate).where(sql`delivery_status = 'pending'`),
+    // The outbox: events still to hand to the webhook queue, and leases to take over.
+    index("customer_events_lease_idx").on(t.tmLeaseExpire, t.tmCreate).where(sql`delivery_status = 'pending'`),
   ],
 );
 

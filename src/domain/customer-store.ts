@@ -5,6 +5,7 @@ import { agents, customerEvents, customers, Permission, ZERO_UUID, type Customer
 import { hashPassword, unusablePasswordHash } from "../auth/password";
 import { alreadyExists, ApiError, failedPrecondition, notFound } from "../lib/errors";
 import { uniqueViolation } from "../lib/db-errors";
+import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
 import { serializeCustomer, type CustomerCreate, type CustomerUpdate, profileToColumns } from "./customer";
 
@@ -186,6 +187,10 @@ const eventIfChanged = (e: ReturnType<typeof eventValues>) =>
       SELECT ${e.id}, ${e.customerId}, ${e.type}, ${JSON.stringify(e.data)}, ${e.webhookMethod}, ${e.webhookUri}, '[]', ${e.deliveryStatus}, ${e.tmCreate}
       WHERE changes() = 1`;
 
+/** The event of a conditional change, for a batch: written only if the statement before it changed a row. */
+export const eventStatementIfChanged = (type: CustomerEventType, next: CustomerRow, now: number): Statement =>
+  eventIfChanged(eventValues(type, next, now, eventTargetOf(next)));
+
 /**
  * Applies a partial change with optimistic concurrency on `version`: a concurrent writer makes
  * the compare-and-set miss, and the change is re-applied on the fresh row, so no field is lost.
@@ -196,7 +201,8 @@ export async function updateCustomer(
   id: string,
   change: Partial<CustomerRow>,
   options: {
-    expectedVersion?: number;
+    /** The request's If-Match: the change applies only to a representation it matches. */
+    ifMatch?: IfMatch;
     current?: CustomerRow;
     event?: CustomerEventType;
     /** Runs in the same batch, after the event; it must only act when `changes() = 1` (the event was written). */
@@ -211,7 +217,7 @@ export async function updateCustomer(
     if (current.status === "deleted" || current.status === "expired") {
       throw failedPrecondition("ACCOUNT_CLOSED", `The customer is ${current.status} and can no longer be changed.`);
     }
-    if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    if (options.ifMatch !== undefined && !ifMatchHolds(options.ifMatch, current.version)) {
       throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", "The customer changed since it was read (If-Match).", [], 412);
     }
     const now = Math.max(Date.now(), current.tmUpdate);
@@ -246,18 +252,32 @@ export function resetDefaultBillingStatements(customer: CustomerRow, billingAcco
   ];
 }
 
+/**
+ * For the batch of an email change, after its event: pending verification links sent to any
+ * other address are deleted, so none of them can verify the new one (`changes() = 1`: only if
+ * the change was written).
+ */
+const revokeVerificationsNotFor = (customerId: string, email: string) =>
+  sql`DELETE FROM email_verifications WHERE customer_id = ${customerId} AND tm_used IS NULL AND email <> ${email} AND changes() = 1`;
+
 export async function updateCustomerProfile(
   db: Db,
   id: string,
   input: CustomerUpdate,
-  options: { expectedVersion?: number; current?: CustomerRow } = {},
+  options: { ifMatch?: IfMatch; current?: CustomerRow } = {},
 ): Promise<CustomerRow> {
   if (input.email) await assertEmailAvailable(db, input.email, id);
   const change = profileToColumns(input);
   // A new address has not been verified yet.
   const current = options.current ?? (await getCustomerRow(db, id));
-  if (input.email !== undefined && current && input.email !== current.email) change.emailVerified = false;
+  const emailChanges = input.email !== undefined && current !== null && input.email !== current.email;
+  if (emailChanges) change.emailVerified = false;
   // Setting an address again re-enables an endpoint that answered 410 Gone.
   if (input.webhook_uri !== undefined) change.webhookDisabled = false;
-  return updateCustomer(db, id, change, { ...options, current: current ?? undefined });
+  return updateCustomer(db, id, change, {
+    ...options,
+    current: current ?? undefined,
+    // Links sent to another address stop working with the change, in its batch.
+    alsoIfChanged: emailChanges ? revokeVerificationsNotFor(id, input.email!) : undefined,
+  });
 }

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { resendStalledCascades } from "../queues/cascade";
 import { sweepOrphanObjects } from "../storage/objects";
 import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
-import { dispatchPendingEvents, DISPATCH_BATCH, releaseStrandedEvents } from "../webhooks/dispatch";
+import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
 import { lifecycleOf } from "./transitions";
@@ -72,8 +72,8 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
   const cascadesResent = await resendStalledCascades(env, now);
   const orphanObjectsDeleted = await sweepOrphanObjects(env, now);
 
-  // Events whose hand-off to the webhook queue was missed, then the 30-day retention.
-  await releaseStrandedEvents(env, now);
+  // Events whose hand-off to the webhook queue was missed or whose claim's lease ran out (the
+  // message died with its process), then the 30-day retention.
   let eventsDispatched = 0;
   for (let i = 0; i < 10; i++) {
     const n = await dispatchPendingEvents(env);

@@ -12,7 +12,7 @@ import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
-import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { etagOf, ifMatch, ifMatchHolds } from "../../lib/etag";
 import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import { iso } from "../../lib/time";
@@ -227,12 +227,12 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
       const ctx = writer(c);
       const id = c.req.valid("param").id;
       const input = c.req.valid("json") as Record<string, any>;
-      const expected = ifMatchVersion(c);
+      const expected = ifMatch(c);
       const change = await toColumns(spec, input);
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const row = await findOwn(ctx.db, table, ctx.customer.id, id);
         if (!row) throw notFound(noun);
-        if (expected !== undefined && expected !== row.version) {
+        if (expected !== undefined && !ifMatchHolds(expected, row.version)) {
           throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
         }
         const guard = (await rules.beforeUpdate?.(ctx, row, input)) ?? undefined;
