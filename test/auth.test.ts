@@ -338,7 +338,7 @@ describe("credential transports", () => {
     const claimsFor = async (exp: number) => {
       const sub = await agentIdOf(c.username);
       const iat = Math.floor(Date.now() / 1000) - 10;
-      return { sub, username: c.username, customer_id: c.id, permission: 32, iat, exp };
+      return { sub, username: c.username, customer_id: c.id, permission: 32, ver: 1, iat, exp };
     };
 
     it("a correctly signed, unexpired token is accepted (control for the cases below)", async () => {
@@ -376,7 +376,7 @@ describe("credential transports", () => {
     it("a valid signature for an agent that does not exist → 401", async () => {
       const now = Math.floor(Date.now() / 1000);
       const token = await sign(
-        { sub: crypto.randomUUID(), username: "ghost@example.com", customer_id: c.id, permission: 32, iat: now, exp: now + 3600 },
+        { sub: crypto.randomUUID(), username: "ghost@example.com", customer_id: c.id, permission: 32, ver: 1, iat: now, exp: now + 3600 },
         env.JWT_SECRET,
         "HS256",
       );
@@ -387,7 +387,7 @@ describe("credential transports", () => {
       const agent = await createAgent(c.id, 16);
       const sub = await agentIdOf(agent.username);
       const now = Math.floor(Date.now() / 1000);
-      const token = await sign({ sub, username: agent.username, customer_id: c.id, permission: 1 | 32, iat: now, exp: now + 3600 }, env.JWT_SECRET, "HS256");
+      const token = await sign({ sub, username: agent.username, customer_id: c.id, permission: 1 | 32, ver: 1, iat: now, exp: now + 3600 }, env.JWT_SECRET, "HS256");
       expectError(await api("GET", "/v1.0/customers", { token }), 403, "PERMISSION_DENIED");
       expectError(await api("GET", "/v1.0/customer", { token }), 403, "PERMISSION_DENIED");
     });
