@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, type TestCustomer, unique } from "./helpers";
+import { ADMIN, adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, readResponse, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
@@ -16,15 +16,7 @@ function decodeJwtPart(part: string): any {
 
 /** A raw fetch, for requests api() cannot express (no Bearer header, cookies only, odd bodies). */
 async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<ApiResponse> {
-  const res = await SELF.fetch(`${BASE}${path}`, { method, headers: init.headers, body: init.body });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // keep text
-  }
-  return { status: res.status, headers: res.headers, body };
+  return readResponse(await SELF.fetch(`${BASE}${path}`, { method, headers: init.headers, body: init.body }));
 }
 
 async function agentIdOf(username: string): Promise<string> {
