@@ -13,6 +13,7 @@ import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { idempotency } from "./middleware/idempotency";
 import { requireJsonBodies } from "./middleware/json-body";
+import { rateLimit } from "./middleware/rate-limit";
 import { unlessUpload, uploadBodyLimit } from "./middleware/upload-body";
 import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
@@ -93,7 +94,7 @@ export function createApp() {
         return allowed.includes(origin) ? origin : null;
       },
       allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-Ignored-Fields"],
+      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-Ignored-Fields", "RateLimit", "RateLimit-Policy"],
       credentials: true,
     }),
   );
@@ -110,7 +111,7 @@ export function createApp() {
   );
   app.use("*", uploadBodyLimit);
   app.use("*", unlessUpload(requireJsonBodies));
-  app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 

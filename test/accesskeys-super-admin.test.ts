@@ -30,7 +30,7 @@ describe("super-admin access keys", () => {
     const row = (await rootKeyRow(created.body.id))!;
     expect(row.token_hash).toBe(await sha256Hex(key));
     expect(JSON.stringify(row)).not.toContain(key);
-    expect(row.operator_binding).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.operator_binding).toMatch(/^[0-9a-f]{32}$/);
     expect(row.operator_binding).not.toBe(await sha256Hex(env.ADMIN_USERNAME));
 
     // The clients' way: ?accesskey= on the operator's API.

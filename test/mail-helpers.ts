@@ -2,7 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { expect, vi } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import { BASE } from "./helpers";
+import { BASE, readResponse } from "./helpers";
 
 /**
  * One request through the Worker's fetch handler that also waits for the work it left in
@@ -16,14 +16,7 @@ export async function callAndSettle(method: string, path: string, options: { bod
   const request = new Request(`${BASE}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const res = await worker.fetch(request, { ...env, ...options.env } as Env, ctx);
   await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // HTML
-  }
-  return { status: res.status, headers: res.headers, body };
+  return readResponse(res);
 }
 
 /**

@@ -150,6 +150,7 @@ describe("GET /auth/password-reset", () => {
 describe("POST /auth/password-reset", () => {
   it("sets the password once: the new one logs in, the old one and a second use do not", async () => {
     const c = await customerWithEmailUsername();
+    const oldJwt = await login(c.username, c.password);
     const token = await forgot(c.username);
     const before = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind(c.username).first<{ password_hash: string }>())!;
     const res = await api("POST", "/auth/password-reset", { body: { token, password: "brand-new-password" } });
@@ -160,6 +161,8 @@ describe("POST /auth/password-reset", () => {
     const after = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind(c.username).first<{ password_hash: string }>())!;
     expect(after.password_hash).not.toBe(before.password_hash);
     expect(after.password_hash).not.toContain("brand-new-password");
+    // The reset revokes every token issued before it.
+    expectError(await api("GET", "/v1.0/customer", { token: oldJwt }), 401, "UNAUTHENTICATED");
 
     expectError(await api("POST", "/auth/password-reset", { body: { token, password: "third-password-x" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
     await login(c.username, "brand-new-password");

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, type ApiResponse, createAccesskey, createAgent, createCustomer, expectError, type TestCustomer, unique } from "./helpers";
+import { adminLogin, api, type ApiResponse, createAccesskey, createAgent, createCustomer, expectError, login, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Permission matrix: every route × every kind of caller → the exact status.
@@ -271,14 +271,18 @@ describe("refused calls change nothing", () => {
 });
 
 describe("permission bits come from the agent row", () => {
-  it("a manager whose row is promoted to CustomerAdmin may write at once; demoted, may not", async () => {
+  it("a manager whose row is promoted to CustomerAdmin may write once signed in again; demoted, may not", async () => {
     const c = await createCustomer();
     const manager = await createAgent(c.id, 64);
     expectError(await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }), 403, "PERMISSION_DENIED");
     await env.DB.prepare("UPDATE agents SET permission = 32 WHERE username = ?").bind(manager.username).run();
-    expect((await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } })).status).toBe(200);
+    // Any permission change revokes the tokens issued before it (issue 12, defect 4).
+    expectError(await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }), 401, "UNAUTHENTICATED");
+    const promoted = await login(manager.username, manager.password);
+    expect((await api("PUT", "/v1.0/customer", { token: promoted, body: { detail: "x" } })).status).toBe(200);
     await env.DB.prepare("UPDATE agents SET permission = 16 WHERE username = ?").bind(manager.username).run();
-    expectError(await api("GET", "/v1.0/customer", { token: manager.token }), 403, "PERMISSION_DENIED");
+    expectError(await api("GET", "/v1.0/customer", { token: promoted }), 401, "UNAUTHENTICATED");
+    expectError(await api("GET", "/v1.0/customer", { token: await login(manager.username, manager.password) }), 403, "PERMISSION_DENIED");
   });
 
   it("a removed agent's token → 401", async () => {

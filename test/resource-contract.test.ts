@@ -147,6 +147,17 @@ describe("GET /v1.0/me", () => {
     expect(JSON.stringify(res.body)).not.toContain(key);
     expectError(await api("GET", "/v1.0/me?accesskey=vb_not-a-key"), 401, "UNAUTHENTICATED");
   });
+
+  it("answers the super admin (who lives in configuration) and the super admin's keys, with permission 1", async () => {
+    const admin = await adminLogin();
+    const me = await api("GET", "/v1.0/me", { token: admin });
+    expect(me.status, JSON.stringify(me.body)).toBe(200);
+    expect(me.body).toMatchObject({ customer_id: ZERO_UUID, username: env.ADMIN_USERNAME.toLowerCase(), permission: 1 });
+    const key = await createAccesskey(admin, { name: "operator key" });
+    const viaKey = await api("GET", `/v1.0/me?accesskey=${key}`);
+    expect(viaKey.status, JSON.stringify(viaKey.body)).toBe(200);
+    expect(viaKey.body).toMatchObject({ customer_id: ZERO_UUID, name: "operator key", username: "", permission: 1 });
+  });
 });
 
 describe("the contract's names: /v1.0/transcribes and /v1.0/storage_files", () => {

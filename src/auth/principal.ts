@@ -10,7 +10,7 @@ import { permissionDenied, unauthenticated } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { isAccesskeyToken, readCredential } from "./credentials";
 import { verifyToken } from "./jwt";
-import { superAdminKeyBinding } from "../domain/accesskey";
+import { SUPER_ADMIN_ID, superAdminCredentialVersion, superAdminPrincipal } from "./super-admin";
 
 export interface Principal {
   kind: "agent" | "accesskey";
@@ -49,6 +49,7 @@ const agentLookup = (db: Db, agentId: Placeholder | string) =>
       id: sql<string>`${agents.id}`.as("agent_id"),
       username: sql<string>`${agents.username}`.as("agent_username"),
       permission: sql<number>`${agents.permission}`.as("agent_permission"),
+      tokenVersion: sql<number>`${agents.tokenVersion}`.as("agent_token_version"),
       customer: customers,
     })
     .from(agents)
@@ -71,10 +72,9 @@ function accesskeyPrincipal([row]: AccesskeyRows, operatorBinding: string): Prin
   return { kind: "accesskey", id: row.key.id, username: null, permission: Permission.CustomerAdmin, customer: row.customer };
 }
 
-function agentPrincipal([row]: AgentRows): Principal | null {
-  if (!row) return null;
-  const isSuperAdmin = (row.permission & Permission.ProjectSuperAdmin) !== 0 && row.customer === null;
-  if (!isSuperAdmin && !isLive(row.customer)) return null;
+/** A customer's agent, whose token was issued under its current credential version. */
+function agentPrincipal([row]: AgentRows, tokenVersion: unknown): Principal | null {
+  if (!row || row.tokenVersion !== tokenVersion || !isLive(row.customer)) return null;
   return { kind: "agent", id: row.id, username: row.username, permission: row.permission, customer: row.customer };
 }
 
@@ -93,7 +93,7 @@ function preparedLookups(db: Db) {
 /** The credential's lookup as a query to run alone or in a batch, or null when it is void on its face. */
 async function lookupFor(env: Env, db: Db, credential: string) {
   if (isAccesskeyToken(credential)) {
-    const [tokenHash, operatorBinding] = await Promise.all([sha256Hex(credential), superAdminKeyBinding(env)]);
+    const [tokenHash, operatorBinding] = await Promise.all([sha256Hex(credential), superAdminCredentialVersion(env)]);
     return {
       query: accesskeyLookup(db, tokenHash),
       // The key's customer, as an expression a query batched with the lookup can filter on.
@@ -104,14 +104,27 @@ async function lookupFor(env: Env, db: Db, credential: string) {
   }
   const claims = await verifyToken(credential, env.JWT_SECRET);
   if (!claims) return null;
-  const { agentId } = claims;
+  const { agentId, version } = claims;
+  if (agentId === SUPER_ADMIN_ID) {
+    // The super admin is checked against configuration alone: nothing to look up.
+    const principal = await superAdminPrincipal(env, version);
+    if (!principal) return null;
+    return { query: null, customerScope: "" as SQL | string, run: async () => principal, toPrincipal: () => principal };
+  }
   return {
     query: agentLookup(db, agentId),
     // Signed into the token at login; an agent never moves to another customer.
     customerScope: claims.customerId as SQL | string,
-    run: async () => agentPrincipal(await preparedLookups(db).agent.all({ agentId })),
-    toPrincipal: (rows: unknown) => agentPrincipal(rows as AgentRows),
+    run: async () => agentPrincipal(await preparedLookups(db).agent.all({ agentId }), version),
+    toPrincipal: (rows: unknown) => agentPrincipal(rows as AgentRows, version),
   };
+}
+
+/** The lookup's rows and the caller's query's, in one batch (the query alone when nothing needs looking up). */
+async function batchWith(db: Db, lookup: { query: BatchItem<"sqlite"> | null }, query: BatchItem<"sqlite">): Promise<[unknown, unknown]> {
+  if (!lookup.query) return [null, await query];
+  const [rows, data] = await db.batch([lookup.query, query]);
+  return [rows, data];
 }
 
 /** Resolves a credential in one D1 round trip: the agent or access key joined with its customer. */
@@ -154,7 +167,7 @@ export class AuthSession {
       this.#principal.catch(() => undefined);
       throw revoked();
     }
-    const [rows, data] = await this.db.batch([lookup.query, query]);
+    const [rows, data] = await batchWith(this.db, lookup, query);
     const principal = lookup.toPrincipal(rows);
     this.#principal = principal ? Promise.resolve(principal) : Promise.reject(revoked());
     this.#principal.catch(() => undefined);
@@ -177,7 +190,7 @@ export class AuthSession {
       this.#principal.catch(() => undefined);
       throw revoked();
     }
-    const [rows, data] = await this.db.batch([lookup.query, build(lookup.customerScope)]);
+    const [rows, data] = await batchWith(this.db, lookup, build(lookup.customerScope));
     const principal = lookup.toPrincipal(rows);
     const sameCustomer = principal && (typeof lookup.customerScope !== "string" || principal.customer?.id === lookup.customerScope || !principal.customer);
     this.#principal = principal && sameCustomer ? Promise.resolve(principal) : Promise.reject(revoked());

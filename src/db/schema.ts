@@ -102,7 +102,6 @@ function ownedTable<TName extends string, TExtra extends Record<string, SQLiteCo
 export const agents = ownedTable(
   "agents",
   {
-    // The project super admin belongs to no customer and carries the zero UUID as customer_id.
     username: text("username").notNull(),
     passwordHash: text("password_hash").notNull(),
     permission: integer("permission").notNull(),
@@ -111,6 +110,8 @@ export const agents = ownedTable(
     status: text("status").notNull().default("offline"),
     tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
     addresses: text("addresses", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+    // Carried in the agent's JWTs (`ver`); a trigger bumps it on any password or permission change.
+    tokenVersion: integer("token_version").notNull().default(1),
   },
   (t) => [uniqueIndex("agents_username_uq").on(t.username)],
 );

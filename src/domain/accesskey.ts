@@ -2,9 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import { accesskeys, type AccesskeyRow } from "../db/schema";
 import { ACCESSKEY_PREFIX } from "../auth/credentials";
-import { superAdminUsername } from "../auth/super-admin";
-import type { Env } from "../env";
-import { randomAlphanumeric, sha256Hex, toHex, utf8 } from "../lib/crypto";
+import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/time";
 import { detailField, nameField } from "../lib/validation";
 
@@ -103,24 +101,3 @@ export async function buildAccesskey(
 
 export const insertAccesskey = (db: Db, row: AccesskeyRow) => db.insert(accesskeys).values(row);
 
-const bindings = new WeakMap<Env, Promise<string>>();
-
-/**
- * What a super-admin key is bound to: an HMAC (keyed by JWT_SECRET, so D1 alone cannot test
- * guesses) of the configured ADMIN_USERNAME and ADMIN_PASSWORD. Stored with the key and compared
- * on every use, so changing either (or JWT_SECRET) stops every super-admin key at once, as it
- * stops the super admin's tokens. Computed once per configuration.
- */
-export function superAdminKeyBinding(env: Env): Promise<string> {
-  let binding = bindings.get(env);
-  if (!binding) {
-    binding = (async () => {
-      if (!superAdminUsername(env) || !env.ADMIN_PASSWORD || !env.JWT_SECRET) return "";
-      const key = await crypto.subtle.importKey("raw", utf8(env.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-      const message = `super-admin-accesskey\n${superAdminUsername(env)}\n${await sha256Hex(env.ADMIN_PASSWORD)}`;
-      return toHex(await crypto.subtle.sign("HMAC", key, utf8(message)));
-    })();
-    bindings.set(env, binding);
-  }
-  return binding;
-}

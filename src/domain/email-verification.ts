@@ -5,7 +5,7 @@ import { customers, emailVerifications, type CustomerRow } from "../db/schema";
 import { eventStatementIfChanged, getCustomerRow } from "./customer-store";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
-import { sendEmail } from "../lib/email";
+import { sendEmail, type MailOptions, type MailOutcome } from "../lib/email";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "../lifecycle/customer-lifecycle";
 
@@ -24,14 +24,14 @@ export async function buildVerification(db: Db, env: Env, customerId: string, em
   return { token, statement };
 }
 
-export async function sendVerificationEmail(env: Env, origin: string, to: string, token: string) {
+export async function sendVerificationEmail(env: Env, origin: string, to: string, token: string, options: MailOptions): Promise<MailOutcome> {
   const base = env.PUBLIC_BASE_URL || origin;
   const link = `${base}/auth/email-verify?token=${token}`;
-  await sendEmail(env, {
+  return sendEmail(env, {
     to,
     subject: "Verify your VoIPBIN account",
     text: `Welcome to VoIPBIN.\n\nConfirm your email address within the next hour to activate your account:\n${link}\n\nIf you did not sign up, ignore this message.`,
-  });
+  }, options);
 }
 
 /** A token that is unused and unexpired, or null. It is spent by the lifecycle with the activation. */

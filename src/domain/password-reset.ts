@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNull, like, sql } from "drizzle-orm";
-import { changesOf, d1Batch } from "../db/batch";
+import { d1Batch } from "../db/batch";
 import type { Db } from "../db/client";
 import { agents, customers, passwordResets } from "../db/schema";
 import type { Env } from "../env";
@@ -78,7 +78,9 @@ export async function issuePasswordReset(
           (SELECT token_hash FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL ORDER BY tm_create DESC, rowid DESC LIMIT ${MAX_PENDING_RESETS})`,
     ]);
     const link = `${env.PUBLIC_BASE_URL || origin}/auth/password-reset?token=${token}`;
-    await sendEmail(env, { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) });
+    // Counted against the recipient's and the customer's mail budgets; a refused mail is only logged.
+    const outcome = await sendEmail(env, { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) }, { customerId: agent.customerId });
+    if (!outcome.sent) console.warn("password reset mail refused by the mail limits", kind);
   } catch (err) {
     console.error("password reset mail not sent", kind, err instanceof Error ? err.message : String(err));
   }
@@ -138,10 +140,12 @@ export async function completePasswordReset(d1: D1Database, token: string, agent
     sql`UPDATE password_resets SET tm_used = ${now}
         WHERE token_hash = ${tokenHash} AND agent_id = ${agentId} AND tm_used IS NULL AND tm_expire > ${now}`,
     sql`UPDATE agents SET password_hash = ${passwordHash}, tm_update = ${now}, version = version + 1
-        WHERE id = ${agentId} AND is_guest = 0 AND changes() = 1`,
+        WHERE id = ${agentId} AND is_guest = 0 AND changes() = 1 RETURNING id`,
     sql`UPDATE password_resets SET tm_used = ${now} WHERE agent_id = ${agentId} AND tm_used IS NULL AND changes() = 1`,
   ]);
-  return changesOf(results, 1) === 1;
+  // The rows the UPDATE itself returns, not meta.changes: D1 counts the token-version trigger's
+  // write in meta.changes too (SQL's changes() above does not).
+  return results[1]?.results.length === 1;
 }
 
 /** A "set your password" mail for each of the customer's agents still without one. */

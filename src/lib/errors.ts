@@ -59,8 +59,8 @@ export const alreadyExists = (reason: string, message: string, details: ErrorDet
   new ApiError("ALREADY_EXISTS", reason, message, details);
 export const failedPrecondition = (reason: string, message: string, details: ErrorDetail[] = [], code?: HttpErrorCode) =>
   new ApiError("FAILED_PRECONDITION", reason, message, details, code);
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new ApiError("RESOURCE_EXHAUSTED", "TOO_MANY_ATTEMPTS", "Too many failed attempts; try again later.", [
+export const tooManyRequests = (retryAfterSeconds: number, reason = "TOO_MANY_ATTEMPTS", message = "Too many failed attempts; try again later.") =>
+  new ApiError("RESOURCE_EXHAUSTED", reason, message, [
     { retry_after_seconds: retryAfterSeconds },
   ], 429, { "Retry-After": String(retryAfterSeconds) });
 

@@ -12,8 +12,8 @@ import {
   buildAccesskey,
   insertAccesskey,
   serializeAccesskey,
-  superAdminKeyBinding,
 } from "../../domain/accesskey";
+import { superAdminCredentialVersion } from "../../auth/super-admin";
 import { errorResponses, notFound } from "../../lib/errors";
 import { pageOf, pageQuery, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
@@ -80,7 +80,7 @@ export const createAccesskey = defineRoute(
   async (c) => {
     const principal = c.get("principal");
     const owner = keyOwner(principal);
-    const binding = isSuperAdmin(principal) ? await superAdminKeyBinding(c.env) : "";
+    const binding = isSuperAdmin(principal) ? await superAdminCredentialVersion(c.env) : "";
     const { row, token } = await buildAccesskey(owner, c.req.valid("json"), Date.now(), binding);
     await insertAccesskey(c.get("db"), row);
     return c.json(serializeAccesskey(row, { token }), 200);

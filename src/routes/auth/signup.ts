@@ -3,6 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccesskeySchema, buildAccesskey, insertAccesskey, serializeAccesskey } from "../../domain/accesskey";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../domain/customer-store";
+import { assertSignupAllowed, clientIp } from "../../auth/attempt-limiter";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/transitions";
@@ -40,7 +42,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a \"set your password\" mail.",
+      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a \"set your password\" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.",
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
@@ -51,8 +53,11 @@ export const signup = defineRoute(
     const input = c.req.valid("json");
     const db = c.get("db");
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
+    await assertSignupAllowed(c.env, clientIp(c.req));
     const now = Date.now();
     try {
+      // The email becomes the admin agent's username; the super admin's is refused like a taken one.
+      assertNotSuperAdminUsername(c.env, input.email, "email");
       await assertEmailAvailable(db, input.email);
       const created = await buildCustomerCreation(
         db,
@@ -66,7 +71,12 @@ export const signup = defineRoute(
       await lifecycleOf(c.env, created.row.id)
         .trackSignup(created.row.id)
         .catch((err) => console.error("signup alarm not set; the cron sweep will expire it", String(err)));
-      c.executionCtx.waitUntil(sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token));
+      // The account exists either way; a mail refused by its limits can be asked for again later.
+      const mail = await sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token, {
+        customerId: created.row.id,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      });
+      if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
       return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) }, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.

@@ -31,13 +31,12 @@ const wrongPhrase = () =>
 /** The calling agent's password, under the brute-force limits of this endpoint. */
 async function assertOwnPassword(c: Context<AppEnv>, agentId: string, password: string) {
   const attempts = attemptKeys(c.env, "unregister", agentId, clientIp(c.req));
-  await attempts.assertAllowed();
+  await attempts.begin();
   const [agent] = await c.get("db").select({ hash: agents.passwordHash }).from(agents).where(eq(agents.id, agentId)).limit(1);
   if (!(await verifyPassword(password, agent?.hash))) {
-    await attempts.recordFailure();
     throw new ApiError("UNAUTHENTICATED", "INVALID_PASSWORD", "The password is incorrect.", [{ field: "password" }]);
   }
-  await attempts.recordSuccess();
+  await attempts.succeed();
 }
 
 export const unregister = defineRoute(

@@ -1,6 +1,7 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { updateCustomerProfile } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
@@ -23,6 +24,7 @@ export const updateOwnCustomer = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
+    assertNotSuperAdminUsername(c.env, c.req.valid("json").email, "email");
     await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await updateCustomerProfile(c.get("db"), customer.id, c.req.valid("json"), {
       current: customer,

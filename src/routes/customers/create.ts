@@ -1,6 +1,7 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerCreateSchema, CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { createCustomer } from "../../domain/customer-store";
 import { sendSetPasswordMails } from "../../domain/password-reset";
@@ -26,6 +27,8 @@ export const createCustomerRoute = defineRoute(
   async (c) => {
     requireSuperAdmin(c.get("principal"));
     const input = c.req.valid("json");
+    assertNotSuperAdminUsername(c.env, input.username);
+    assertNotSuperAdminUsername(c.env, input.email, "email");
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
     const row = await createCustomer(c.get("db"), input);
     // No password given: the admin agent chooses one through a "set your password" mail.

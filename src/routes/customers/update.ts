@@ -1,6 +1,7 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerSchema, CustomerUpdateSchema, MetadataUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { updateCustomer, updateCustomerProfile } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
@@ -26,6 +27,7 @@ export const updateCustomerRoute = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const current = await findCustomerOr404(db, c.req.valid("param").id);
+    assertNotSuperAdminUsername(c.env, c.req.valid("json").email, "email");
     await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await updateCustomerProfile(db, current.id, c.req.valid("json"), { current, ifMatch: ifMatch(c) });
     c.header("ETag", etagOf(row.version));

@@ -6,8 +6,8 @@ import { requireOwnCustomer } from "../../auth/principal";
 import { ownPage, ownRow } from "../own-data";
 import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
-import type { ResourceKind } from "../../db/owned";
 import type { Env } from "../../env";
+import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
@@ -28,6 +28,7 @@ export { schemasFor, serializerFor };
 
 export interface RuleContext {
   db: Db;
+  env: Env;
   customer: CustomerRow;
   principalId: string;
 }
@@ -83,7 +84,7 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
   const writer = (c: Context<AppEnv>): RuleContext => {
     const customer = requireOwnCustomer(c.get("principal"), writeMask);
     requireActive(customer);
-    return { db: c.get("db"), customer, principalId: c.get("principal").id };
+    return { db: c.get("db"), env: c.env, customer, principalId: c.get("principal").id };
   };
 
   const write = async (ctx: RuleContext, change: Record<string, unknown>, where: SQL | undefined): Promise<Row | undefined> => {

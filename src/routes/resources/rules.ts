@@ -1,4 +1,5 @@
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import type { ResourceKind } from "../../db/owned";
 import { customers, Permission } from "../../db/schema";
 import { resetDefaultBillingStatements } from "../../domain/customer-store";
@@ -19,7 +20,8 @@ const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
 });
 
 const agentRules: KindRules = {
-  async beforeCreate({ db, customer }, input) {
+  async beforeCreate({ db, env, customer }, input) {
+    assertNotSuperAdminUsername(env, input.username);
     // A username is a sign-in identity: it may not be another live customer's email either.
     const [taken] = await db
       .select({ id: customers.id })
