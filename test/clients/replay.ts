@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { expect, vi } from "vitest";
-import { adminLogin, api, createAccesskey, createCustomer } from "../helpers";
+import { adminLogin, api, BASE, createAccesskey, createCustomer, readResponse } from "../helpers";
+import { mailbox } from "../mail-helpers";
 
 /**
  * Replays requests the way the platform's own clients put them on the wire. Each client's
@@ -23,19 +24,12 @@ const randomIp = () => `203.0.${Math.floor(Math.random() * 256)}.${Math.floor(Ma
 
 /** Sends one request exactly as given. */
 export async function send(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<Replayed> {
-  const res = await SELF.fetch(`http://api.test${pathAndQuery}`, {
-    method,
-    headers: { "CF-Connecting-IP": randomIp(), ...headers },
-    body,
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  const res = await readResponse(
+    await SELF.fetch(`${BASE}${pathAndQuery}`, { method, headers: { "CF-Connecting-IP": randomIp(), ...headers }, body }),
+  );
+  const parsed = res.body !== null && typeof res.body === "object";
+  const text = typeof res.body === "string" ? res.body : res.body === null ? "" : JSON.stringify(res.body);
+  return { status: res.status, headers: res.headers, text, json: parsed ? res.body : undefined };
 }
 
 type Query = Record<string, string>;
@@ -145,24 +139,20 @@ export async function superAdminKey(): Promise<string> {
   return res.body.token;
 }
 
-/** Runs `fn` and returns the first 64-hex token the service mailed to `to` in a link to `path`. */
+/** Runs `fn` and returns the token of the newest link to `path` the service mailed to `to`. */
 export async function mailedToken(to: string, path: string, fn: () => Promise<unknown>): Promise<string> {
-  const logged: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    logged.push(args.map(String).join(" "));
-  });
+  const box = mailbox();
   try {
     await fn();
+    const pattern = new RegExp(`${path.replace(/[.?]/g, "\\$&")}\\?token=([0-9a-f]{64})`, "g");
     let token: string | undefined;
-    const pattern = new RegExp(`${path.replace(/[.?]/g, "\\$&")}\\?token=([0-9a-f]{64})`);
     await vi.waitFor(() => {
-      const line = logged.find((l) => l.includes(to) && pattern.test(l));
-      token = line ? pattern.exec(line)![1] : undefined;
+      token = box.to(to).flatMap((l) => [...l.matchAll(pattern)].map((m) => m[1]!)).at(-1);
       expect(token, `no mail to ${to} with a ${path} link`).toBeDefined();
     });
     return token!;
   } finally {
-    spy.mockRestore();
+    box.stop();
   }
 }
 
