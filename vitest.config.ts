@@ -18,6 +18,14 @@ export default defineConfig(async () => {
             WEBHOOK_ALLOW_LOOPBACK: "false",
             GRACE_PERIOD_SECONDS: "2592000",
             SIGNUP_EXPIRY_SECONDS: "3600",
+            LOGIN_DELAY_CAP_SECONDS: "60",
+            API_RATE_LIMIT: "100000",
+            API_RATE_PERIOD_SECONDS: "60",
+          },
+          // A budget the suite cannot trip, and a small one the rate-limit test swaps in.
+          ratelimits: {
+            API_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100000, period: 60 } },
+            API_RATE_LIMITER_SMALL: { namespace_id: "1002", simple: { limit: 5, period: 60 } },
           },
         },
       }),

@@ -2,20 +2,23 @@ import { OpenAPIHono, type Hook } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/principal";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
+import { noteIgnoredFields } from "./lib/ignored-fields";
 import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { BOOKMARK_HEADER, d1Session } from "./middleware/d1-session";
 import { idempotency } from "./middleware/idempotency";
+import { requireJsonBodies } from "./middleware/json-body";
+import { rateLimit } from "./middleware/rate-limit";
+import { unlessUpload, uploadBodyLimit } from "./middleware/upload-body";
 import { routes } from "./routes";
-import { dispatchPendingEvents } from "./webhooks/dispatch";
+import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
-import { registerEmailVerifyPage } from "./routes/auth";
+import { registerAuthPages } from "./routes/auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -25,8 +28,11 @@ const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_a
 
 const logDispatchError = (err: unknown) => console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
 
-const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (result.success) return;
+const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c) => {
+  if (result.success) {
+    if (result.target === "json") await noteIgnoredFields(c, result.data);
+    return;
+  }
   const details = result.error.issues.map((issue) => {
     const keys = issue.code === "unrecognized_keys" ? (issue as { keys: string[] }).keys : null;
     return {
@@ -37,62 +43,6 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   });
   throw invalidArgument("VALIDATION_FAILED", "The request has invalid or missing fields.", details);
 };
-
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
-
-/** A JSON API takes JSON: a body of any other type is refused before anything reads it. */
-const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
-  const method = c.req.method;
-  if (method === "POST" || method === "PUT" || method === "PATCH" || method === "DELETE") {
-    const length = c.req.header("Content-Length");
-    const hasBody = (length !== undefined && length !== "0") || c.req.header("Transfer-Encoding") !== undefined;
-    const contentType = c.req.header("Content-Type") ?? "";
-    const mediaType = contentType.split(";")[0]!.trim();
-    if (hasBody && !JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
-    }
-    // "application/json\t; charset=utf-8" is legal (RFC 9110) but trips the router's exact match.
-    if (hasBody && contentType !== mediaType && !/^[^\s;]+(; [^;]+)*$/.test(contentType)) {
-      const headers = new Headers(c.req.raw.headers);
-      headers.set("Content-Type", contentType.split(";").map((p) => p.trim()).join("; "));
-      c.req.raw = new Request(c.req.raw, { headers });
-    }
-    if (hasBody) c.set("jsonBody", rejectUnstorableJson(await c.req.text()));
-  }
-  await next();
-});
-
-/**
- * JSON that parses but cannot round-trip through storage: lone UTF-16 surrogates (D1 keeps
- * UTF-8 and would turn them into U+FFFD) and "__proto__" keys (lost when objects are rebuilt).
- * Refused whole, rather than stored differently from what the client sent.
- */
-function rejectUnstorableJson(text: string): unknown {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return undefined; // the route's validator answers INVALID_JSON_BODY
-  }
-  const walk = (value: unknown, path: string): string | null => {
-    if (typeof value === "string") return value.isWellFormed() ? null : path;
-    if (value && typeof value === "object") {
-      for (const key of Object.keys(value)) {
-        if (key === "__proto__" || !key.isWellFormed()) return `${path}${path ? "." : ""}${key}`;
-        const found = walk((value as Record<string, unknown>)[key], `${path}${path ? "." : ""}${key}`);
-        if (found !== null) return found;
-      }
-    }
-    return null;
-  };
-  const field = walk(body, "");
-  if (field !== null) {
-    throw invalidArgument("UNSTORABLE_VALUE", "The body holds a lone UTF-16 surrogate or a \"__proto__\" key, which cannot be stored as sent.", [
-      { field: field || "(body)", description: "lone surrogate or reserved key" },
-    ]);
-  }
-  return body;
-}
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -129,8 +79,9 @@ export function createApp() {
     c.header("X-Request-Id", requestId);
     c.header("X-Content-Type-Options", "nosniff");
     // Writes that can record customer events hand them to the webhook queue now rather than at
-    // the next cron run; other writes (resources, access keys) spare the D1 statement.
-    if (c.req.method !== "GET" && c.res.status < 400 && EVENT_WRITING_PATHS.test(new URL(c.req.url).pathname)) {
+    // the next cron run; other writes (resources, access keys) dispatch only to take over
+    // expired claims, at most once a minute per isolate.
+    if (c.req.method !== "GET" && c.res.status < 400 && shouldDispatchAfterWrite(EVENT_WRITING_PATHS.test(c.req.path))) {
       c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
     }
   });
@@ -142,27 +93,30 @@ export function createApp() {
         return allowed.includes(origin) ? origin : null;
       },
       allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", BOOKMARK_HEADER],
-      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", BOOKMARK_HEADER],
+      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-Ignored-Fields", "RateLimit", "RateLimit-Policy", BOOKMARK_HEADER],
       credentials: true,
     }),
   );
   app.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
+    unlessUpload(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new HTTPException(413);
+        },
+      }),
+    ),
   );
+  app.use("*", uploadBodyLimit);
   app.use("*", d1Session);
-  app.use("*", requireJsonBodies);
-  app.use("/v1.0/*", authenticate, rejectWritesOfFrozenCustomers);
+  app.use("*", unlessUpload(requireJsonBodies));
+  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 
   registerRoutes(app, routes);
-  registerEmailVerifyPage(app);
+  registerAuthPages(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT or access key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", { type: "apiKey", in: "query", name: "token" });

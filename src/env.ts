@@ -9,6 +9,10 @@ export interface Env {
   ATTEMPT_LIMITER: DurableObjectNamespace<AttemptLimiter>;
   CASCADE_QUEUE: Queue<CascadeMessage>;
   WEBHOOK_QUEUE: Queue<WebhookMessage>;
+  /** Workers Rate Limiting binding: the per-customer budget of the /v1.0 API (wrangler.toml [[ratelimits]]). */
+  API_RATE_LIMITER?: RateLimit;
+  /** Storage files' bytes, keyed `<customer_id>/<file_id>`. */
+  FILES_BUCKET: R2Bucket;
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 
@@ -21,4 +25,9 @@ export interface Env {
   PUBLIC_BASE_URL?: string;
   EMAIL_FROM?: string;
   CORS_ORIGINS?: string;
+  /** Longest wait (seconds) the login delay grows to for a client failing on an account under attack; default 60. */
+  LOGIN_DELAY_CAP_SECONDS?: string;
+  /** The API_RATE_LIMITER binding's limit and period, as configured in wrangler.toml (for the RateLimit-Policy header). */
+  API_RATE_LIMIT?: string;
+  API_RATE_PERIOD_SECONDS?: string;
 }

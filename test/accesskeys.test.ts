@@ -6,7 +6,7 @@ import { adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, 
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
 
-const ACCESSKEY_KEYS = ["customer_id", "detail", "id", "name", "tm_create", "tm_expire", "tm_update"];
+const ACCESSKEY_KEYS = ["customer_id", "detail", "id", "name", "tm_create", "tm_delete", "tm_expire", "tm_update", "token_prefix"];
 const TOKEN_FORMAT = /^vb_[A-Za-z0-9]{32}$/;
 
 async function sha256Hex(value: string): Promise<string> {
@@ -402,10 +402,38 @@ describe("who may manage access keys", () => {
     expect((await api("GET", `/v1.0/accesskeys/${existing.body.id}`, { token: a.token })).body.name).toBe("target");
   });
 
-  it("the project super admin has no customer: 403", async () => {
-    const token = await adminLogin();
-    expectError(await api("GET", "/v1.0/accesskeys", { token }), 403, "PERMISSION_DENIED");
-    expectError(await api("POST", "/v1.0/accesskeys", { token, body: { name: "root" } }), 403, "PERMISSION_DENIED");
+  it("a customer cannot see or touch the super admin's keys", async () => {
+    const root = await api("POST", "/v1.0/accesskeys", { token: await adminLogin(), body: { name: "root-key" } });
+    expect(root.status).toBe(200);
+    expect((await api("GET", "/v1.0/accesskeys", { token: a.token })).body.result.map((k: any) => k.id)).not.toContain(root.body.id);
+    expectError(await api("GET", `/v1.0/accesskeys/${root.body.id}`, { token: a.token }), 404, "NOT_FOUND");
+    expectError(await api("DELETE", `/v1.0/accesskeys/${root.body.id}`, { token: a.token }), 404, "NOT_FOUND");
+    expect((await api("GET", `/v1.0/accesskeys/${root.body.id}`, { token: await adminLogin() })).status).toBe(200);
+  });
+});
+
+describe("token_prefix and tm_delete", () => {
+  it("every read shows the key's first 11 characters; tm_delete is null until the deletion's answer", async () => {
+    const created = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "prefixed" } });
+    const token = created.body.token as string;
+    const prefix = token.slice(0, 11);
+    expect(created.body.token_prefix).toBe(prefix);
+    expect(prefix).toMatch(/^vb_[A-Za-z0-9]{8}$/);
+    const reads = [
+      (await api("GET", `/v1.0/accesskeys/${created.body.id}`, { token: a.token })).body,
+      (await api("GET", "/v1.0/accesskeys?page_size=100", { token: a.token })).body.result.find((k: any) => k.id === created.body.id),
+      (await api("PUT", `/v1.0/accesskeys/${created.body.id}`, { token: a.token, body: { name: "renamed" } })).body,
+    ];
+    for (const read of reads) {
+      expect(read.token_prefix).toBe(prefix);
+      expect(read.tm_delete).toBeNull();
+      expect(read.token).toBeUndefined();
+    }
+    const before = Date.now();
+    const deleted = await api("DELETE", `/v1.0/accesskeys/${created.body.id}`, { token: a.token });
+    expect(deleted.body.token_prefix).toBe(prefix);
+    expect(Date.parse(deleted.body.tm_delete)).toBeGreaterThanOrEqual(before - 1000);
+    expect(deleted.body.tm_delete).toMatch(ISO_UTC);
   });
 });
 

@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, type TestCustomer, unique } from "./helpers";
+import { ADMIN, adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, readResponse, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
@@ -16,15 +16,7 @@ function decodeJwtPart(part: string): any {
 
 /** A raw fetch, for requests api() cannot express (no Bearer header, cookies only, odd bodies). */
 async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<ApiResponse> {
-  const res = await SELF.fetch(`${BASE}${path}`, { method, headers: init.headers, body: init.body });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // keep text
-  }
-  return { status: res.status, headers: res.headers, body };
+  return readResponse(await SELF.fetch(`${BASE}${path}`, { method, headers: init.headers, body: init.body }));
 }
 
 async function agentIdOf(username: string): Promise<string> {
@@ -338,7 +330,7 @@ describe("credential transports", () => {
     const claimsFor = async (exp: number) => {
       const sub = await agentIdOf(c.username);
       const iat = Math.floor(Date.now() / 1000) - 10;
-      return { sub, username: c.username, customer_id: c.id, permission: 32, iat, exp };
+      return { sub, username: c.username, customer_id: c.id, permission: 32, ver: 1, iat, exp };
     };
 
     it("a correctly signed, unexpired token is accepted (control for the cases below)", async () => {
@@ -376,7 +368,7 @@ describe("credential transports", () => {
     it("a valid signature for an agent that does not exist → 401", async () => {
       const now = Math.floor(Date.now() / 1000);
       const token = await sign(
-        { sub: crypto.randomUUID(), username: "ghost@example.com", customer_id: c.id, permission: 32, iat: now, exp: now + 3600 },
+        { sub: crypto.randomUUID(), username: "ghost@example.com", customer_id: c.id, permission: 32, ver: 1, iat: now, exp: now + 3600 },
         env.JWT_SECRET,
         "HS256",
       );
@@ -387,7 +379,7 @@ describe("credential transports", () => {
       const agent = await createAgent(c.id, 16);
       const sub = await agentIdOf(agent.username);
       const now = Math.floor(Date.now() / 1000);
-      const token = await sign({ sub, username: agent.username, customer_id: c.id, permission: 1 | 32, iat: now, exp: now + 3600 }, env.JWT_SECRET, "HS256");
+      const token = await sign({ sub, username: agent.username, customer_id: c.id, permission: 1 | 32, ver: 1, iat: now, exp: now + 3600 }, env.JWT_SECRET, "HS256");
       expectError(await api("GET", "/v1.0/customers", { token }), 403, "PERMISSION_DENIED");
       expectError(await api("GET", "/v1.0/customer", { token }), 403, "PERMISSION_DENIED");
     });

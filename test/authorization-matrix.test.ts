@@ -27,7 +27,18 @@ interface Who {
 interface Cell {
   path: string;
   body?: unknown;
+  /** A non-JSON body (the multipart upload), sent as is with its headers. */
+  rawBody?: string;
+  headers?: Record<string, string>;
 }
+
+/** A multipart upload of a small text file, as the Go SDK frames it. */
+const MATRIX_BOUNDARY = "matrix-boundary-7d1f";
+const uploadCell = (): Cell => ({
+  path: "/v1.0/storage_files",
+  rawBody: `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\nmatrix\r\n--${MATRIX_BOUNDARY}--\r\n`,
+  headers: { "Content-Type": `multipart/form-data; boundary=${MATRIX_BOUNDARY}` },
+});
 
 interface Row {
   expect: Record<Caller, number>;
@@ -60,8 +71,8 @@ const OWN_ADMIN_WRITE = statuses({ admin: 200, otherAdmin: 200 });
 const OWN_ADMIN_READ = statuses({ admin: 200, otherAdmin: 200, frozenAdmin: 200 });
 const OWN_ADMIN_OR_MANAGER_READ = statuses({ admin: 200, manager: 200, otherAdmin: 200, frozenAdmin: 200 });
 /** A's access key by id: another customer's credential finds nothing there. */
-const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404 });
-const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404 });
+const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404, superAdmin: 404 });
+const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404, superAdmin: 404 });
 
 const resourceStatuses = (kind: ResourceKind) => {
   // Agents are written by CustomerAdmins only; every other kind by managers too.
@@ -87,6 +98,8 @@ interface World {
   verifiable: TestCustomer;
   keyOfA: string;
   resourcesOfA: Record<ResourceKind, string>;
+  /** A file of A's with bytes (uploaded, not recorded by JSON). */
+  uploadOfA: string;
   agentOfA: string;
 }
 
@@ -139,6 +152,19 @@ async function throwawayCustomer(): Promise<string> {
   return res.body.id;
 }
 
+/** A reset token for the admin agent of a throwaway customer. */
+async function mintResetToken(): Promise<string> {
+  const customer = await createCustomer();
+  const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
+  await env.DB.prepare(
+    "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE customer_id = ? AND is_guest = 0",
+  )
+    .bind(hash, Date.now() + 3_600_000, Date.now(), customer.id)
+    .run();
+  return token;
+}
+
 async function mintVerificationToken(customer: TestCustomer): Promise<string> {
   const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
   const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -150,6 +176,30 @@ async function mintVerificationToken(customer: TestCustomer): Promise<string> {
 
 // ---- The expectation table -------------------------------------------------------------------
 
+/** The contract's path names of two kinds. */
+const ALIASES: Record<string, ResourceKind> = { transcribes: "transcriptions", storage_files: "files" };
+
+/** Each setter with a valid body that leaves A's resource usable by the other cells. */
+const SETTERS: Record<string, Record<string, unknown>> = {
+  "agents/{id}/addresses": { addresses: [{ type: "tel", target: "+15550001111" }] },
+  "agents/{id}/tag_ids": { tag_ids: [] },
+  "agents/{id}/permission": { permission: 16 },
+  "agents/{id}/status": { status: "available" },
+  "numbers/{id}/flow_ids": { call_flow_id: "", message_flow_id: null },
+  "queues/{id}/routing_method": { routing_method: "random" },
+  "queues/{id}/tag_ids": { tag_ids: null },
+  "billing_accounts/{id}/payment_info": { payment_type: "prepaid", payment_method: "credit card" },
+};
+
+const CONTACT_PHONE = "+15559876543";
+
+/** A fresh address on A's contact, for a cell that changes or removes one. */
+async function addressOfA(): Promise<string> {
+  const res = await api("POST", `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses`, { token: world.a.token, body: { type: "tel", target: "+15550002222" } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.addresses.at(-1).id;
+}
+
 const ROWS: Record<string, Row> = {
   // Public: a credential, if any, is ignored.
   "POST /auth/login": { expect: everyone(200), request: () => ({ path: "/auth/login", body: { username: world.loginUser.username, password: world.loginUser.password } }) },
@@ -160,6 +210,12 @@ const ROWS: Record<string, Row> = {
   "POST /auth/email-verify": {
     expect: everyone(200),
     request: async () => ({ path: "/auth/email-verify", body: { token: await mintVerificationToken(world.verifiable) } }),
+  },
+  "POST /auth/password-forgot": { expect: everyone(200), request: () => ({ path: "/auth/password-forgot", body: { username: world.loginUser.username } }) },
+  "GET /auth/password-reset": { expect: everyone(200), request: async () => ({ path: `/auth/password-reset?token=${await mintResetToken()}` }) },
+  "POST /auth/password-reset": {
+    expect: everyone(200),
+    request: async () => ({ path: "/auth/password-reset", body: { token: await mintResetToken(), password: "matrix-reset-password" } }),
   },
 
   // The caller's own account. An active account cannot be "recovered": 400 FAILED_PRECONDITION.
@@ -217,9 +273,9 @@ const ROWS: Record<string, Row> = {
   },
   "GET /v1.0/customers/{id}/audit": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }) },
 
-  // Access keys: CustomerAdmin of the key's customer.
-  "GET /v1.0/accesskeys": { expect: OWN_ADMIN_READ, request: () => ({ path: "/v1.0/accesskeys" }) },
-  "POST /v1.0/accesskeys": { expect: OWN_ADMIN_WRITE, request: () => ({ path: "/v1.0/accesskeys", body: { name: "matrix", expire: 3600 } }) },
+  // Access keys: CustomerAdmin of the key's customer; the super admin manages its own.
+  "GET /v1.0/accesskeys": { expect: { ...OWN_ADMIN_READ, superAdmin: 200 }, request: () => ({ path: "/v1.0/accesskeys" }) },
+  "POST /v1.0/accesskeys": { expect: { ...OWN_ADMIN_WRITE, superAdmin: 200 }, request: () => ({ path: "/v1.0/accesskeys", body: { name: "matrix", expire: 3600 } }) },
   "GET /v1.0/accesskeys/{id}": { expect: KEY_OF_A_READ, request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}` }) },
   "PUT /v1.0/accesskeys/{id}": { expect: KEY_OF_A_WRITE, request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}`, body: { detail: "renamed in the matrix" } }) },
   "DELETE /v1.0/accesskeys/{id}": {
@@ -236,23 +292,78 @@ const ROWS: Record<string, Row> = {
     request: () => ({ path: `/v1.0/agents/${world.agentOfA}/password`, body: { password: "matrix-password-1" } }),
   },
 
-  // The eleven resource kinds.
+  // The caller as an agent: any live credential.
+  "GET /v1.0/me": {
+    expect: statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200, superAdmin: 200, frozenAdmin: 200 }),
+    request: () => ({ path: "/v1.0/me" }),
+  },
+
+  // File bytes: the upload writes like any resource; downloads read A's uploaded file.
+  "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: uploadCell },
+  "GET /v1.0/storage_files/{id}/file": { expect: resourceStatuses("files").get, request: () => ({ path: `/v1.0/storage_files/${world.uploadOfA}/file` }) },
+  "GET /v1.0/files/{id}/file": { expect: resourceStatuses("files").get, request: () => ({ path: `/v1.0/files/${world.uploadOfA}/file` }) },
+
+  // The eleven resource kinds, under their names and the contract's aliases.
   ...Object.fromEntries(
-    resourceKinds.flatMap((kind) => {
+    [...resourceKinds.map((kind) => [kind, kind] as const), ...Object.entries(ALIASES).map(([alias, kind]) => [alias, kind] as const)].flatMap(([name, kind]) => {
       const s = resourceStatuses(kind);
       const own = () => (kind === "agents" ? world.agentOfA : world.resourcesOfA[kind]);
-      return [
-        [`GET /v1.0/${kind}`, { expect: s.list, request: () => ({ path: `/v1.0/${kind}` }) }],
-        [`POST /v1.0/${kind}`, { expect: s.create, request: () => ({ path: `/v1.0/${kind}`, body: validBody(kind) }) }],
-        [`GET /v1.0/${kind}/{id}`, { expect: s.get, request: () => ({ path: `/v1.0/${kind}/${own()}` }) }],
-        [`PUT /v1.0/${kind}/{id}`, { expect: s.change, request: () => ({ path: `/v1.0/${kind}/${own()}`, body: { detail: "changed in the matrix" } }) }],
+      const rows: [string, Row][] = [
+        [`GET /v1.0/${name}`, { expect: s.list, request: () => ({ path: `/v1.0/${name}` }) }],
+        [`POST /v1.0/${name}`, { expect: s.create, request: () => ({ path: `/v1.0/${name}`, body: validBody(kind) }) }],
+        [`GET /v1.0/${name}/{id}`, { expect: s.get, request: () => ({ path: `/v1.0/${name}/${own()}` }) }],
+        [`PUT /v1.0/${name}/{id}`, { expect: s.change, request: () => ({ path: `/v1.0/${name}/${own()}`, body: { detail: "changed in the matrix" } }) }],
         [
-          `DELETE /v1.0/${kind}/{id}`,
-          { expect: s.change, request: async () => ({ path: `/v1.0/${kind}/${(await createResource(world.a.token, kind)).id}` }) },
+          `DELETE /v1.0/${name}/{id}`,
+          { expect: s.change, request: async () => ({ path: `/v1.0/${name}/${(await createResource(world.a.token, kind)).id}` }) },
         ],
-      ] as [string, Row][];
+      ];
+      // POST /v1.0/storage_files is the multipart upload, not this kind's JSON create.
+      return rows.filter(([route]) => route !== "POST /v1.0/storage_files");
     }),
   ),
+
+  // The contract's setters: a resource's writers, on A's resource.
+  ...Object.fromEntries(
+    Object.entries(SETTERS).map(([route, body]) => {
+      const kind = route.split("/")[0] as ResourceKind;
+      const own = () => (kind === "agents" ? world.agentOfA : world.resourcesOfA[kind]);
+      return [`PUT /v1.0/${route}`, { expect: resourceStatuses(kind).change, request: () => ({ path: `/v1.0/${route.replace("{id}", own())}`, body }) }];
+    }),
+  ),
+
+  // A contact's addresses and tags, one at a time; lookup reads like a get.
+  "POST /v1.0/contacts/{id}/addresses": {
+    expect: resourceStatuses("contacts").change,
+    request: () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses`, body: { type: "email", target: "matrix@example.com" } }),
+  },
+  "PUT /v1.0/contacts/{id}/addresses/{address_id}": {
+    expect: resourceStatuses("contacts").change,
+    request: async () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`, body: { name: "renamed in the matrix" } }),
+  },
+  "DELETE /v1.0/contacts/{id}/addresses/{address_id}": {
+    expect: resourceStatuses("contacts").change,
+    request: async () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}` }),
+  },
+  "POST /v1.0/contacts/{id}/tags": {
+    expect: resourceStatuses("contacts").change,
+    request: () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/tags`, body: { tag_id: world.resourcesOfA.tags } }),
+  },
+  "DELETE /v1.0/contacts/{id}/tags/{tag_id}": {
+    expect: resourceStatuses("contacts").change,
+    request: () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/tags/${world.resourcesOfA.tags}` }),
+  },
+  "GET /v1.0/contacts/lookup": { expect: resourceStatuses("contacts").get, request: () => ({ path: `/v1.0/contacts/lookup?phone=${encodeURIComponent(CONTACT_PHONE)}` }) },
+
+  // The operator's forced balance changes.
+  "POST /v1.0/billing_accounts/{id}/balance_add_force": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/billing_accounts/${world.resourcesOfA.billing_accounts}/balance_add_force`, body: { balance: 1 } }),
+  },
+  "POST /v1.0/billing_accounts/{id}/balance_subtract_force": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/billing_accounts/${world.resourcesOfA.billing_accounts}/balance_subtract_force`, body: { balance: 1 } }),
+  },
 };
 
 const ERROR_STATUS: Record<number, string[]> = {
@@ -310,6 +421,10 @@ beforeAll(async () => {
   world.agentOfA = (await createResource(world.a.token, "agents", { ...validBody("agents"), permission: 16 })).id;
   world.resourcesOfA = {} as Record<ResourceKind, string>;
   for (const kind of resourceKinds) world.resourcesOfA[kind] = (await createResource(world.a.token, kind)).id;
+  const { path, ...upload } = uploadCell();
+  const uploaded = await api("POST", path, { token: world.a.token, ...upload });
+  expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+  world.uploadOfA = uploaded.body.id;
 
   const wait = Date.parse(expiring.body.tm_expire) + 100 - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -337,7 +452,7 @@ describe("authorization matrix", () => {
       for (const caller of CALLERS) {
         const who = row.freshCaller ? await freshCaller(caller) : world.shared[caller];
         const cell = await row.request(who);
-        const res = await api(method, cell.path, { token: who.token, body: cell.body });
+        const res = await api(method, cell.path, { token: who.token, body: cell.body, rawBody: cell.rawBody, headers: cell.headers });
         const problem = problemOf(res, row.expect[caller]);
         if (problem) mismatches.push(`${route.padEnd(52)} ${caller.padEnd(13)} expected ${row.expect[caller]}, got ${problem}`);
       }

@@ -91,11 +91,20 @@ describe("GET /v1.0/customer", () => {
     expect(res.body.password).toBeUndefined();
   });
 
-  it("a CustomerManager may read it", async () => {
+  it("a CustomerManager may read it, without the webhook secret (enough to forge webhooks)", async () => {
     const manager = await createAgent(acme.id, 64);
     const res = await api("GET", "/v1.0/customer", { token: manager.token });
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(acme.id);
+    expect(res.body).not.toHaveProperty("webhook_secret");
+    expect(Object.keys(res.body).sort()).toEqual([...CUSTOMER_KEYS].sort());
+    const { webhook_secret } = (await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?").bind(acme.id).first<{ webhook_secret: string }>())!;
+    expect(JSON.stringify(res.body)).not.toContain(webhook_secret);
+    // An agent that is both admin and manager is an admin; an access key acts as one.
+    const both = await createAgent(acme.id, 32 | 64);
+    expect((await api("GET", "/v1.0/customer", { token: both.token })).body.webhook_secret).toBe(webhook_secret);
+    const key = await createAccesskey(acme.token);
+    expect((await api("GET", "/v1.0/customer", { token: key })).body.webhook_secret).toBe(webhook_secret);
   });
 
   it("a plain CustomerAgent may not (403)", async () => {
@@ -355,7 +364,6 @@ describe("PUT /v1.0/customer/metadata", () => {
   });
 
   it.each([
-    ["missing rtp_debug", {}, "rtp_debug"],
     ["rtp_debug as a string", { rtp_debug: "yes" }, "rtp_debug"],
     ["rtp_debug as 0", { rtp_debug: 0 }, "rtp_debug"],
     ["rtp_debug null", { rtp_debug: null }, "rtp_debug"],

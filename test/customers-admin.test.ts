@@ -204,11 +204,9 @@ describe("POST /v1.0/customers", () => {
       ["email with a space", { email: "some one@example.com" }, "email"],
       ["email not a string", { email: 12 }, "email"],
       ["email too long", { email: `${long(60)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}.com` }, "email"],
-      ["username missing", { username: undefined }, "username"],
       ["username empty", { username: "" }, "username"],
       ["username too long", { username: long(5000) }, "username"],
       ["username not a string", { username: 7 }, "username"],
-      ["password missing", { password: undefined }, "password"],
       ["password of 7 characters", { password: "1234567" }, "password"],
       ["password empty", { password: "" }, "password"],
       ["password too long", { password: long(20000) }, "password"],
@@ -266,7 +264,8 @@ describe("POST /v1.0/customers", () => {
     it("an empty body → 400", async () => {
       const res = await api("POST", "/v1.0/customers", { token: admin, body: {} });
       expectError(res, 400, "INVALID_ARGUMENT");
-      expect(fieldsOf(res)).toEqual(expect.arrayContaining(["username", "password"]));
+      // Username and password are optional; without them the email is needed (username and mail).
+      expect(fieldsOf(res)).toEqual(["email"]);
     });
 
     it("malformed JSON → 400 INVALID_JSON_BODY, nothing written", async () => {
@@ -557,8 +556,15 @@ describe("PUT /v1.0/customers/{id}/metadata", () => {
     expect(off.body.metadata).toEqual({ rtp_debug: false });
   });
 
+  it("a missing rtp_debug means false, as on the platform", async () => {
+    const created = await api("POST", "/v1.0/customers", { token: admin, body: freshBody() });
+    expect((await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: { rtp_debug: true } })).body.metadata).toEqual({ rtp_debug: true });
+    const res = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: {} });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.metadata).toEqual({ rtp_debug: false });
+  });
+
   it.each([
-    ["missing rtp_debug", {}],
     ["rtp_debug as a string", { rtp_debug: "true" }],
     ["rtp_debug as a number", { rtp_debug: 1 }],
     ["rtp_debug null", { rtp_debug: null }],

@@ -162,16 +162,18 @@ describe("HTTP hygiene", () => {
     expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
 
-  it("limits failed logins per account with 429 and Retry-After; success resets the count", async () => {
+  it("limits failed logins per (account, client) with 429 and Retry-After; success resets the count", async () => {
     const c = await createCustomer();
-    for (let i = 0; i < 9; i++) expect((await api("POST", "/auth/login", { body: { username: c.username, password: `nope-${i}` } })).status).toBe(401);
-    expect((await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status).toBe(200);
-    for (let i = 0; i < 10; i++) expect((await api("POST", "/auth/login", { body: { username: c.username, password: `nope-${i}` } })).status).toBe(401);
-    const limited = await api("POST", "/auth/login", { body: { username: c.username, password: c.password } });
+    const from = { "CF-Connecting-IP": "192.0.2.200" };
+    const attempt = (username: string, password: string) => api("POST", "/auth/login", { body: { username, password }, headers: from });
+    for (let i = 0; i < 9; i++) expect((await attempt(c.username, `nope-${i}`)).status).toBe(401);
+    expect((await attempt(c.username, c.password)).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await attempt(c.username, `nope-${i}`)).status).toBe(401);
+    const limited = await attempt(c.username, c.password);
     expectError(limited, 429, "RESOURCE_EXHAUSTED");
     expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(800);
     // Unknown usernames are limited the same way: the limit reveals nothing.
-    for (let i = 0; i < 10; i++) await api("POST", "/auth/login", { body: { username: "ghost@example.com", password: "x" } });
-    expectError(await api("POST", "/auth/login", { body: { username: "ghost@example.com", password: "x" } }), 429, "RESOURCE_EXHAUSTED");
+    for (let i = 0; i < 10; i++) await attempt("ghost@example.com", "x");
+    expectError(await attempt("ghost@example.com", "x"), 429, "RESOURCE_EXHAUSTED");
   });
 });

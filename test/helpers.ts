@@ -32,13 +32,17 @@ export async function api<T = any>(method: string, path: string, options: CallOp
     body = JSON.stringify(options.body);
     headers["Content-Type"] ??= "application/json";
   }
-  const res = await SELF.fetch(`${BASE}${path}`, { method, headers, body });
+  return readResponse(await SELF.fetch(`${BASE}${path}`, { method, headers, body }));
+}
+
+/** A response's status, headers and body: parsed JSON, or the text where it is not JSON (HTML pages). */
+export async function readResponse<T = any>(res: Response): Promise<ApiResponse<T>> {
   const text = await res.text();
   let parsed: any = text;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    // not JSON (HTML pages): keep the text
+    // not JSON: keep the text
   }
   return { status: res.status, headers: res.headers, body: parsed };
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, type ApiResponse, createAccesskey, createAgent, createCustomer, expectError, type TestCustomer, unique } from "./helpers";
+import { adminLogin, api, type ApiResponse, createAccesskey, createAgent, createCustomer, expectError, login, type TestCustomer, unique } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Permission matrix: every route × every kind of caller → the exact status.
@@ -57,11 +57,14 @@ const ownCustomerAdmin: Record<Caller, number> = {
 
 const ownCustomerAdminOrManager: Record<Caller, number> = { ...ownCustomerAdmin, manager: 200, agentManager: 200 };
 
-/** Access keys of tenant A by id: other tenants see 404 (the key does not exist for them). */
-const keyOfTenantA: Record<Caller, number> = { ...ownCustomerAdmin, otherAdmin: 404 };
+/** Access keys: a customer's admin manages its customer's; the super admin its own (no customer). */
+const accesskeyManager: Record<Caller, number> = { ...ownCustomerAdmin, superAdmin: 200 };
 
-/** The customer id a tenant caller's own-customer route must answer with. */
-const ownIdOf = (ctx: Ctx, caller: Caller) => (caller === "otherAdmin" ? ctx.b.id : ctx.a.id);
+/** Access keys of tenant A by id: other tenants and the super admin see 404 (not theirs). */
+const keyOfTenantA: Record<Caller, number> = { ...ownCustomerAdmin, otherAdmin: 404, superAdmin: 404 };
+
+/** The customer id a caller's own-customer route must answer with (the super admin's: the zero UUID). */
+const ownIdOf = (ctx: Ctx, caller: Caller) => (caller === "otherAdmin" ? ctx.b.id : caller === "superAdmin" ? "00000000-0000-0000-0000-000000000000" : ctx.a.id);
 
 const freshCustomerBody = () => ({
   username: `${unique("perm")}@example.com`,
@@ -143,12 +146,12 @@ const ROUTES: Route[] = [
     expect: ownCustomerAdmin,
     ok: (res, ctx, caller) => expect(res.body.id).toBe(ownIdOf(ctx, caller)),
   },
-  // --- access keys: CustomerAdmin of the key's customer ---
+  // --- access keys: CustomerAdmin of the key's customer, or the super admin's own ---
   {
     method: "GET",
     path: "/v1.0/accesskeys",
     url: () => "/v1.0/accesskeys",
-    expect: ownCustomerAdmin,
+    expect: accesskeyManager,
     ok: (res, ctx, caller) => {
       for (const k of res.body.result) expect(k.customer_id).toBe(ownIdOf(ctx, caller));
     },
@@ -158,7 +161,7 @@ const ROUTES: Route[] = [
     path: "/v1.0/accesskeys",
     url: () => "/v1.0/accesskeys",
     body: () => ({ name: "matrix", expire: 3600 }),
-    expect: ownCustomerAdmin,
+    expect: accesskeyManager,
     ok: (res, ctx, caller) => expect(res.body.customer_id).toBe(ownIdOf(ctx, caller)),
   },
   {
@@ -268,14 +271,18 @@ describe("refused calls change nothing", () => {
 });
 
 describe("permission bits come from the agent row", () => {
-  it("a manager whose row is promoted to CustomerAdmin may write at once; demoted, may not", async () => {
+  it("a manager whose row is promoted to CustomerAdmin may write once signed in again; demoted, may not", async () => {
     const c = await createCustomer();
     const manager = await createAgent(c.id, 64);
     expectError(await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }), 403, "PERMISSION_DENIED");
     await env.DB.prepare("UPDATE agents SET permission = 32 WHERE username = ?").bind(manager.username).run();
-    expect((await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } })).status).toBe(200);
+    // Any permission change revokes the tokens issued before it (issue 12, defect 4).
+    expectError(await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }), 401, "UNAUTHENTICATED");
+    const promoted = await login(manager.username, manager.password);
+    expect((await api("PUT", "/v1.0/customer", { token: promoted, body: { detail: "x" } })).status).toBe(200);
     await env.DB.prepare("UPDATE agents SET permission = 16 WHERE username = ?").bind(manager.username).run();
-    expectError(await api("GET", "/v1.0/customer", { token: manager.token }), 403, "PERMISSION_DENIED");
+    expectError(await api("GET", "/v1.0/customer", { token: promoted }), 401, "UNAUTHENTICATED");
+    expectError(await api("GET", "/v1.0/customer", { token: await login(manager.username, manager.password) }), 403, "PERMISSION_DENIED");
   });
 
   it("a removed agent's token → 401", async () => {

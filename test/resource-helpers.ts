@@ -26,7 +26,7 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
     case "extensions":
       return { ...base, extension: `x${seq}`, password: "sip-password-1" };
     case "files":
-      return { ...base, filename: "a.wav", content_type: "audio/wav", size_bytes: 10 };
+      return { ...base, filename: "a.wav", content_type: "audio/wav", filesize: 10 };
     case "billing_accounts":
       return { ...base, balance: 12.5, currency: "EUR", payment_type: "postpaid" };
     case "tags":

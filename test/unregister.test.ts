@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { adminLogin, api, createAccesskey, createCustomer, expectError, login } from "./helpers";
+import { adminLogin, api, createAccesskey, createCustomer, expectError, login, unique } from "./helpers";
 import { backdate, countRows, customerRow, lifecycleStub, runCron } from "./lifecycle-helpers";
 
 const GRACE_MS = 2592000 * 1000;
@@ -44,12 +44,44 @@ describe("POST /auth/unregister (grace period)", () => {
     expect(res.body.status).toBe("frozen");
   });
 
-  it("rate limits repeated wrong passwords with 429 and Retry-After", async () => {
+  it("an agent may freeze with the phrase alone (the contract's other form); a wrong phrase is refused", async () => {
     const c = await createCustomer();
+    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "delete" } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
+    expect((await customerRow(c.id)).status).toBe("active");
+    const res = await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "DELETE" } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe("frozen");
+  });
+
+  it("a phrase sent with the password must be right too", async () => {
+    const c = await createCustomer();
+    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, confirmation_phrase: "yes" } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
+    expect((await customerRow(c.id)).status).toBe("active");
+    expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, confirmation_phrase: "DELETE" } })).body.status).toBe("frozen");
+  });
+
+  it("an agent without a password (operator-created, never set) freezes with the phrase", async () => {
+    const email = `${unique("nopw")}@example.com`;
+    const created = await api("POST", "/v1.0/customers", { token: await adminLogin(), body: { email, name: "No Password Co" } });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    // It cannot log in yet; its JWT comes from a reset link in real life. Mint a reset here.
+    const token = "d1".repeat(32);
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await env.DB.prepare("INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE username = ?")
+      .bind(digest, Date.now() + 3_600_000, Date.now(), email)
+      .run();
+    expect((await api("POST", "/auth/password-reset", { body: { token, password: "finally-a-password" } })).status).toBe(200);
+    const jwt = await login(email, "finally-a-password");
+    expect((await api("POST", "/auth/unregister", { token: jwt, body: { confirmation_phrase: "DELETE" } })).body.status).toBe("frozen");
+  });
+
+  it("rate limits repeated wrong passwords from one client with 429 and Retry-After", async () => {
+    const c = await createCustomer();
+    const headers = { "CF-Connecting-IP": "192.0.2.201" };
     for (let i = 0; i < 10; i++) {
-      expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: `wrong-${i}` } })).status).toBe(401);
+      expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: `wrong-${i}` }, headers })).status).toBe(401);
     }
-    const limited = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password } });
+    const limited = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password }, headers });
     expectError(limited, 429, "RESOURCE_EXHAUSTED");
     expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect((await customerRow(c.id)).status).toBe("active");
@@ -186,6 +218,12 @@ describe("immediate deletion", () => {
     expect(reuse.status).toBe(200);
   });
 
+  it("an agent needs its password as well as the phrase: the phrase alone only freezes", async () => {
+    const c = await createCustomer();
+    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { immediate: true, confirmation_phrase: "DELETE" } }), 400, "INVALID_ARGUMENT", "PASSWORD_REQUIRED");
+    expect((await customerRow(c.id)).status).toBe("active");
+  });
+
   it("works from a frozen account too, and an access key confirms with the phrase alone", async () => {
     const c = await createCustomer();
     const key = await createAccesskey(c.token);
@@ -264,17 +302,16 @@ describe("concurrency", () => {
 });
 
 describe("brute force by client address", () => {
-  it("blocks an IP that fails against many accounts, and only that IP", async () => {
+  it("limits a client that keeps failing on one account, and only that (account, client) pair", async () => {
     const ip = { "CF-Connecting-IP": "203.0.113.7" };
-    const victims = await Promise.all([createCustomer(), createCustomer()]);
+    const [victim, other] = await Promise.all([createCustomer(), createCustomer()]);
     for (let i = 0; i < 10; i++) {
-      const c = victims[i % 2]!;
-      expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: `nope-${i}` }, headers: ip })).status).toBe(401);
+      expect((await api("POST", "/auth/unregister", { token: victim.token, body: { password: `nope-${i}` }, headers: ip })).status).toBe(401);
     }
-    const other = await createCustomer();
-    expectError(await api("POST", "/auth/unregister", { token: other.token, body: { password: other.password }, headers: ip }), 429, "RESOURCE_EXHAUSTED");
-    // From elsewhere the same account is fine.
-    expect((await api("POST", "/auth/unregister", { token: other.token, body: { password: other.password } })).status).toBe(200);
+    expectError(await api("POST", "/auth/unregister", { token: victim.token, body: { password: victim.password }, headers: ip }), 429, "RESOURCE_EXHAUSTED");
+    // Another account from the same address, and the same account from elsewhere, are fine.
+    expect((await api("POST", "/auth/unregister", { token: other.token, body: { password: other.password }, headers: ip })).status).toBe(200);
+    expect((await api("POST", "/auth/unregister", { token: victim.token, body: { password: victim.password } })).status).toBe(200);
   });
 });
 

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { webhookRetryDelaySeconds } from "../src/webhooks/deliver";
+import { CLAIM_LEASE_MS, resetTakeoverThrottle } from "../src/webhooks/dispatch";
 import { checkUriSyntax, classifyIp } from "../src/webhooks/ssrf";
 import { adminLogin, api, createCustomer, expectError, type TestCustomer } from "./helpers";
 import { runCron } from "./lifecycle-helpers";
@@ -92,14 +93,39 @@ async function delivered(type: string) {
   return hit!;
 }
 
-/** An event row waiting for delivery that the background queue will not pick up (already dispatched). */
-async function pendingEvent(c: TestCustomer) {
-  await api("PUT", "/v1.0/customer", { token: c.token, body: { detail: `change ${Math.random()}` } });
-  const [latest] = await events(c);
-  await env.DB.prepare("UPDATE customer_events SET delivery_status = 'pending', tm_dispatched = ? WHERE id = ?").bind(Date.now(), latest.id).run();
-  await vi.waitFor(() => undefined);
+/**
+ * An event waiting for delivery that no queue message carries: claimed by a dispatcher whose
+ * message never reached the queue, its lease running for `leaseMs`. Written straight to D1, so
+ * no background dispatch races the test for it.
+ */
+async function pendingEvent(c: TestCustomer, leaseMs = 24 * 3600_000) {
+  // The customer's earlier events (created, updated) go out in the background first; then the
+  // receiver's log starts empty for the test.
+  await vi.waitFor(
+    async () => {
+      const row = await env.DB.prepare("SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND delivery_status = 'pending'").bind(c.id).first<{ n: number }>();
+      expect(row!.n).toBe(0);
+    },
+    { timeout: 10_000, interval: 50 },
+  );
   received = [];
-  return latest.id as string;
+  const me = (await api("GET", "/v1.0/customer", { token: c.token })).body;
+  const { webhook_secret, ...data } = me;
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO customer_events (id, customer_id, type, data, webhook_method, webhook_uri, signing_secrets, delivery_status, tm_dispatched, tm_lease_expire, tm_create)
+     VALUES (?, ?, 'customer_updated', ?, ?, ?, '[]', 'pending', ?, ?, ?)`,
+  )
+    .bind(id, c.id, JSON.stringify(data), me.webhook_method, me.webhook_uri, now, now + leaseMs, now)
+    .run();
+  return id;
+}
+
+/** Waits for the background queue to deliver this event to the mock receiver. */
+async function deliveredEvent(id: string) {
+  await vi.waitFor(() => expect(received.find((r) => r.headers["webhook-id"] === id)).toBeDefined(), { timeout: 10_000, interval: 50 });
+  return received.find((r) => r.headers["webhook-id"] === id)!;
 }
 
 describe("event log", () => {
@@ -174,10 +200,51 @@ describe("webhook delivery", () => {
   it("the cron re-dispatches an event stranded between claim and send", async () => {
     const c = await customerWithWebhook();
     const id = await pendingEvent(c);
-    await env.DB.prepare("UPDATE customer_events SET tm_dispatched = ? WHERE id = ?").bind(Date.now() - 3600_000, id).run();
+    await env.DB.prepare("UPDATE customer_events SET tm_lease_expire = ? WHERE id = ?").bind(Date.now() - 1, id).run();
     await runCron();
     const req = await delivered("customer_updated");
     expect(req.headers["webhook-id"]).toBe(id);
+  });
+
+  describe("a dispatcher's claim is a one-minute lease", () => {
+    const leaseOf = async (id: string) =>
+      (await env.DB.prepare("SELECT tm_dispatched, tm_lease_expire FROM customer_events WHERE id = ?").bind(id).first<{ tm_dispatched: number; tm_lease_expire: number }>())!;
+
+    it("a claim whose lease still runs is not taken over, by the cron or a write", async () => {
+      const c = await customerWithWebhook();
+      // Claimed just now; its message is on its way (it never arrives here).
+      const id = await pendingEvent(c, CLAIM_LEASE_MS);
+      const before = await leaseOf(id);
+      await runCron();
+      resetTakeoverThrottle();
+      const write = await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "a write that dispatches" } });
+      expect(write.status).toBe(200);
+      await deliveredEvent((await events(c))[0].id); // the write's own event went out: a dispatch ran
+      expect(await leaseOf(id)).toEqual(before);
+      expect(received.some((r) => r.headers["webhook-id"] === id)).toBe(false);
+    });
+
+    it("an event whose message died goes out again at the next write after the lease, with the same webhook-id", async () => {
+      const c = await customerWithWebhook();
+      // (pendingEvent waits until the setup's own events went out: no dispatch of theirs is left.)
+      const id = await pendingEvent(c, CLAIM_LEASE_MS);
+      // A minute later: the lease has run out, the event is still pending, never attempted.
+      await env.DB.prepare("UPDATE customer_events SET tm_lease_expire = ? WHERE id = ?").bind(Date.now() - 1, id).run();
+      // Any write, even one that records no event (a tag), takes it over.
+      resetTakeoverThrottle();
+      expect((await api("POST", "/v1.0/tags", { token: c.token, body: { name: "activity" } })).status).toBe(200);
+      const req = await deliveredEvent(id);
+      expect(JSON.parse(req.body).type).toBe("customer_updated");
+    });
+
+    it("a delivery the queue retries keeps its lease over the backoff", async () => {
+      const c = await customerWithWebhook();
+      const id = await pendingEvent(c, CLAIM_LEASE_MS);
+      replies = [503];
+      // The tenth attempt waits at least 0.8 × 5 s × 2⁹ ≈ 34 minutes.
+      expect((await deliver(id, 10)).retryMessages.length).toBe(1);
+      expect((await leaseOf(id)).tm_lease_expire).toBeGreaterThan(Date.now() + 2000 * 1000);
+    });
   });
 
   it("with GET: no body, the event id in ?event_id=, signatures over the empty body", async () => {

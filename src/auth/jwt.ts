@@ -7,12 +7,18 @@ export interface TokenClaims {
   username: string;
   customer_id: string;
   permission: number;
+  /**
+   * The credential version the token was issued under: an agent's `token_version` (bumped by a
+   * trigger on any password or permission change), or the super admin's configuration hash.
+   * A token whose version is no longer current answers 401.
+   */
+  ver: number | string;
   iat: number;
   exp: number;
 }
 
 export async function issueToken(
-  agent: { id: string; username: string; customerId: string; permission: number },
+  agent: { id: string; username: string; customerId: string; permission: number; tokenVersion: number | string },
   secret: string,
   now = Date.now(),
 ): Promise<string> {
@@ -22,6 +28,7 @@ export async function issueToken(
     username: agent.username,
     customer_id: agent.customerId,
     permission: agent.permission,
+    ver: agent.tokenVersion,
     iat,
     exp: iat + TOKEN_TTL_SECONDS,
   };
@@ -29,11 +36,11 @@ export async function issueToken(
 }
 
 /** The agent (and the customer it belongs to) of a valid, unexpired token; null for anything else. */
-export async function verifyToken(token: string, secret: string): Promise<{ agentId: string; customerId: string } | null> {
+export async function verifyToken(token: string, secret: string): Promise<{ agentId: string; customerId: string; version: unknown } | null> {
   try {
     const payload = await verify(token, secret, "HS256");
     if (typeof payload.sub !== "string") return null;
-    return { agentId: payload.sub, customerId: typeof payload.customer_id === "string" ? payload.customer_id : "" };
+    return { agentId: payload.sub, customerId: typeof payload.customer_id === "string" ? payload.customer_id : "", version: payload.ver };
   } catch {
     return null;
   }

@@ -1,14 +1,17 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import type { Db } from "../db/client";
+import type { D1Client, Db } from "../db/client";
 import type { Env } from "../env";
-import { recordReader, type D1Record, type RawQuery } from "../db/raw";
-import { customers, Permission, type CustomerRow } from "../db/schema";
+import { drizzleQuery, recordReader, type D1Record, type RawQuery } from "../db/raw";
+import { accesskeys, customers, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { isAccesskeyToken, readCredential } from "./credentials";
 import { verifyToken } from "./jwt";
+import { SUPER_ADMIN_ID, superAdminCredentialVersion, superAdminPrincipal } from "./super-admin";
 
 export interface Principal {
   kind: "agent" | "accesskey";
@@ -26,90 +29,110 @@ const isLive = (customer: CustomerRow | null) => customer !== null && liveStatus
 // The credential lookups, as fixed SQL run through D1 itself (src/db/raw.ts): on the hot path of
 // every authenticated request, drizzle's query building and row mapping were most of the
 // Worker's own CPU (bench/README.md). The credential's own columns carry aliases, so that the
-// customer's columns keep their names in the joined record. A lookup that finds no customer
-// (the super admin's agent) reads customer = null.
+// customer's columns keep their names in the joined record; a lookup that finds no customer (a
+// super-admin key) reads customer = null.
 const customerReader = recordReader(customers);
-const AGENT_COLUMNS = "a.id AS agent_id, a.username AS agent_username, a.permission AS agent_permission";
-const AGENT_FROM = "FROM agents a LEFT JOIN customers c ON c.id = a.customer_id WHERE a.id = ? LIMIT 1";
-const AGENT_SQL = `SELECT ${AGENT_COLUMNS}, ${customerReader.columnsOf("c")} ${AGENT_FROM}`;
-/** The operator reads' lookup: only what tells the super admin apart (no customer columns to ship and map). */
-const AGENT_SLIM_SQL = `SELECT ${AGENT_COLUMNS}, c.status AS customer_status ${AGENT_FROM}`;
-const ACCESSKEY_SQL = `SELECT k.id AS key_id, k.tm_expire AS key_tm_expire, ${customerReader.columnsOf("c")}
+const AGENT_SQL = `SELECT a.id AS agent_id, a.username AS agent_username, a.permission AS agent_permission,
+  a.token_version AS agent_token_version, ${customerReader.columnsOf("c")}
+  FROM agents a LEFT JOIN customers c ON c.id = a.customer_id WHERE a.id = ? LIMIT 1`;
+// Left join: the super admin's keys belong to no customer.
+const ACCESSKEY_SQL = `SELECT k.id AS key_id, k.tm_expire AS key_tm_expire, k.operator_binding AS key_operator_binding,
+  ${customerReader.columnsOf("c")}
   FROM accesskeys k LEFT JOIN customers c ON c.id = k.customer_id WHERE k.token_hash = ? LIMIT 1`;
 /** The customer an access key names, for a query batched with its lookup. */
 const ACCESSKEY_CUSTOMER_SQL = "(SELECT customer_id FROM accesskeys WHERE token_hash = ?)";
 
-function accesskeyPrincipal(record: D1Record | undefined): Principal | null {
+/** `operatorBinding`: what a super-admin key must be bound to under the current configuration. */
+function accesskeyPrincipal(record: D1Record | undefined, operatorBinding: string): Principal | null {
   if (!record || (record.key_tm_expire as number) <= Date.now()) return null;
+  const id = record.key_id as string;
+  const customer = customerReader.read(record);
+  if (customer === null) {
+    // A super-admin key works only while ADMIN_USERNAME/ADMIN_PASSWORD are those it was made under.
+    if (!operatorBinding || record.key_operator_binding !== operatorBinding) return null;
+    return { kind: "accesskey", id, username: null, permission: Permission.ProjectSuperAdmin, customer: null };
+  }
+  if (!isLive(customer)) return null;
+  return { kind: "accesskey", id, username: null, permission: Permission.CustomerAdmin, customer };
+}
+
+/** A customer's agent, whose token was issued under its current credential version. */
+function agentPrincipal(record: D1Record | undefined, tokenVersion: unknown): Principal | null {
+  if (!record || record.agent_token_version !== tokenVersion) return null;
   const customer = customerReader.read(record);
   if (!isLive(customer)) return null;
-  return { kind: "accesskey", id: record.key_id as string, username: null, permission: Permission.CustomerAdmin, customer };
-}
-
-function agentPrincipal(record: D1Record | undefined): Principal | null {
-  if (!record) return null;
-  const customer = customerReader.read(record);
-  const permission = record.agent_permission as number;
-  const isSuperAdmin = (permission & Permission.ProjectSuperAdmin) !== 0 && customer === null;
-  if (!isSuperAdmin && !isLive(customer)) return null;
-  return { kind: "agent", id: record.agent_id as string, username: record.agent_username as string, permission, customer };
-}
-
-/** The super admin from the slim lookup; undefined for anyone else (who needs the full lookup). */
-function slimSuperAdmin(record: D1Record | undefined): Principal | null | undefined {
-  if (!record) return null;
-  const permission = record.agent_permission as number;
-  if ((permission & Permission.ProjectSuperAdmin) === 0 || record.customer_status !== null) return undefined;
-  return { kind: "agent", id: record.agent_id as string, username: record.agent_username as string, permission, customer: null };
+  return { kind: "agent", id: record.agent_id as string, username: record.agent_username as string, permission: record.agent_permission as number, customer };
 }
 
 /** Where a batched query finds the caller's customer: a bound id, or a subquery on the access key. */
 export interface CustomerScope {
+  /** As SQL text with `?` placeholders, and their values. */
   sql: string;
   params: string[];
+  /** The same as a drizzle expression (or the id itself), for queries built with drizzle. */
+  expr: SQL | string;
 }
 
+const idScope = (id: string): CustomerScope => ({ sql: "?", params: [id], expr: id });
+
 interface Lookup {
-  full: RawQuery<Principal | null>;
-  /** For operator reads: the super admin, or undefined when the full lookup must decide. */
-  slim: RawQuery<Principal | null | undefined>;
+  /** The lookup to run, alone or batched; or the principal itself when nothing needs looking up. */
+  query: RawQuery<Principal | null> | Principal;
   scope: CustomerScope;
   /** The customer the credential names on its face (a token's claim); null for an access key. */
   claimedCustomer: string | null;
 }
 
-/** The credential's lookups, or null when it is void on its face. */
+const isQuery = (q: Lookup["query"]): q is RawQuery<Principal | null> => "statement" in q;
+
+/** The credential's lookup, or null when it is void on its face. */
 async function lookupFor(env: Env, credential: string): Promise<Lookup | null> {
   if (isAccesskeyToken(credential)) {
-    const tokenHash = await sha256Hex(credential);
-    const full: RawQuery<Principal | null> = {
-      statement: (d1) => d1.prepare(ACCESSKEY_SQL).bind(tokenHash),
-      read: (records) => accesskeyPrincipal(records[0]),
+    const [tokenHash, operatorBinding] = await Promise.all([sha256Hex(credential), superAdminCredentialVersion(env)]);
+    return {
+      query: { statement: (d1) => d1.prepare(ACCESSKEY_SQL).bind(tokenHash), read: (records) => accesskeyPrincipal(records[0], operatorBinding) },
+      scope: {
+        sql: ACCESSKEY_CUSTOMER_SQL,
+        params: [tokenHash],
+        expr: sql`(SELECT ${accesskeys.customerId} FROM ${accesskeys} WHERE ${accesskeys.tokenHash} = ${tokenHash})`,
+      },
+      claimedCustomer: null,
     };
-    return { full, slim: full, scope: { sql: ACCESSKEY_CUSTOMER_SQL, params: [tokenHash] }, claimedCustomer: null };
   }
   const claims = await verifyToken(credential, env.JWT_SECRET);
   if (!claims) return null;
-  const { agentId, customerId } = claims;
+  const { agentId, customerId, version } = claims;
+  if (agentId === SUPER_ADMIN_ID) {
+    // The super admin is checked against configuration alone: nothing to look up.
+    const principal = await superAdminPrincipal(env, version);
+    return principal ? { query: principal, scope: idScope(""), claimedCustomer: null } : null;
+  }
   return {
-    full: { statement: (d1) => d1.prepare(AGENT_SQL).bind(agentId), read: (records) => agentPrincipal(records[0]) },
-    slim: { statement: (d1) => d1.prepare(AGENT_SLIM_SQL).bind(agentId), read: (records) => slimSuperAdmin(records[0]) },
+    query: { statement: (d1) => d1.prepare(AGENT_SQL).bind(agentId), read: (records) => agentPrincipal(records[0], version) },
     // Signed into the token at login; an agent never moves to another customer.
-    scope: { sql: "?", params: [customerId] },
+    scope: idScope(customerId),
     claimedCustomer: customerId,
   };
 }
 
-/** Runs one lookup alone: a single statement, rows read as they come. */
-async function runLookup<R>(d1: D1Database | D1DatabaseSession, query: RawQuery<R>): Promise<R> {
+/** Runs one statement alone, its rows read as they come. */
+async function runQuery<R>(d1: D1Client, query: RawQuery<R>): Promise<R> {
   const { results } = await query.statement(d1).all<D1Record>();
   return query.read(results);
 }
 
-/** Resolves a credential in one D1 round trip: the agent or access key joined with its customer. */
+/** The lookup's principal and the rows of `query`, in one batch (the query alone when nothing needs looking up). */
+async function batchWith<R>(d1: D1Client, lookup: Lookup, query: RawQuery<R>): Promise<[Principal | null, R]> {
+  if (!isQuery(lookup.query)) return [lookup.query, await runQuery(d1, query)];
+  const [who, rows] = await d1.batch<D1Record>([lookup.query.statement(d1), query.statement(d1)]);
+  return [lookup.query.read(who!.results), query.read(rows!.results)];
+}
+
+/** Resolves a credential in one D1 round trip (none for the super admin's token): the agent or access key joined with its customer. */
 export async function resolvePrincipal(env: Env, db: Db, credential: string): Promise<Principal | null> {
   const lookup = await lookupFor(env, credential);
-  return lookup ? runLookup(db.$client, lookup.full) : null;
+  if (!lookup) return null;
+  return isQuery(lookup.query) ? runQuery(db.$client, lookup.query) : lookup.query;
 }
 
 const revoked = () => unauthenticated("The credential is invalid, expired or revoked.");
@@ -152,19 +175,11 @@ export class AuthSession {
     return lookup;
   }
 
-  /**
-   * The principal and the rows of `query`, in one batch; the rows are handed over only to a valid
-   * credential. Meant for the operator's reads: the batch carries the slim lookup, and a caller
-   * who is not the super admin is looked up in full afterwards (to be refused, as a rule).
-   */
+  /** The principal and the rows of `query`, in one batch; the rows are handed over only to a valid credential. */
   async with<R>(query: RawQuery<R>): Promise<[Principal, R]> {
-    if (this.#principal) return [await this.#principal, await runLookup(this.db.$client, query)];
-    const lookup = await this.#lookup();
-    const d1 = this.db.$client;
-    const [who, rows] = await d1.batch<D1Record>([lookup.slim.statement(d1), query.statement(d1)]);
-    const principal = lookup.slim.read(who!.results);
-    if (principal === undefined) return [await this.principal(), query.read(rows!.results)];
-    return [await this.#settle(principal), query.read(rows!.results)];
+    if (this.#principal) return [await this.#principal, await runQuery(this.db.$client, query)];
+    const [principal, rows] = await batchWith(this.db.$client, await this.#lookup(), query);
+    return [await this.#settle(principal), rows];
   }
 
   /**
@@ -175,15 +190,12 @@ export class AuthSession {
   async withOwn<R>(build: (scope: CustomerScope) => RawQuery<R>): Promise<[Principal, R]> {
     if (this.#principal) {
       const principal = await this.#principal;
-      return [principal, await runLookup(this.db.$client, build({ sql: "?", params: [principal.customer?.id ?? ""] }))];
+      return [principal, await runQuery(this.db.$client, build(idScope(principal.customer?.id ?? "")))];
     }
     const lookup = await this.#lookup();
-    const d1 = this.db.$client;
-    const query = build(lookup.scope);
-    const [who, rows] = await d1.batch<D1Record>([lookup.full.statement(d1), query.statement(d1)]);
-    const principal = lookup.full.read(who!.results);
+    const [principal, rows] = await batchWith(this.db.$client, lookup, build(lookup.scope));
     const sameCustomer = principal && (lookup.claimedCustomer === null || !principal.customer || principal.customer.id === lookup.claimedCustomer);
-    return [await this.#settle(sameCustomer ? principal : null), query.read(rows!.results)];
+    return [await this.#settle(sameCustomer ? principal : null), rows];
   }
 }
 
@@ -212,8 +224,12 @@ const envelopeFor = (requestId: string) => ({
 /** The caller, for any handler behind `authenticate` (reads check the credential here). */
 export const principalOf = (c: Context<AppEnv>) => c.get("auth").principal();
 
-/** The caller and the rows of a query on its own customer's data, in one round trip. */
-export const principalWithOwn = <R>(c: Context<AppEnv>, build: (scope: CustomerScope) => RawQuery<R>) => c.get("auth").withOwn(build);
+/** The caller and the rows of a query on its own customer's data, in one round trip (fixed SQL, src/db/raw.ts). */
+export const principalWithOwnRaw = <R>(c: Context<AppEnv>, build: (scope: CustomerScope) => RawQuery<R>) => c.get("auth").withOwn(build);
+
+/** principalWithOwnRaw for a query built with drizzle: `build` gets the customer as a drizzle expression. */
+export const principalWithOwn = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, build: (customerId: SQL | string) => Q) =>
+  c.get("auth").withOwn((scope) => drizzleQuery(build(scope.expr)));
 
 /** The caller and the rows of a query that does not depend on who the caller is, in one round trip. */
 export const principalWith = <R>(c: Context<AppEnv>, query: RawQuery<R>) => c.get("auth").with(query);

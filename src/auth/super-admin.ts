@@ -1,52 +1,78 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { agents, Permission, ZERO_UUID, type AgentRow } from "../db/schema";
+import { Permission } from "../db/schema";
 import type { Env } from "../env";
-import { sha256Hex, timingSafeEqual, utf8 } from "../lib/crypto";
-import { hashPassword, verifyPassword } from "./password";
-
-export const superAdminUsername = (env: Env) => (env.ADMIN_USERNAME ?? "").trim().toLowerCase();
-export const isSuperAdminUsername = (env: Env, username: string) => !!superAdminUsername(env) && username === superAdminUsername(env);
+import { alreadyExists } from "../lib/errors";
+import { sha256Hex, timingSafeEqual, toHex, utf8 } from "../lib/crypto";
+import { verifyPassword } from "./password";
+import type { Principal } from "./principal";
 
 /**
- * The project super admin lives in configuration (ADMIN_USERNAME / ADMIN_PASSWORD). Its password is
- * checked against the configured one, so rotating the secret takes effect at once; the agent row
- * (what its tokens point at) is created or brought up to date idempotently on a successful login.
+ * The project super admin lives in configuration only (ADMIN_USERNAME / ADMIN_PASSWORD): no row
+ * in `agents`, so nothing a customer writes can shadow it, and its login never reads D1.
+ * Its tokens name this fixed id and carry a credential version derived from the configured
+ * username and password: rotating either makes every older super-admin token invalid.
  */
-export async function loginSuperAdmin(env: Env, db: Db, password: string): Promise<AgentRow | null> {
-  if (!env.ADMIN_PASSWORD) return null;
+export const SUPER_ADMIN_ID = "00000000-0000-4000-8000-000000000001";
+
+export const superAdminUsername = (env: Env) => normalizeUsername(env.ADMIN_USERNAME ?? "");
+const normalizeUsername = (username: string) => username.trim().toLowerCase();
+export const isSuperAdminUsername = (env: Env, username: string) =>
+  !!superAdminUsername(env) && normalizeUsername(username) === superAdminUsername(env);
+
+/**
+ * Refuses the super admin's username (in any case, with any surrounding spaces) as the username
+ * of anything else: signup, operator customer creation and agent creation all call this, and so
+ * do customer email changes (an email is a sign-in identity: signup makes it a username).
+ */
+export function assertNotSuperAdminUsername(env: Env, username: string | undefined, field: "username" | "email" = "username"): void {
+  if (username && isSuperAdminUsername(env, username)) {
+    const reason = field === "email" ? "EMAIL_ALREADY_EXISTS" : "USERNAME_ALREADY_EXISTS";
+    throw alreadyExists(reason, `The ${field} is already in use.`, [{ field, description: "already in use" }]);
+  }
+}
+
+const credentialVersions = new WeakMap<Env, Promise<string>>();
+
+/**
+ * HMAC(JWT_SECRET, username, password): changes whenever either configured credential (or
+ * JWT_SECRET) does. The super admin's tokens carry it (`ver`) and its access keys are stored
+ * bound to it, so a rotation stops both at once. "" when no super admin is configured. Computed
+ * once per configuration (env object), off the hot path of every request.
+ */
+export function superAdminCredentialVersion(env: Env): Promise<string> {
+  let version = credentialVersions.get(env);
+  if (!version) {
+    version = (async () => {
+      if (!superAdminUsername(env) || !env.ADMIN_PASSWORD || !env.JWT_SECRET) return "";
+      const key = await crypto.subtle.importKey("raw", utf8(env.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const mac = await crypto.subtle.sign("HMAC", key, utf8(`super-admin\0${superAdminUsername(env)}\0${env.ADMIN_PASSWORD}`));
+      return toHex(mac).slice(0, 32);
+    })();
+    credentialVersions.set(env, version);
+  }
+  return version;
+}
+
+/** The super admin's identity, as login issues tokens for it. */
+export const superAdminAgent = async (env: Env) => ({
+  id: SUPER_ADMIN_ID,
+  username: superAdminUsername(env),
+  customerId: "",
+  permission: Permission.ProjectSuperAdmin as number,
+  tokenVersion: await superAdminCredentialVersion(env),
+});
+
+/** The configured password checked in constant time; the same PBKDF2 cost as a customer login either way. */
+export async function loginSuperAdmin(env: Env, password: string): Promise<Awaited<ReturnType<typeof superAdminAgent>> | null> {
+  if (!env.ADMIN_PASSWORD || !superAdminUsername(env)) return null;
   const [given, configured] = await Promise.all([sha256Hex(password), sha256Hex(env.ADMIN_PASSWORD)]);
-  if (!timingSafeEqual(utf8(given), utf8(configured))) {
-    await verifyPassword(password, null); // same cost as a real check
-    return null;
-  }
-  const [existing] = await db.select().from(agents).where(eq(agents.username, superAdminUsername(env))).limit(1);
-  if (existing && existing.customerId !== ZERO_UUID) {
-    console.warn("ADMIN_USERNAME belongs to a customer's agent; the super admin cannot log in under it");
-    return null;
-  }
-  if (existing && existing.permission === Permission.ProjectSuperAdmin && (await verifyPassword(password, existing.passwordHash))) {
-    return existing;
-  }
-  const now = Date.now();
-  const passwordHash = await hashPassword(password);
-  const [row] = await db
-    .insert(agents)
-    .values({
-      id: crypto.randomUUID(),
-      customerId: ZERO_UUID,
-      username: superAdminUsername(env),
-      passwordHash,
-      name: "Project super admin",
-      permission: Permission.ProjectSuperAdmin,
-      tmCreate: now,
-      tmUpdate: now,
-    })
-    .onConflictDoUpdate({
-      target: agents.username,
-      set: { passwordHash, permission: Permission.ProjectSuperAdmin, tmUpdate: now },
-      setWhere: eq(agents.customerId, ZERO_UUID),
-    })
-    .returning();
-  return row ?? null;
+  await verifyPassword(password, null);
+  return timingSafeEqual(utf8(given), utf8(configured)) ? superAdminAgent(env) : null;
+}
+
+/** The principal of a super-admin token whose credential version matches the configuration; no D1 read. */
+export async function superAdminPrincipal(env: Env, version: unknown): Promise<Principal | null> {
+  if (!env.ADMIN_PASSWORD || !superAdminUsername(env) || typeof version !== "string") return null;
+  const expected = await superAdminCredentialVersion(env);
+  if (!expected || !timingSafeEqual(utf8(version), utf8(expected))) return null;
+  return { kind: "agent", id: SUPER_ADMIN_ID, username: superAdminUsername(env), permission: Permission.ProjectSuperAdmin, customer: null };
 }

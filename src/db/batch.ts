@@ -19,5 +19,8 @@ export function d1Batch(d1: D1Client, statements: BatchStatement[]): Promise<D1R
   return d1.batch(statements.map((s) => toD1(d1, s)));
 }
 
-/** Rows written by the statement at `index` of a batch's results. */
+/**
+ * Rows written by the statement at `index` of a batch's results. D1 counts rows that triggers
+ * wrote too: for a table with an AFTER trigger that writes (agents), use RETURNING instead.
+ */
 export const changesOf = (results: D1Result[], index: number) => results[index]?.meta.changes ?? 0;

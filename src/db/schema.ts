@@ -102,11 +102,16 @@ function ownedTable<TName extends string, TExtra extends Record<string, SQLiteCo
 export const agents = ownedTable(
   "agents",
   {
-    // The project super admin belongs to no customer and carries the zero UUID as customer_id.
     username: text("username").notNull(),
     passwordHash: text("password_hash").notNull(),
     permission: integer("permission").notNull(),
     isGuest: integer("is_guest", { mode: "boolean" }).notNull().default(false),
+    ringMethod: text("ring_method").notNull().default("ringall"),
+    status: text("status").notNull().default("offline"),
+    tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    addresses: text("addresses", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+    // Carried in the agent's JWTs (`ver`); a trigger bumps it on any password or permission change.
+    tokenVersion: integer("token_version").notNull().default(1),
   },
   (t) => [uniqueIndex("agents_username_uq").on(t.username)],
 );
@@ -124,17 +129,24 @@ export const numbers = ownedTable(
 export const flows = ownedTable("flows", {
   type: text("type").notNull().default("flow"),
   actions: text("actions", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+  onCompleteFlowId: text("on_complete_flow_id").notNull().default(ZERO_UUID),
 });
 
 export const queues = ownedTable("queues", {
   routingMethod: text("routing_method").notNull().default("random"),
   tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
   waitTimeout: integer("wait_timeout").notNull().default(0),
+  waitFlowId: text("wait_flow_id").notNull().default(ZERO_UUID),
+  serviceTimeout: integer("service_timeout").notNull().default(0),
 });
 
 export const trunks = ownedTable("trunks", {
   domainName: text("domain_name").notNull().default(""),
   allowedIps: text("allowed_ips", { mode: "json" }).$type<string[]>().notNull().default([]),
+  authTypes: text("auth_types", { mode: "json" }).$type<string[]>().notNull().default([]),
+  username: text("username").notNull().default(""),
+  // Hashed like every other secret: never answered.
+  passwordHash: text("password_hash").notNull().default(""),
 });
 
 export const extensions = ownedTable(
@@ -146,16 +158,27 @@ export const extensions = ownedTable(
   (t) => [uniqueIndex("extensions_customer_extension_uq").on(t.customerId, t.extension)],
 );
 
+// The bytes live in R2 under `<customer_id>/<id>` (src/storage/objects.ts); a row made by the
+// JSON create (metadata only) has no object and an empty uri_download.
 export const files = ownedTable("files", {
   filename: text("filename").notNull().default(""),
   contentType: text("content_type").notNull().default("application/octet-stream"),
+  // API name `filesize`: the number of bytes stored.
   sizeBytes: integer("size_bytes").notNull().default(0),
+  type: text("type").notNull().default(""),
+  ownerType: text("owner_type").notNull().default(""),
+  ownerId: text("owner_id").notNull().default(ZERO_UUID),
+  referenceType: text("reference_type").notNull().default(""),
+  referenceId: text("reference_id").notNull().default(ZERO_UUID),
+  uriDownload: text("uri_download").notNull().default(""),
 });
 
 export const billingAccounts = ownedTable("billing_accounts", {
   balance: real("balance").notNull().default(0),
   currency: text("currency").notNull().default("USD"),
   paymentType: text("payment_type").notNull().default("prepaid"),
+  paymentMethod: text("payment_method").notNull().default(""),
+  planType: text("plan_type").notNull().default("free"),
 });
 
 export const tags = ownedTable("tags", {});
@@ -165,6 +188,10 @@ export const transcriptions = ownedTable("transcriptions", {
   referenceId: text("reference_id").notNull().default(ZERO_UUID),
   language: text("language").notNull().default("en-US"),
   status: text("status").notNull().default("done"),
+  direction: text("direction").notNull().default("both"),
+  provider: text("provider").notNull().default(""),
+  onEndFlowId: text("on_end_flow_id").notNull().default(ZERO_UUID),
+  activeflowId: text("activeflow_id").notNull().default(ZERO_UUID),
 });
 
 export const contacts = ownedTable("contacts", {
@@ -173,6 +200,13 @@ export const contacts = ownedTable("contacts", {
   email: text("email").notNull().default(""),
   phoneNumber: text("phone_number").notNull().default(""),
   company: text("company").notNull().default(""),
+  displayName: text("display_name").notNull().default(""),
+  jobTitle: text("job_title").notNull().default(""),
+  source: text("source").notNull().default("manual"),
+  externalId: text("external_id").notNull().default(""),
+  notes: text("notes").notNull().default(""),
+  addresses: text("addresses", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+  tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
 });
 
 export const accesskeys = sqliteTable(
@@ -184,6 +218,11 @@ export const accesskeys = sqliteTable(
     detail: text("detail").notNull().default(""),
     // Only the SHA-256 of the token is kept; the token itself is shown once, at creation.
     tokenHash: text("token_hash").notNull(),
+    // The token's first characters ("vb_" + 8), shown on every read so a key can be recognised.
+    tokenPrefix: text("token_prefix").notNull().default(""),
+    // Super-admin keys (customer_id = zero UUID) only: the binding to the operator credentials they
+    // were created under (src/domain/accesskey.ts); they stop working once those change.
+    operatorBinding: text("operator_binding").notNull().default(""),
     tmExpire: ms("tm_expire").notNull(),
     tmCreate: ms("tm_create").notNull(),
     tmUpdate: ms("tm_update").notNull(),
@@ -206,6 +245,20 @@ export const emailVerifications = sqliteTable(
     tmCreate: ms("tm_create").notNull(),
   },
   (t) => [index("email_verifications_customer_idx").on(t.customerId)],
+);
+
+// "Set your password" and "forgot password" links: single-use, one hour, only the SHA-256 stored.
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    tmExpire: ms("tm_expire").notNull(),
+    tmUsed: ms("tm_used"),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("password_resets_agent_idx").on(t.agentId), index("password_resets_tm_expire_idx").on(t.tmExpire)],
 );
 
 export const customerEventTypes = [
@@ -236,14 +289,18 @@ export const customerEvents = sqliteTable(
     // Signing keys carried only by customer_deleted (the customer's own are erased); cleared once sent.
     signingSecrets: text("signing_secrets", { mode: "json" }).$type<string[]>().notNull().default([]),
     deliveryStatus: text("delivery_status", { enum: eventDeliveryStatuses }).notNull().default("none"),
+    // When the event was last handed to the webhook queue.
     tmDispatched: ms("tm_dispatched"),
+    // The dispatcher's claim is a lease: until then the queue holds the event; after it, with the
+    // event still pending, the message was lost and the next dispatch sends the event again.
+    tmLeaseExpire: ms("tm_lease_expire"),
     tmCreate: ms("tm_create").notNull(),
   },
   (t) => [
     index("customer_events_customer_list_idx").on(t.customerId, t.tmCreate, t.id),
     index("customer_events_tm_create_idx").on(t.tmCreate),
-    // The outbox: events still to hand to the webhook queue, and claims to look after.
-    index("customer_events_pending_idx").on(t.tmDispatched, t.tmCreate).where(sql`delivery_status = 'pending'`),
+    // The outbox: events still to hand to the webhook queue, and leases to take over.
+    index("customer_events_lease_idx").on(t.tmLeaseExpire, t.tmCreate).where(sql`delivery_status = 'pending'`),
   ],
 );
 
@@ -275,6 +332,8 @@ export const deletionJobs = sqliteTable(
     tmStart: ms("tm_start").notNull(),
     tmProgress: ms("tm_progress").notNull(),
     tmFinish: ms("tm_finish"),
+    // The last R2 key counted into deleted.storage_objects: a retried chunk never counts twice.
+    storageCursor: text("storage_cursor").notNull().default(""),
   },
   (t) => [index("deletion_jobs_status_progress_idx").on(t.status, t.tmProgress)],
 );

@@ -6,6 +6,9 @@ import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/time";
 import { detailField, nameField } from "../lib/validation";
 
+// As on the platform: "vb_" and 8 of the 32 random characters (about 48 of its 190 bits).
+export const TOKEN_PREFIX_LENGTH = 11;
+
 export const MAX_ACCESSKEY_EXPIRE_SECONDS = 10 * 365 * 24 * 3600;
 export const DEFAULT_ACCESSKEY_EXPIRE_SECONDS = 365 * 24 * 3600;
 
@@ -16,9 +19,13 @@ export const AccesskeySchema = z
     name: z.string(),
     detail: z.string(),
     token: z.string().optional().openapi({ description: "The key itself: present only in the creation response." }),
+    token_prefix: z.string().openapi({
+      description: `The key's first ${TOKEN_PREFIX_LENGTH} characters, on every read: enough to recognise it, not to use it. Empty for keys made before it was kept.`,
+    }),
     tm_expire: z.string(),
     tm_create: z.string(),
     tm_update: z.string(),
+    tm_delete: z.string().nullable().openapi({ description: "When the key was deleted: set only in the answer of its deletion." }),
   })
   .openapi("Accesskey", {
     example: {
@@ -26,9 +33,11 @@ export const AccesskeySchema = z
       customer_id: "5e4a0680-804e-11ec-8477-2fea5968d85b",
       name: "ci",
       detail: "Key for our CI",
+      token_prefix: "vb_a3Bf9xKm",
       tm_expire: "2027-01-15T10:30:00.000Z",
       tm_create: "2026-01-15T10:30:00.000Z",
       tm_update: "2026-01-15T10:30:00.000Z",
+      tm_delete: null,
     },
   });
 
@@ -50,16 +59,18 @@ export const AccesskeyUpdateSchema = z
   .strictObject({ name: nameField.optional(), detail: detailField.optional() })
   .openapi("AccesskeyUpdate", { example: { name: "ci-renamed" } });
 
-export function serializeAccesskey(row: AccesskeyRow, token?: string) {
+export function serializeAccesskey(row: AccesskeyRow, options: { token?: string; tmDelete?: number } = {}) {
   return {
     id: row.id,
     customer_id: row.customerId,
     name: row.name,
     detail: row.detail,
-    ...(token ? { token } : {}),
+    ...(options.token ? { token: options.token } : {}),
+    token_prefix: row.tokenPrefix,
     tm_expire: iso(row.tmExpire),
     tm_create: iso(row.tmCreate),
     tm_update: iso(row.tmUpdate),
+    tm_delete: options.tmDelete === undefined ? null : iso(options.tmDelete),
   };
 }
 
@@ -70,6 +81,7 @@ export async function buildAccesskey(
   customerId: string,
   input: { name?: string; detail?: string; expire?: number },
   now = Date.now(),
+  operatorBinding = "",
 ): Promise<{ row: AccesskeyRow; token: string }> {
   const token = newAccesskeyToken();
   const row: AccesskeyRow = {
@@ -78,6 +90,8 @@ export async function buildAccesskey(
     name: input.name ?? "",
     detail: input.detail ?? "",
     tokenHash: await sha256Hex(token),
+    tokenPrefix: token.slice(0, TOKEN_PREFIX_LENGTH),
+    operatorBinding,
     tmExpire: now + (input.expire ?? DEFAULT_ACCESSKEY_EXPIRE_SECONDS) * 1000,
     tmCreate: now,
     tmUpdate: now,
@@ -86,3 +100,4 @@ export async function buildAccesskey(
 }
 
 export const insertAccesskey = (db: Db, row: AccesskeyRow) => db.insert(accesskeys).values(row);
+

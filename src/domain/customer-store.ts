@@ -3,8 +3,10 @@ import { changesOf, d1Batch, type BatchStatement } from "../db/batch";
 import type { Db } from "../db/client";
 import { agents, customerEvents, customers, Permission, ZERO_UUID, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { hashPassword, unusablePasswordHash } from "../auth/password";
-import { alreadyExists, ApiError, failedPrecondition, notFound } from "../lib/errors";
+import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
+import { unsetPasswordHash } from "./password-reset";
 import { uniqueViolation } from "../lib/db-errors";
+import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
 import { serializeCustomer, type CustomerCreate, type CustomerUpdate, profileToColumns } from "./customer";
 
@@ -109,7 +111,7 @@ export interface NewCustomer {
  */
 export async function buildCustomerCreation(
   db: Db,
-  input: CustomerCreate,
+  input: CustomerCreate & { username: string },
   options: { status: "initial" | "active"; now: number },
 ): Promise<NewCustomer> {
   const { now } = options;
@@ -145,7 +147,8 @@ export async function buildCustomerCreation(
         id: adminAgentId,
         customerId: row.id,
         username: input.username,
-        passwordHash: await hashPassword(input.password),
+        // Without a password the agent cannot sign in until it sets one through a reset link.
+        passwordHash: input.password === undefined ? unsetPasswordHash() : await hashPassword(input.password),
         name: input.name ?? "",
         permission: Permission.CustomerAdmin,
         isGuest: false,
@@ -170,9 +173,19 @@ export async function buildCustomerCreation(
   return { row, adminAgentId, statements };
 }
 
+/**
+ * An operator-created customer. The admin agent's username defaults to the email; without a
+ * password the caller sends the "set your password" mail to the email, so one is needed then.
+ */
 export async function createCustomer(db: Db, input: CustomerCreate, now = Date.now()): Promise<CustomerRow> {
-  await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, input.username)]);
-  const created = await buildCustomerCreation(db, input, { status: "active", now });
+  const username = input.username ?? input.email ?? "";
+  if (!username || (input.password === undefined && !input.email)) {
+    throw invalidArgument("EMAIL_REQUIRED", "Give an email: it is the admin agent's username and receives its \"set your password\" mail when no username and password are given.", [
+      { field: "email", description: "required without username and password" },
+    ]);
+  }
+  await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, username)]);
+  const created = await buildCustomerCreation(db, { ...input, username }, { status: "active", now });
   await runBatch(db, created.statements);
   return created.row;
 }
@@ -186,6 +199,10 @@ const eventIfChanged = (e: ReturnType<typeof eventValues>) =>
       SELECT ${e.id}, ${e.customerId}, ${e.type}, ${JSON.stringify(e.data)}, ${e.webhookMethod}, ${e.webhookUri}, '[]', ${e.deliveryStatus}, ${e.tmCreate}
       WHERE changes() = 1`;
 
+/** The event of a conditional change, for a batch: written only if the statement before it changed a row. */
+export const eventStatementIfChanged = (type: CustomerEventType, next: CustomerRow, now: number): Statement =>
+  eventIfChanged(eventValues(type, next, now, eventTargetOf(next)));
+
 /**
  * Applies a partial change with optimistic concurrency on `version`: a concurrent writer makes
  * the compare-and-set miss, and the change is re-applied on the fresh row, so no field is lost.
@@ -196,11 +213,14 @@ export async function updateCustomer(
   id: string,
   change: Partial<CustomerRow>,
   options: {
-    expectedVersion?: number;
+    /** The request's If-Match: the change applies only to a representation it matches. */
+    ifMatch?: IfMatch;
     current?: CustomerRow;
     event?: CustomerEventType;
     /** Runs in the same batch, after the event; it must only act when `changes() = 1` (the event was written). */
     alsoIfChanged?: SQL;
+    /** A condition the UPDATE itself must meet (checked in the statement, race-free), and its error. */
+    guard?: { condition: SQL; error: () => ApiError };
   } = {},
 ): Promise<CustomerRow> {
   let current = options.current ?? (await getCustomerRow(db, id));
@@ -211,7 +231,7 @@ export async function updateCustomer(
     if (current.status === "deleted" || current.status === "expired") {
       throw failedPrecondition("ACCOUNT_CLOSED", `The customer is ${current.status} and can no longer be changed.`);
     }
-    if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    if (options.ifMatch !== undefined && !ifMatchHolds(options.ifMatch, current.version)) {
       throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", "The customer changed since it was read (If-Match).", [], 412);
     }
     const now = Math.max(Date.now(), current.tmUpdate);
@@ -220,14 +240,17 @@ export async function updateCustomer(
       db
         .update(customers)
         .set({ ...change, tmUpdate: now, version: next.version })
-        .where(and(eq(customers.id, id), eq(customers.version, current.version))),
+        .where(and(eq(customers.id, id), eq(customers.version, current.version), options.guard?.condition)),
       // changes() is the row count of the UPDATE just before it in this batch (one transaction),
       // so the event is written exactly when the change was.
       eventIfChanged(eventValues(options.event ?? "customer_updated", next, now, eventTargetOf(next))),
       ...(options.alsoIfChanged ? [options.alsoIfChanged] : []),
     ]);
     if (changesOf(results, 0) === 1) return next;
-    current = await getCustomerRow(db, id);
+    const fresh = await getCustomerRow(db, id);
+    // Nobody else wrote the row: the guard said no.
+    if (options.guard && fresh && fresh.version === current.version) throw options.guard.error();
+    current = fresh;
   }
   throw new ApiError("INTERNAL", "CONTENTION", "The customer is being changed by many writers; try again.", [], 500);
 }
@@ -246,18 +269,32 @@ export function resetDefaultBillingStatements(customer: CustomerRow, billingAcco
   ];
 }
 
+/**
+ * For the batch of an email change, after its event: pending verification links sent to any
+ * other address are deleted, so none of them can verify the new one (`changes() = 1`: only if
+ * the change was written).
+ */
+const revokeVerificationsNotFor = (customerId: string, email: string) =>
+  sql`DELETE FROM email_verifications WHERE customer_id = ${customerId} AND tm_used IS NULL AND email <> ${email} AND changes() = 1`;
+
 export async function updateCustomerProfile(
   db: Db,
   id: string,
   input: CustomerUpdate,
-  options: { expectedVersion?: number; current?: CustomerRow } = {},
+  options: { ifMatch?: IfMatch; current?: CustomerRow } = {},
 ): Promise<CustomerRow> {
   if (input.email) await assertEmailAvailable(db, input.email, id);
   const change = profileToColumns(input);
   // A new address has not been verified yet.
   const current = options.current ?? (await getCustomerRow(db, id));
-  if (input.email !== undefined && current && input.email !== current.email) change.emailVerified = false;
+  const emailChanges = input.email !== undefined && current !== null && input.email !== current.email;
+  if (emailChanges) change.emailVerified = false;
   // Setting an address again re-enables an endpoint that answered 410 Gone.
   if (input.webhook_uri !== undefined) change.webhookDisabled = false;
-  return updateCustomer(db, id, change, { ...options, current: current ?? undefined });
+  return updateCustomer(db, id, change, {
+    ...options,
+    current: current ?? undefined,
+    // Links sent to another address stop working with the change, in its batch.
+    alsoIfChanged: emailChanges ? revokeVerificationsNotFor(id, input.email!) : undefined,
+  });
 }

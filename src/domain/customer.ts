@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { customerStatuses, identityVerificationStatuses, type CustomerRow } from "../db/schema";
+import { customerStatuses, identityVerificationStatuses, Permission, type CustomerRow } from "../db/schema";
 import { isoOrNull, iso } from "../lib/time";
 import {
   addressField,
@@ -60,8 +60,16 @@ export const CustomerSchema = z
   .openapi("Customer", { example: customerExample });
 
 export const CustomerWithSecretSchema = CustomerSchema.extend({
-  webhook_secret: z.string().openapi({ description: "Signing secret of this customer's webhooks. Shown only here." }),
+  webhook_secret: z.string().optional().openapi({
+    description: "Signing secret of this customer's webhooks, enough to forge them: shown only here, and only to a CustomerAdmin or an access key.",
+  }),
 }).openapi("CustomerWithSecret");
+
+/** The customer as its own credential reads it: the webhook secret only for a CustomerAdmin (access keys act as one). */
+export function serializeOwnCustomer(row: CustomerRow, permission: number): z.infer<typeof CustomerWithSecretSchema> {
+  const customer = serializeCustomer(row);
+  return (permission & Permission.CustomerAdmin) !== 0 ? { ...customer, webhook_secret: row.webhookSecret } : customer;
+}
 
 export type Customer = z.infer<typeof CustomerSchema>;
 
@@ -109,8 +117,10 @@ export type CustomerUpdate = z.infer<typeof CustomerUpdateSchema>;
 
 export const CustomerCreateSchema = z
   .strictObject({
-    username: usernameField,
-    password: passwordField,
+    username: usernameField.optional().openapi({ description: "The first admin agent's username; the email when left out." }),
+    password: passwordField
+      .optional()
+      .openapi({ description: "Write-only. Left out, the admin agent gets a \"set your password\" mail at the customer's email." }),
     ...CustomerUpdateSchema.shape,
   })
   .openapi("CustomerCreate", {
@@ -127,7 +137,8 @@ export const CustomerCreateSchema = z
 export type CustomerCreate = z.infer<typeof CustomerCreateSchema>;
 
 export const MetadataUpdateSchema = z
-  .strictObject({ rtp_debug: z.boolean() })
+  // As on the platform, a missing rtp_debug means false.
+  .strictObject({ rtp_debug: z.boolean().default(false) })
   .openapi("CustomerMetadataUpdate", { example: { rtp_debug: true } });
 
 /** Maps API field names of a profile update onto row columns. */
@@ -143,8 +154,8 @@ export function profileToColumns(input: CustomerUpdate): Partial<CustomerRow> {
   return out;
 }
 
-/** Column values of a permanently deleted customer: every piece of PII gone. */
-export function anonymizedColumns(now: number): Partial<CustomerRow> {
+/** Column values of a permanently deleted (or expired) customer: every piece of PII gone. */
+export function anonymizedColumns(now: number, status: "deleted" | "expired" = "deleted"): Partial<CustomerRow> {
   return {
     name: "",
     detail: "",
@@ -160,7 +171,7 @@ export function anonymizedColumns(now: number): Partial<CustomerRow> {
     billingAccountId: "00000000-0000-0000-0000-000000000000",
     rtpDebug: false,
     emailVerified: false,
-    status: "deleted",
+    status,
     tmDeletionScheduled: null,
     tmDelete: now,
     tmUpdate: now,

@@ -8,6 +8,7 @@ export type ErrorStatus =
   | "PERMISSION_DENIED"
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
+  | "ABORTED"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RESOURCE_EXHAUSTED"
@@ -22,6 +23,7 @@ const defaultCode: Record<ErrorStatus, HttpErrorCode> = {
   PERMISSION_DENIED: 403,
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,
+  ABORTED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RESOURCE_EXHAUSTED: 429,
@@ -57,8 +59,8 @@ export const alreadyExists = (reason: string, message: string, details: ErrorDet
   new ApiError("ALREADY_EXISTS", reason, message, details);
 export const failedPrecondition = (reason: string, message: string, details: ErrorDetail[] = [], code?: HttpErrorCode) =>
   new ApiError("FAILED_PRECONDITION", reason, message, details, code);
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new ApiError("RESOURCE_EXHAUSTED", "TOO_MANY_ATTEMPTS", "Too many failed attempts; try again later.", [
+export const tooManyRequests = (retryAfterSeconds: number, reason = "TOO_MANY_ATTEMPTS", message = "Too many failed attempts; try again later.") =>
+  new ApiError("RESOURCE_EXHAUSTED", reason, message, [
     { retry_after_seconds: retryAfterSeconds },
   ], 429, { "Retry-After": String(retryAfterSeconds) });
 

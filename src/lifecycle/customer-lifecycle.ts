@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { d1Batch } from "../db/batch";
+import { d1Batch, type BatchStatement } from "../db/batch";
 import { getDb, type Db } from "../db/client";
-import { accesskeys, agents, customerEvents, customers, emailVerifications, type CustomerEventType, type CustomerRow } from "../db/schema";
+import { accesskeys, agents, customerEvents, customers, emailVerifications, passwordResets, type CustomerEventType, type CustomerRow } from "../db/schema";
 import { anonymizedColumns } from "../domain/customer";
 import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from "../domain/customer-store";
 import { dispatchPendingEvents } from "../webhooks/dispatch";
 import { activeSecrets } from "../webhooks/secrets";
-import { spendVerification } from "../domain/email-verification";
+import { applyEmailVerification } from "../domain/email-verification";
 import type { Env } from "../env";
 import { secondsVar } from "../lib/time";
 import { recordDeletionJob, startCascade } from "../queues/cascade";
@@ -58,23 +58,13 @@ export class CustomerLifecycle extends DurableObject<Env> {
   /** initial → active with the email verified; an active customer only gets email_verified. */
   async verifyEmail(customerId: string, email: string, tokenHash: string): Promise<TransitionResult> {
     return this.serialized(customerId, async (row) => {
-      const now = Date.now();
-      // Checked again here, where this customer's verifications take turns: a token is spent once.
-      const [token] = await this.db
-        .select({ tmUsed: emailVerifications.tmUsed, tmExpire: emailVerifications.tmExpire })
-        .from(emailVerifications)
-        .where(eq(emailVerifications.tokenHash, tokenHash))
-        .limit(1);
-      const usable = token && token.tmUsed === null && token.tmExpire > now;
-      if (!row || !usable || (row.status !== "initial" && row.status !== "active") || row.email !== email) {
+      // The write is conditional on the address and on the token being unspent: a token is spent
+      // once, and never verifies an address it was not sent to, whatever ran since this read.
+      const updated = await applyEmailVerification(this.db, row, { email, tokenHash });
+      if (!updated) {
         return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_VERIFIABLE", message: "The account can no longer be verified." });
       }
-      const wasInitial = row.status === "initial";
-      const updated = await updateCustomer(this.db, row.id, { status: "active", emailVerified: true }, {
-        current: row,
-        alsoIfChanged: spendVerification(tokenHash, now),
-      });
-      if (wasInitial) await this.ctx.storage.deleteAlarm();
+      if (row!.status === "initial") await this.ctx.storage.deleteAlarm();
       return ok(updated);
     });
   }
@@ -172,43 +162,45 @@ export class CustomerLifecycle extends DurableObject<Env> {
   }
 
   /**
-   * PII anonymized, credentials revoked and sign-in identities freed in one batch, with the
-   * deletion job recorded; the queue then deletes every other owned resource in chunks.
+   * The statements that close an account for good, deleted or expired alike: PII anonymized,
+   * credentials revoked and sign-in identities (agents' usernames, the email) freed, earlier
+   * events (they carry the PII) removed, and the final, anonymized event, delivered to the
+   * address the customer had and signed with the secrets it had.
    */
-  private async permanentlyDelete(row: CustomerRow): Promise<CustomerRow> {
+  private closeAccount(row: CustomerRow, status: "deleted" | "expired", event: CustomerEventType, before: (now: number) => BatchStatement[] = () => []) {
     const db = this.db;
     const now = Math.max(Date.now(), row.tmUpdate);
-    const deleted: CustomerRow = { ...row, ...anonymizedColumns(now), version: row.version + 1 };
-    await d1Batch(this.env.DB, [
-      db.update(customers).set({ ...anonymizedColumns(now), version: deleted.version }).where(eq(customers.id, row.id)),
-      recordDeletionJob(row.id, now),
+    const closed: CustomerRow = { ...row, ...anonymizedColumns(now, status), version: row.version + 1 };
+    const target = eventTargetOf(row);
+    const statements = [
+      db.update(customers).set({ ...anonymizedColumns(now, status), version: closed.version }).where(eq(customers.id, row.id)),
+      // Statements of the caller that must see the rows before they go (the deletion's counts).
+      ...before(now),
       db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
       // Agents go now, not through the queue: their usernames are sign-in identities (and emails).
       db.delete(agents).where(eq(agents.customerId, row.id)),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
-      // Earlier events carry the customer's PII; only the anonymized deletion event remains.
+      db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
-      // Delivered to the address the customer had, signed with the secrets it had.
-      eventStatement(db, "customer_deleted", deleted, now, eventTargetOf(row) && { ...eventTargetOf(row)!, signingSecrets: activeSecrets(row, now) }),
-    ]);
-    await startCascade(this.env, row.id);
-    return deleted;
+      eventStatement(db, event, closed, now, target && { ...target, signingSecrets: activeSecrets(row, now) }),
+    ];
+    return { closed, statements };
   }
 
-  /** initial → expired: the signup's credentials go and its email is free for a new signup. */
+  /** Permanent deletion: the account is closed with the deletion job recorded; the queue then deletes every other owned resource in chunks. */
+  private async permanentlyDelete(row: CustomerRow): Promise<CustomerRow> {
+    const { closed, statements } = this.closeAccount(row, "deleted", "customer_deleted", (now) => [recordDeletionJob(row.id, now)]);
+    await d1Batch(this.env.DB, statements);
+    await startCascade(this.env, row.id);
+    return closed;
+  }
+
+  /** initial → expired: closed exactly as a deletion is (a signup owns no resources to cascade). */
   private async expire(row: CustomerRow): Promise<CustomerRow> {
-    const db = this.db;
-    const now = Math.max(Date.now(), row.tmUpdate);
-    const next: CustomerRow = { ...row, status: "expired", tmUpdate: now, version: row.version + 1 };
-    await d1Batch(this.env.DB, [
-      db.update(customers).set({ status: "expired", tmUpdate: now, version: next.version }).where(eq(customers.id, row.id)),
-      db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
-      db.delete(agents).where(eq(agents.customerId, row.id)),
-      db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
-      eventStatement(db, "customer_expired", next, now),
-    ]);
+    const { closed, statements } = this.closeAccount(row, "expired", "customer_expired");
+    await d1Batch(this.env.DB, statements);
     await this.ctx.storage.deleteAlarm();
-    return next;
+    return closed;
   }
 }
 

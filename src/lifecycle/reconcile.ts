@@ -4,8 +4,9 @@ import { getDb } from "../db/client";
 import { customers, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
 import { resendStalledCascades } from "../queues/cascade";
+import { sweepOrphanObjects } from "../storage/objects";
 import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
-import { dispatchPendingEvents, DISPATCH_BATCH, releaseStrandedEvents } from "../webhooks/dispatch";
+import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
 import { lifecycleOf } from "./transitions";
@@ -18,6 +19,8 @@ export interface ReconcileReport {
   expired: number;
   alarmsChecked: number;
   cascadesResent: number;
+  /** File objects in R2 with no row (a crashed upload or delete), removed this run. */
+  orphanObjectsDeleted: number;
   eventsDispatched: number;
   eventsPruned: number;
 }
@@ -67,9 +70,10 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     .onConflictDoUpdate({ target: sweepCursors.name, set: { value: next } });
 
   const cascadesResent = await resendStalledCascades(env, now);
+  const orphanObjectsDeleted = await sweepOrphanObjects(env, now);
 
-  // Events whose hand-off to the webhook queue was missed, then the 30-day retention.
-  await releaseStrandedEvents(env, now);
+  // Events whose hand-off to the webhook queue was missed or whose claim's lease ran out (the
+  // message died with its process), then the 30-day retention.
   let eventsDispatched = 0;
   for (let i = 0; i < 10; i++) {
     const n = await dispatchPendingEvents(env);
@@ -81,12 +85,15 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     sql`DELETE FROM customer_events WHERE rowid IN (SELECT rowid FROM customer_events WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
     sql`DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE tm_create < ${cutoff} LIMIT ${PRUNE_LIMIT})`,
     sql`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE tm_create < ${now - IDEMPOTENCY_TTL_MS} LIMIT ${PRUNE_LIMIT})`,
+    // Reset links are useless once expired (one hour).
+    sql`DELETE FROM password_resets WHERE rowid IN (SELECT rowid FROM password_resets WHERE tm_expire < ${now} LIMIT ${PRUNE_LIMIT})`,
   ]);
   return {
     deleted: overdueFrozen.length,
     expired: overdueSignups.length,
     alarmsChecked: page.length,
     cascadesResent,
+    orphanObjectsDeleted,
     eventsDispatched,
     eventsPruned: changesOf(pruned, 0),
   };

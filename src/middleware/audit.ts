@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { clientIp } from "../auth/attempt-limiter";
 import { auditLog } from "../db/schema";
+import { IGNORED_FIELDS_HEADER } from "../lib/ignored-fields";
 import { isUuid } from "../lib/validation";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -22,6 +23,8 @@ async function affectedCustomer(path: string, ownCustomerId: string | undefined,
   }
   return "";
 }
+
+const ignoredFields = (res: Response) => new Set((res.headers.get(IGNORED_FIELDS_HEADER) ?? "").split(","));
 
 /** Top-level field names of the body the JSON check parsed; never their values. */
 function fieldNames(body: unknown): string[] {
@@ -46,7 +49,8 @@ export const audit = createMiddleware<AppEnv>(async (c, next) => {
     actorId: principal?.id ?? "",
     actorPermission: principal?.permission ?? 0,
     action: `${c.req.method} ${path.replace(UUID_SEGMENT, "/{id}")}`,
-    changedFields: fieldNames(c.get("jsonBody")),
+    // Fields the route ignored (X-Ignored-Fields) changed nothing.
+    changedFields: fieldNames(c.get("jsonBody")).filter((name) => !ignoredFields(c.res).has(name)),
     statusCode: c.res.status,
     requestId: c.get("requestId"),
     ip: clientIp(c.req),

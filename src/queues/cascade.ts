@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { ownedTables, resourceKinds, type ResourceKind } from "../db/owned";
 import { customers, deletionJobs } from "../db/schema";
 import type { Env } from "../env";
+import { deleteCustomerObjectsChunk } from "../storage/objects";
 import { DEFAULT_PACER, ScavengerPacer } from "./pacer";
 
 /** Rows of a delivery's first chunk; later chunks grow or shrink with the pacer. */
@@ -31,7 +32,11 @@ const tableName = (kind: ResourceKind) => getTableConfig(ownedTables[kind]).name
  */
 export function recordDeletionJob(customerId: string, now: number) {
   const counts = sql.join(
-    resourceKinds.map((kind) => sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`),
+    [
+      ...resourceKinds.map((kind) => sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`),
+      // R2 objects cannot be counted from SQL: the cascade adds them as it deletes them.
+      sql`'storage_objects', 0`,
+    ],
     sql`, `,
   );
   return sql`INSERT INTO deletion_jobs (customer_id, status, deleted, error, tm_start, tm_progress)
@@ -53,6 +58,8 @@ export interface CascadeStep {
   chunk(rows: number): Promise<number>;
   /** Called once the step is finished (progress is recorded here). */
   done?(): Promise<unknown>;
+  /** False for a step whose chunks are not D1 rows (the pacer learns nothing from their timing). */
+  paced?: boolean;
 }
 
 const deleteSql = (table: string) => `DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE customer_id = ? LIMIT ?)`;
@@ -70,6 +77,8 @@ export function cascadeSteps(env: Env, customerId: string, touch: () => Promise<
       chunk: (rows: number) => changes(env.DB.prepare(deleteStatements[kind]).bind(customerId, rows)),
       done: touch,
     })),
+    // The customer's file bytes in R2, by key prefix, counted into the receipt as they go.
+    { name: "storage_objects", chunk: () => deleteCustomerObjectsChunk(env, customerId), done: touch, paced: false },
     { name: "audit_ip", chunk: (rows: number) => changes(env.DB.prepare(SCRUB_AUDIT_IPS).bind(customerId, rows)) },
   ];
 }
@@ -116,7 +125,7 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
       await new Promise((resolve) => setTimeout(resolve, restMs));
       const started = performance.now();
       const done = await step.chunk(rows);
-      pacer.observe(step.name, done, performance.now() - started);
+      if (step.paced !== false) pacer.observe(step.name, done, performance.now() - started);
       if (done < rows) break;
     }
     await step.done?.();

@@ -4,5 +4,6 @@ import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
+import { storageFileRoutes } from "./storage-files";
 
-export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes, ...resourceRoutes];
+export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes, ...resourceRoutes, ...storageFileRoutes];

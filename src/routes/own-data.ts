@@ -2,7 +2,7 @@ import { getTableName } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { principalWithOwn, requireOwnCustomer } from "../auth/principal";
+import { principalWithOwnRaw, requireOwnCustomer } from "../auth/principal";
 import { recordReader } from "../db/raw";
 import { pageOf, rawPageQuery, type KeysetTable, type PageParams } from "../lib/pagination";
 import { isUuid } from "../lib/validation";
@@ -17,7 +17,7 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
   allowed: number,
   serialize: (row: T["$inferSelect"]) => Out,
 ) {
-  const [principal, rows] = await principalWithOwn(c, (scope) => rawPageQuery(table, { sql: `"customer_id" = ${scope.sql}`, params: scope.params }, query));
+  const [principal, rows] = await principalWithOwnRaw(c, (scope) => rawPageQuery(table, { sql: `"customer_id" = ${scope.sql}`, params: scope.params }, query));
   requireOwnCustomer(principal, allowed);
   return pageOf(rows, query, serialize);
 }
@@ -25,7 +25,7 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
 /** One of the caller's own rows by id, or undefined (a malformed id matches nothing), in one round trip. */
 export async function ownRow<T extends OwnedByCustomer>(c: Context<AppEnv>, table: T, id: string, allowed: number): Promise<T["$inferSelect"] | undefined> {
   const reader = recordReader(table);
-  const [principal, row] = await principalWithOwn(c, (scope) => ({
+  const [principal, row] = await principalWithOwnRaw(c, (scope) => ({
     statement: (d1) =>
       d1
         .prepare(`SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE "id" = ? AND "customer_id" = ${scope.sql} LIMIT 1`)

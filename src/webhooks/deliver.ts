@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb, type Db } from "../db/client";
 import { customerEvents, customers, webhookDeliveries } from "../db/schema";
 import type { Env } from "../env";
-import type { WebhookMessage } from "./dispatch";
+import { extendLease, type WebhookMessage } from "./dispatch";
 import { checkBeforeSend } from "./policy";
 import { activeSecrets } from "./secrets";
 import { signDelivery } from "./signature";
@@ -103,6 +103,16 @@ async function settle(db: Db, eventId: string, status: "delivered" | "failed" | 
     .where(and(eq(customerEvents.id, eventId), eq(customerEvents.deliveryStatus, "pending")));
 }
 
+/** Back to the queue with backoff; the event's lease covers the wait, so no dispatcher sends it meanwhile. */
+async function retryLater(env: Env, message: Message<WebhookMessage>) {
+  const delaySeconds = webhookRetryDelaySeconds(message.attempts);
+  message.retry({ delaySeconds });
+  // Should this fail, the event may be sent again after a minute: same webhook-id, receivers dedupe.
+  await extendLease(env, message.body.eventId, delaySeconds).catch((err) =>
+    console.error("webhook lease not extended", message.body.eventId, err instanceof Error ? err.message : String(err)),
+  );
+}
+
 export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
   const db = getDb(env.DB);
   await Promise.all(
@@ -110,14 +120,14 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
       try {
         const outcome = await deliverEvent(env, message.body.eventId, message.attempts);
         if (outcome?.kind === "retry") {
-          message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
+          await retryLater(env, message);
           return;
         }
         if (outcome) await settle(db, message.body.eventId, outcome.kind === "delivered" ? "delivered" : outcome.kind === "gone" ? "disabled" : "failed");
         message.ack();
       } catch (err) {
         console.error("webhook delivery step failed", message.body.eventId, err instanceof Error ? err.message : String(err));
-        message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
+        await retryLater(env, message);
       }
     }),
   );

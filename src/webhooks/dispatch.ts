@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { customerEvents, webhookDeliveries } from "../db/schema";
+import { customerEvents } from "../db/schema";
 import type { Env } from "../env";
 
 export interface WebhookMessage {
@@ -8,28 +8,32 @@ export interface WebhookMessage {
 }
 
 export const DISPATCH_BATCH = 100;
-/** A claimed event with no delivery attempt after this long was lost between claim and send. */
-export const STRANDED_AFTER_MS = 15 * 60 * 1000;
+/**
+ * How long a dispatcher's claim on an event lasts. The queue takes a message at once and its
+ * consumer extends the lease over each retry's delay, so an expired lease on a pending event
+ * means its message died (with the process that claimed it): the next dispatch takes it over.
+ */
+export const CLAIM_LEASE_MS = 60 * 1000;
 
 /**
- * The outbox: hands events that have a webhook target to the delivery queue. Events are claimed
- * first (so concurrent dispatchers, after a request and in the Durable Object, do not send the
- * same event twice), and released again if the send fails; the cron releases events stranded by
- * a crash between claim and send.
+ * The outbox: hands events that have a webhook target to the delivery queue. Each event is
+ * claimed with a short lease in one conditional UPDATE (so concurrent dispatchers, after a
+ * request and in the Durable Object, do not send the same event twice) and released if the
+ * send fails. A claim whose lease ran out is taken over, under the same webhook-id (the event id).
  */
-export async function dispatchPendingEvents(env: Env, limit = DISPATCH_BATCH): Promise<number> {
+export async function dispatchPendingEvents(env: Env, limit = DISPATCH_BATCH, now = Date.now()): Promise<number> {
   const db = getDb(env.DB);
-  const now = Date.now();
-  const unclaimed = and(eq(customerEvents.deliveryStatus, "pending"), isNull(customerEvents.tmDispatched));
+  const leaseExpire = now + CLAIM_LEASE_MS;
+  const claimable = and(eq(customerEvents.deliveryStatus, "pending"), or(isNull(customerEvents.tmLeaseExpire), lte(customerEvents.tmLeaseExpire, now)));
   const claimed = await db
     .update(customerEvents)
-    .set({ tmDispatched: now })
+    .set({ tmDispatched: now, tmLeaseExpire: leaseExpire })
     .where(
       and(
-        unclaimed,
+        claimable,
         inArray(
           customerEvents.id,
-          db.select({ id: customerEvents.id }).from(customerEvents).where(unclaimed).orderBy(asc(customerEvents.tmCreate)).limit(limit),
+          db.select({ id: customerEvents.id }).from(customerEvents).where(claimable).orderBy(asc(customerEvents.tmCreate)).limit(limit),
         ),
       ),
     )
@@ -38,25 +42,37 @@ export async function dispatchPendingEvents(env: Env, limit = DISPATCH_BATCH): P
   try {
     await env.WEBHOOK_QUEUE.sendBatch(claimed.map((e) => ({ body: { eventId: e.id } })));
   } catch (err) {
-    await db.update(customerEvents).set({ tmDispatched: null }).where(inArray(customerEvents.id, claimed.map((e) => e.id)));
+    // Only this claim is released: another dispatcher may already hold a newer one.
+    await db
+      .update(customerEvents)
+      .set({ tmLeaseExpire: null })
+      .where(and(inArray(customerEvents.id, claimed.map((e) => e.id)), eq(customerEvents.tmLeaseExpire, leaseExpire)));
     throw err;
   }
   return claimed.length;
 }
 
-/** Cron: claimed long ago, still pending, never attempted: release them to be dispatched again. */
-export async function releaseStrandedEvents(env: Env, now = Date.now()): Promise<number> {
-  const db = getDb(env.DB);
-  const released = await db
+/** The queue holds the event until its next attempt: nobody takes it over before then. */
+export async function extendLease(env: Env, eventId: string, delaySeconds: number, now = Date.now()): Promise<void> {
+  await getDb(env.DB)
     .update(customerEvents)
-    .set({ tmDispatched: null })
-    .where(
-      and(
-        eq(customerEvents.deliveryStatus, "pending"),
-        lt(customerEvents.tmDispatched, now - STRANDED_AFTER_MS),
-        notExists(db.select({ one: sql`1` }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, customerEvents.id))),
-      ),
-    )
-    .returning({ id: customerEvents.id });
-  return released.length;
+    .set({ tmLeaseExpire: now + delaySeconds * 1000 + CLAIM_LEASE_MS })
+    .where(and(eq(customerEvents.id, eventId), eq(customerEvents.deliveryStatus, "pending")));
+}
+
+// Writes that cannot record an event still take over expired leases, at most once a lease
+// period per isolate: a stranded event goes out within about a minute of any activity, at the
+// cost of one statement a minute, not one per write.
+let lastTakeoverAt = 0;
+
+/** Test seam: forget when this isolate last looked for expired leases. */
+export const resetTakeoverThrottle = () => {
+  lastTakeoverAt = 0;
+};
+
+/** After a successful write: dispatch if it may have recorded an event, or if a lease may have run out since the last look. */
+export function shouldDispatchAfterWrite(mayRecordEvent: boolean, now = Date.now()): boolean {
+  if (!mayRecordEvent && now - lastTakeoverAt < CLAIM_LEASE_MS) return false;
+  lastTakeoverAt = now;
+  return true;
 }

@@ -1,24 +1,13 @@
-// GET /docs in a real browser: the local dev server (`npm run dev`) and Debian's Chromium, driven
-// by playwright-core. Checks that the API reference renders every operation of /openapi.json and
-// that the page loads nothing from anywhere but this server.
+// GET /docs in a real browser: the local dev server (`npm run dev`) and Chrome or Chromium (see
+// ./chromium.ts for which one), driven by playwright-core. Checks that the API reference renders every
+// operation of /openapi.json and that the page loads nothing from anywhere but this server.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./chromium";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 // Git-ignored: the whole page, and the first screenful as a person sees it.
 const SCREENSHOT = join(import.meta.dirname, "output", "docs.png");
 const SCREENSHOT_TOP = join(import.meta.dirname, "output", "docs-top.png");
@@ -108,15 +97,11 @@ function stopServer(): Promise<void> {
 
 describe("GET /docs in Chromium", () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: the browser tests need it. Install Debian's package with ` +
-          "`apt-get update && apt-get install -y chromium` (as root; .ci/run does this in CI), " +
-          "or point CHROMIUM_PATH at another Chromium binary.",
-      );
-    }
+    // The browser first: without one the suite fails at once, saying how to get one (never a skip).
+    const launched = await launchChromium();
+    browser = launched.browser;
+    console.log(`browser tests: ${launched.source} (${browser.version()})`);
     await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {

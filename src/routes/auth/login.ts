@@ -5,7 +5,7 @@ import { attemptKeys, clientIp } from "../../auth/attempt-limiter";
 import { issueToken, TOKEN_TTL_SECONDS } from "../../auth/jwt";
 import { verifyPassword } from "../../auth/password";
 import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
-import { agents, customers, type AgentRow } from "../../db/schema";
+import { agents, customers } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 
@@ -25,7 +25,8 @@ export const login = defineRoute(
     path: "/auth/login",
     tags: ["Auth"],
     summary: "Log in",
-    description: "Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie.",
+    description:
+      "Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie. Failures are limited per (username, client) and per client, and a client failing on an account under attack waits a growing delay: 429 with Retry-After (README, Security limits). A password or permission change revokes earlier tokens.",
     request: { body: jsonBody(LoginSchema) },
     responses: {
       200: jsonResponse(LoginResponseSchema, "Logged in"),
@@ -36,12 +37,14 @@ export const login = defineRoute(
     const { password } = c.req.valid("json");
     const username = c.req.valid("json").username.trim().toLowerCase();
     const db = c.get("db");
-    // Counted per username (known or not, so the limit reveals nothing) and per client IP.
+    // Limited per (username, client) and per client, with a growing delay for clients that keep
+    // failing on one username (known or not, so the limit reveals nothing): attempt-limiter.ts.
     const attempts = attemptKeys(c.env, "login", username, clientIp(c.req));
-    await attempts.assertAllowed();
-    let agent: AgentRow | null;
+    await attempts.begin();
+    let agent: { id: string; username: string; customerId: string; permission: number; tokenVersion: number | string } | null;
     if (isSuperAdminUsername(c.env, username)) {
-      agent = await loginSuperAdmin(c.env, db, password);
+      // From configuration alone: nothing in the customers' tables can stand in its way.
+      agent = await loginSuperAdmin(c.env, password);
     } else {
       const [row] = await db
         .select({ agent: agents, status: customers.status })
@@ -53,11 +56,8 @@ export const login = defineRoute(
       const ok = await verifyPassword(password, row?.agent.passwordHash);
       agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
     }
-    if (!agent) {
-      await attempts.recordFailure();
-      throw invalidCredentials();
-    }
-    await attempts.recordSuccess();
+    if (!agent) throw invalidCredentials(); // counted since begin()
+    await attempts.succeed();
     const token = await issueToken(agent, c.env.JWT_SECRET);
     setCookie(c, "token", token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: TOKEN_TTL_SECONDS });
     return c.json({ username: agent.username, token }, 200);

@@ -3,6 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccesskeySchema, buildAccesskey, insertAccesskey, serializeAccesskey } from "../../domain/accesskey";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../domain/customer-store";
+import { assertSignupAllowed, clientIp } from "../../auth/attempt-limiter";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/transitions";
@@ -13,11 +15,13 @@ const SignupSchema = z
   .strictObject({
     ...CustomerUpdateSchema.shape,
     email: emailField,
-    password: passwordField,
+    password: passwordField.optional().openapi({
+      description: "Optional. Left out, the admin agent has no password until it sets one: the \"set your password\" mail follows the email verification.",
+    }),
     accepted_tos: z.literal(true, { message: "the terms of service must be accepted" }),
   })
   .openapi("SignupRequest", {
-    example: { email: "admin@acme-corp.com", password: "a-long-password", accepted_tos: true, name: "Acme Corporation" },
+    example: { email: "admin@acme-corp.com", accepted_tos: true, name: "Acme Corporation" },
   });
 
 const SignupResponseSchema = z
@@ -38,7 +42,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires.",
+      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a \"set your password\" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.",
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
@@ -49,8 +53,11 @@ export const signup = defineRoute(
     const input = c.req.valid("json");
     const db = c.get("db");
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
+    await assertSignupAllowed(c.env, clientIp(c.req));
     const now = Date.now();
     try {
+      // The email becomes the admin agent's username; the super admin's is refused like a taken one.
+      assertNotSuperAdminUsername(c.env, input.email, "email");
       await assertEmailAvailable(db, input.email);
       const created = await buildCustomerCreation(
         db,
@@ -64,8 +71,13 @@ export const signup = defineRoute(
       await lifecycleOf(c.env, created.row.id)
         .trackSignup(created.row.id)
         .catch((err) => console.error("signup alarm not set; the cron sweep will expire it", String(err)));
-      c.executionCtx.waitUntil(sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token));
-      return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, key.token) }, 200);
+      // The account exists either way; a mail refused by its limits can be asked for again later.
+      const mail = await sendVerificationEmail(c.env, new URL(c.req.url).origin, input.email, verification.token, {
+        customerId: created.row.id,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      });
+      if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
+      return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) }, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
       if (err instanceof ApiError && err.code < 500) return c.json({}, 200);

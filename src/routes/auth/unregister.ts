@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../../app-env";
 import { attemptKeys, clientIp } from "../../auth/attempt-limiter";
 import { verifyPassword } from "../../auth/password";
 import { requireOwnCustomer } from "../../auth/principal";
@@ -13,14 +15,29 @@ export const CONFIRMATION_PHRASE = "DELETE";
 
 const UnregisterSchema = z
   .strictObject({
-    password: z.string().max(1024).optional().openapi({ description: "The calling agent's password (agents only)." }),
-    confirmation_phrase: z.string().max(64).optional().openapi({ description: 'Exactly "DELETE": required for immediate deletion and for access-key callers.' }),
+    password: z.string().max(1024).optional().openapi({ description: "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion." }),
+    confirmation_phrase: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: 'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).' }),
     immediate: z.boolean().optional().openapi({ description: "Delete permanently now instead of after the grace period." }),
   })
   .openapi("UnregisterRequest", { example: { password: "yourPassword", confirmation_phrase: "DELETE", immediate: true } });
 
 const wrongPhrase = () =>
   invalidArgument("CONFIRMATION_PHRASE_MISMATCH", 'confirmation_phrase must be exactly "DELETE".', [{ field: "confirmation_phrase" }]);
+
+/** The calling agent's password, under the brute-force limits of this endpoint. */
+async function assertOwnPassword(c: Context<AppEnv>, agentId: string, password: string) {
+  const attempts = attemptKeys(c.env, "unregister", agentId, clientIp(c.req));
+  await attempts.begin();
+  const [agent] = await c.get("db").select({ hash: agents.passwordHash }).from(agents).where(eq(agents.id, agentId)).limit(1);
+  if (!(await verifyPassword(password, agent?.hash))) {
+    throw new ApiError("UNAUTHENTICATED", "INVALID_PASSWORD", "The password is incorrect.", [{ field: "password" }]);
+  }
+  await attempts.succeed();
+}
 
 export const unregister = defineRoute(
   createRoute({
@@ -29,7 +46,7 @@ export const unregister = defineRoute(
     tags: ["Account lifecycle"],
     summary: "Unregister your account",
     description:
-      "Freezes the account and schedules its permanent deletion after the grace period (30 days by default); repeating it keeps the schedule. With `immediate: true` and the phrase `DELETE`, deletes it permanently now: every owned resource is removed and PII anonymized. Agents confirm with their password; access keys with the phrase.",
+      "Freezes the account and schedules its permanent deletion after the grace period (30 days by default); repeating it keeps the schedule. Confirm with `password` alone or `confirmation_phrase: \"DELETE\"` alone (access keys: the phrase). With `immediate: true`, deletes it permanently now (every owned resource removed, PII anonymized): that needs the phrase, and for agents the password too.",
     security: authenticated,
     request: { body: jsonBody(UnregisterSchema) },
     responses: {
@@ -42,19 +59,17 @@ export const unregister = defineRoute(
     const customer = requireOwnCustomer(principal);
     const input = c.req.valid("json");
 
-    if (input.immediate && input.confirmation_phrase !== CONFIRMATION_PHRASE) throw wrongPhrase();
+    // A phrase, when sent, is exactly "DELETE"; immediate deletion always needs it.
+    if ((input.immediate || input.confirmation_phrase !== undefined) && input.confirmation_phrase !== CONFIRMATION_PHRASE) throw wrongPhrase();
     if (principal.kind === "agent") {
-      if (input.password === undefined) {
-        throw invalidArgument("PASSWORD_REQUIRED", "Confirm with your password.", [{ field: "password", description: "required" }]);
+      // An agent confirms with its password; to freeze, the phrase alone also does (the
+      // contract's form for accounts without a password). Immediate deletion needs both.
+      if (input.password === undefined && (input.immediate || input.confirmation_phrase === undefined)) {
+        throw invalidArgument("PASSWORD_REQUIRED", "Confirm with your password (or, to freeze only, with the phrase \"DELETE\").", [
+          { field: "password", description: "required" },
+        ]);
       }
-      const attempts = attemptKeys(c.env, "unregister", principal.id, clientIp(c.req));
-      await attempts.assertAllowed();
-      const [agent] = await c.get("db").select({ hash: agents.passwordHash }).from(agents).where(eq(agents.id, principal.id)).limit(1);
-      if (!(await verifyPassword(input.password, agent?.hash))) {
-        await attempts.recordFailure();
-        throw new ApiError("UNAUTHENTICATED", "INVALID_PASSWORD", "The password is incorrect.", [{ field: "password" }]);
-      }
-      await attempts.recordSuccess();
+      if (input.password !== undefined) await assertOwnPassword(c, principal.id, input.password);
     } else if (input.confirmation_phrase !== CONFIRMATION_PHRASE) {
       throw wrongPhrase();
     }

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { principalOf, requireOwnCustomer } from "../../auth/principal";
 import { Permission } from "../../db/schema";
-import { CustomerWithSecretSchema, serializeCustomer } from "../../domain/customer";
+import { CustomerWithSecretSchema, serializeOwnCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
@@ -12,7 +12,7 @@ export const getOwnCustomer = defineRoute(
     path: "/v1.0/customer",
     tags: ["Customer"],
     summary: "Get your own customer",
-    description: "The caller's customer, with its webhook signing secret (the only place it is shown).",
+    description: "The caller's customer; a CustomerAdmin (or an access key) also gets its webhook signing secret, the only place it is shown.",
     security: authenticated,
     responses: {
       200: jsonResponse(CustomerWithSecretSchema, "The caller's customer"),
@@ -21,8 +21,9 @@ export const getOwnCustomer = defineRoute(
   }),
   async (c) => {
     // The credential lookup already joined the customer row: no second query.
-    const customer = requireOwnCustomer(await principalOf(c), Permission.CustomerAdmin | Permission.CustomerManager);
+    const principal = await principalOf(c);
+    const customer = requireOwnCustomer(principal, Permission.CustomerAdmin | Permission.CustomerManager);
     c.header("ETag", etagOf(customer.version));
-    return c.json({ ...serializeCustomer(customer), webhook_secret: customer.webhookSecret }, 200);
+    return c.json(serializeOwnCustomer(customer, principal.permission), 200);
   },
 );

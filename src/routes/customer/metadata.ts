@@ -3,7 +3,7 @@ import { requireOwnCustomer } from "../../auth/principal";
 import { CustomerSchema, MetadataUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { updateCustomer } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
-import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { etagOf, ifMatch } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 
 export const updateOwnMetadata = defineRoute(
@@ -23,7 +23,7 @@ export const updateOwnMetadata = defineRoute(
     const customer = requireOwnCustomer(c.get("principal"));
     const row = await updateCustomer(c.get("db"), customer.id, { rtpDebug: c.req.valid("json").rtp_debug }, {
       current: customer,
-      expectedVersion: ifMatchVersion(c),
+      ifMatch: ifMatch(c),
     });
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);

@@ -1,10 +1,11 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerSchema, CustomerUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { updateCustomerProfile } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
-import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { etagOf, ifMatch } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 
 export const updateOwnCustomer = defineRoute(
@@ -23,10 +24,11 @@ export const updateOwnCustomer = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
+    assertNotSuperAdminUsername(c.env, c.req.valid("json").email, "email");
     await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
     const row = await updateCustomerProfile(c.get("db"), customer.id, c.req.valid("json"), {
       current: customer,
-      expectedVersion: ifMatchVersion(c),
+      ifMatch: ifMatch(c),
     });
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);

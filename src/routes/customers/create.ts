@@ -1,8 +1,10 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerCreateSchema, CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { createCustomer } from "../../domain/customer-store";
+import { sendSetPasswordMails } from "../../domain/password-reset";
 import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
@@ -14,7 +16,7 @@ export const createCustomerRoute = defineRoute(
     tags: ["Customers (admin)"],
     summary: "Create a customer",
     description:
-      "Creates an active customer with its first admin agent (the given username and password) and its guest agent, in one atomic batch. The password is write-only.",
+      "Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent's username is `username`, or the email when left out; the password is write-only. Without a password, a \"set your password\" mail (a reset link, valid one hour) goes to the email.",
     security: authenticated,
     request: { body: jsonBody(CustomerCreateSchema) },
     responses: {
@@ -24,8 +26,13 @@ export const createCustomerRoute = defineRoute(
   }),
   async (c) => {
     requireSuperAdmin(c.get("principal"));
-    await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
-    const row = await createCustomer(c.get("db"), c.req.valid("json"));
+    const input = c.req.valid("json");
+    assertNotSuperAdminUsername(c.env, input.username);
+    assertNotSuperAdminUsername(c.env, input.email, "email");
+    await assertWebhookUriAllowed(c.env, input.webhook_uri);
+    const row = await createCustomer(c.get("db"), input);
+    // No password given: the admin agent chooses one through a "set your password" mail.
+    if (input.password === undefined) c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, row.id, row.email));
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

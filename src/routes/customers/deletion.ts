@@ -16,7 +16,9 @@ const DeletionReceiptSchema = z
     status: z.enum(deletionJobStatuses),
     tm_start: z.string(),
     tm_finish: z.string().nullable(),
-    deleted: counts.openapi({ description: "Rows removed so far, by kind (all it owned, once finished)." }),
+    deleted: counts
+      .extend({ storage_objects: z.number().int().openapi({ description: "File objects removed from storage so far." }) })
+      .openapi({ description: "Rows removed so far, by kind (all it owned, once finished), and storage objects." }),
     remaining: counts.openapi({ description: "Rows of the customer still in D1, counted now." }),
   })
   .openapi("DeletionReceipt");
@@ -56,7 +58,8 @@ export const getDeletion = defineRoute(
         status: job.status,
         tm_start: iso(job.tmStart),
         tm_finish: isoOrNull(job.tmFinish),
-        deleted,
+        // Counted by the cascade as it deletes them (R2 has no count to take at deletion time).
+        deleted: { ...deleted, storage_objects: Number(job.deleted.storage_objects ?? 0) },
         remaining,
       },
       200,

@@ -1,10 +1,11 @@
 import { assertWebhookUriAllowed } from "../../webhooks/policy";
 import { createRoute } from "@hono/zod-openapi";
 import { requireSuperAdmin } from "../../auth/principal";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { CustomerSchema, CustomerUpdateSchema, MetadataUpdateSchema, serializeCustomer } from "../../domain/customer";
 import { updateCustomer, updateCustomerProfile } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
-import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { etagOf, ifMatch } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { CustomerIdParams, findCustomerOr404 } from "./shared";
 
@@ -26,8 +27,9 @@ export const updateCustomerRoute = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const current = await findCustomerOr404(db, c.req.valid("param").id);
+    assertNotSuperAdminUsername(c.env, c.req.valid("json").email, "email");
     await assertWebhookUriAllowed(c.env, c.req.valid("json").webhook_uri);
-    const row = await updateCustomerProfile(db, current.id, c.req.valid("json"), { current, expectedVersion: ifMatchVersion(c) });
+    const row = await updateCustomerProfile(db, current.id, c.req.valid("json"), { current, ifMatch: ifMatch(c) });
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
@@ -50,7 +52,7 @@ export const updateCustomerMetadata = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const current = await findCustomerOr404(db, c.req.valid("param").id);
-    const row = await updateCustomer(db, current.id, { rtpDebug: c.req.valid("json").rtp_debug }, { current, expectedVersion: ifMatchVersion(c) });
+    const row = await updateCustomer(db, current.id, { rtpDebug: c.req.valid("json").rtp_debug }, { current, ifMatch: ifMatch(c) });
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

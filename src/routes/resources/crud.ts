@@ -1,31 +1,34 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import { hashPassword } from "../../auth/password";
 import { requireOwnCustomer } from "../../auth/principal";
 import { ownPage, ownRow } from "../own-data";
 import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
+import type { Env } from "../../env";
 import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
 import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
-import { etagOf, ifMatchVersion } from "../../lib/etag";
+import { etagOf, ifMatch, ifMatchHolds, type IfMatch } from "../../lib/etag";
+import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
 import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
-import { iso } from "../../lib/time";
-import { detailField, isUuid, nameField } from "../../lib/validation";
+import { isUuid } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
-import { kindSpecs, tableOf, type KindSpec } from "../../resources/kinds";
+import { kindSpecs, tableOf, type KindSpec, type Row } from "../../resources/kinds";
+import { schemasFor, serializerFor, setterSchemaFor, toColumns } from "./schemas";
 
 // Every owned table has the columns of `tags` (the kind with no columns of its own); the
 // generic code below only touches those, and passes the rest through as plain records.
-type OwnedTable = typeof tags;
-type Row = Record<string, any> & { id: string; customerId: string; version: number; tmCreate: number; tmUpdate: number };
+export type OwnedTable = typeof tags;
+export type { Row };
+export { schemasFor, serializerFor };
 
 export interface RuleContext {
   db: Db;
+  env: Env;
   customer: CustomerRow;
   principalId: string;
 }
@@ -38,6 +41,8 @@ export interface KindRules {
   beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | void> | Guard | void;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
+  /** Cleanup outside D1 once the row is gone (a failure here is left to the cron). */
+  afterDelete?(env: Env, row: Row): Promise<void>;
 }
 
 /** A condition checked inside the writing statement itself, so a concurrent writer cannot slip past it. */
@@ -46,65 +51,8 @@ export interface Guard {
   error: () => ApiError;
 }
 
-const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;
+export const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;
 const WRITE = Permission.CustomerAdmin | Permission.CustomerManager;
-
-export function schemasFor(spec: KindSpec) {
-  const visible = spec.fields.filter((f) => !f.secret);
-  const Resource = z
-    .object({
-      id: z.uuid(),
-      customer_id: z.uuid(),
-      name: z.string(),
-      detail: z.string(),
-      ...Object.fromEntries(visible.map((f) => [f.api, f.schema])),
-      tm_create: z.string(),
-      tm_update: z.string(),
-    })
-    .openapi(spec.title);
-  const writable = spec.fields.filter((f) => !f.readOnly);
-  const Create = z
-    .strictObject({
-      name: nameField.optional(),
-      detail: detailField.optional(),
-      ...Object.fromEntries(writable.map((f) => [f.api, f.required ? f.schema : f.schema.optional()])),
-    })
-    .openapi(`${spec.title}Create`, { example: spec.example });
-  const Update = z
-    .strictObject({
-      name: nameField.optional(),
-      detail: detailField.optional(),
-      ...Object.fromEntries(writable.filter((f) => !f.immutable).map((f) => [f.api, f.schema.optional()])),
-    })
-    .openapi(`${spec.title}Update`);
-  return { Resource, Create, Update };
-}
-
-export function serializerFor(spec: KindSpec) {
-  const visible = spec.fields.filter((f) => !f.secret);
-  return (row: Row) => ({
-    id: row.id,
-    customer_id: row.customerId,
-    name: row.name,
-    detail: row.detail,
-    ...Object.fromEntries(visible.map((f) => [f.api, row[f.column]])),
-    tm_create: iso(row.tmCreate),
-    tm_update: iso(row.tmUpdate),
-  });
-}
-
-/** API input → column values; secrets are hashed on the way in. */
-async function toColumns(spec: KindSpec, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  if (input.name !== undefined) out.name = input.name;
-  if (input.detail !== undefined) out.detail = input.detail;
-  for (const f of spec.fields) {
-    const value = input[f.api];
-    if (value === undefined || f.readOnly) continue;
-    out[f.column] = f.secret ? await hashPassword(value as string) : value;
-  }
-  return out;
-}
 
 function conflictFor(spec: KindSpec, err: unknown): ApiError | null {
   const column = uniqueViolation(err);
@@ -113,174 +61,237 @@ function conflictFor(spec: KindSpec, err: unknown): ApiError | null {
   return alreadyExists(`${field.toUpperCase()}_ALREADY_EXISTS`, `The ${field} is already in use.`, [{ field, description: "already in use" }]);
 }
 
-async function findOwn(db: Db, table: OwnedTable, customerId: string, id: string): Promise<Row | null> {
+export async function findOwn(db: Db, table: OwnedTable, customerId: string, id: string): Promise<Row | null> {
   if (!isUuid(id)) return null;
   const [row] = await db.select().from(table).where(and(eq(table.id, id.toLowerCase()), eq(table.customerId, customerId))).limit(1);
   return (row as Row | undefined) ?? null;
 }
 
 const MAX_ATTEMPTS = 5;
+/** The versions an If-Match list names (tags this API issues are "<version>"); undefined: any version. */
+function matchingVersions(condition: IfMatch | undefined): number[] | undefined {
+  if (condition === undefined || condition === "*") return undefined;
+  return condition.flatMap((tag) => (/^"\d{1,15}"$/.test(tag) ? [Number(tag.slice(1, -1))] : []));
+}
 
-/** The five CRUD routes of one kind, all scoped to the caller's customer. */
-export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: Record<string, unknown> = {}): RouteModule<any>[] {
+const etagMismatch = (noun: string) => new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
+
+/** Everything a route of one kind needs: its spec, table, rules and the caller as writer. */
+export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
   const spec = kindSpecs[kind];
   const table = tableOf(kind) as unknown as OwnedTable;
-  const { Resource, Create, Update } = schemasFor(spec);
-  const serialize = serializerFor(spec);
-  const tags = [spec.title.replace(/([a-z])([A-Z])/g, "$1 $2") + "s"];
   const writeMask = kind === "agents" ? Permission.CustomerAdmin : WRITE;
-  const base = `/v1.0/${kind}`;
-  const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
-  const noun = spec.summaryNoun;
-
   const writer = (c: Context<AppEnv>): RuleContext => {
     const customer = requireOwnCustomer(c.get("principal"), writeMask);
     requireActive(customer);
-    return { db: c.get("db"), customer, principalId: c.get("principal").id };
+    return { db: c.get("db"), env: c.env, customer, principalId: c.get("principal").id };
   };
 
-  const list = defineRoute(
-    createRoute({
-      method: "get",
-      path: base,
-      tags,
-      summary: `List ${noun}s`,
-      security: authenticated,
-      request: { query: PageQuerySchema },
-      responses: { 200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`), ...errorResponses(400, 401, 403) },
-    }),
-    async (c) => {
-      const page = await ownPage(c, table, c.req.valid("query"), READ, (row) => serialize(row as Row));
-      return c.json(page, 200);
-    },
-  );
+  const write = async (ctx: RuleContext, change: Record<string, unknown>, where: SQL | undefined): Promise<Row | undefined> => {
+    try {
+      const [row] = (await ctx.db
+        .update(table)
+        // Bumped in the statement itself: concurrent writers never see a stale version.
+        .set({ ...change, tmUpdate: sql`max(${Date.now()}, ${table.tmUpdate})`, version: sql`${table.version} + 1` } as never)
+        .where(where)
+        .returning()) as Row[];
+      return row;
+    } catch (err) {
+      throw conflictFor(spec, err) ?? err;
+    }
+  };
 
-  const create = defineRoute(
-    createRoute({
-      method: "post",
-      path: base,
-      tags,
-      summary: `Create a ${noun}`,
-      security: authenticated,
-      request: { body: jsonBody(Create) },
-      responses: { 200: jsonResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
-    }),
-    async (c) => {
-      const ctx = writer(c);
-      const input = c.req.valid("json") as Record<string, any>;
-      await rules.beforeCreate?.(ctx, input);
-      const now = Date.now();
-      const row = {
-        ...defaults,
-        ...(await toColumns(spec, input)),
-        id: crypto.randomUUID(),
-        customerId: ctx.customer.id,
-        tmCreate: now,
-        tmUpdate: now,
-        version: 1,
-      };
-      let inserted: Row;
-      try {
-        [inserted] = (await ctx.db.insert(table).values(row as never).returning()) as Row[];
-      } catch (err) {
-        throw conflictFor(spec, err) ?? err;
-      }
-      c.header("ETag", etagOf(inserted!.version));
-      return c.json(serialize(inserted!), 200);
-    },
-  );
+  /**
+   * Applies a partial change to one of the caller's rows. Kinds without update rules write in a
+   * single conditional statement (If-Match rides in its WHERE), so concurrent updates of one row
+   * simply apply in turn. Kinds whose rules read the row first compare-and-set on its version,
+   * and answer 409 ABORTED if other writers keep winning.
+   */
+  async function update(c: Context<AppEnv>, ctx: RuleContext, id: string, input: Record<string, any>, change: Record<string, unknown>): Promise<Row> {
+    const expected = ifMatch(c);
+    const own = (extra?: SQL) => and(eq(table.id, id.toLowerCase()), eq(table.customerId, ctx.customer.id), extra);
+    if (!rules.beforeUpdate) {
+      const versions = matchingVersions(expected);
+      const updated =
+        isUuid(id) && versions?.length !== 0 ? await write(ctx, change, own(versions === undefined ? undefined : inArray(table.version, versions))) : undefined;
+      if (updated) return updated;
+      if (!(await findOwn(ctx.db, table, ctx.customer.id, id))) throw notFound(spec.summaryNoun);
+      throw etagMismatch(spec.summaryNoun);
+    }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const row = await findOwn(ctx.db, table, ctx.customer.id, id);
+      if (!row) throw notFound(spec.summaryNoun);
+      if (expected !== undefined && !ifMatchHolds(expected, row.version)) throw etagMismatch(spec.summaryNoun);
+      const guard = (await rules.beforeUpdate(ctx, row, input)) ?? undefined;
+      const updated = await write(ctx, change, own(and(eq(table.version, row.version), guard?.condition)));
+      if (updated) return updated;
+      // Nothing written: either a concurrent change (retry on the fresh row) or the guard said no.
+      const fresh = await findOwn(ctx.db, table, ctx.customer.id, id);
+      if (guard && fresh && fresh.version === row.version) throw guard.error();
+    }
+    throw new ApiError("ABORTED", "CONCURRENT_UPDATE", `The ${spec.summaryNoun} is being changed by other writers; read it again and retry.`, [], 409);
+  }
 
-  const get = defineRoute(
-    createRoute({
-      method: "get",
-      path: `${base}/{id}`,
-      tags,
-      summary: `Get a ${noun}`,
-      security: authenticated,
-      request: { params: IdParams },
-      responses: { 200: jsonResponse(Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
-    }),
-    async (c) => {
-      const row = (await ownRow(c, table, c.req.valid("param").id, READ)) as Row | undefined;
-      if (!row) throw notFound(noun);
-      c.header("ETag", etagOf(row.version));
-      return c.json(serialize(row), 200);
-    },
-  );
+  return { spec, table, writer, update, serialize: serializerFor(spec), schemas: schemasFor(spec) };
+}
 
-  const update = defineRoute(
-    createRoute({
-      method: "put",
-      path: `${base}/{id}`,
-      tags,
-      summary: `Update a ${noun}`,
-      description: "Partial update: fields left out keep their values. Send If-Match with the ETag to refuse a stale write (412).",
-      security: authenticated,
-      request: { params: IdParams, body: jsonBody(Update) },
-      responses: { 200: jsonResponse(Resource, `The updated ${noun}`), ...errorResponses(400, 401, 403, 404, 409, 412) },
-    }),
-    async (c) => {
-      const ctx = writer(c);
-      const id = c.req.valid("param").id;
-      const input = c.req.valid("json") as Record<string, any>;
-      const expected = ifMatchVersion(c);
-      const change = await toColumns(spec, input);
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const row = await findOwn(ctx.db, table, ctx.customer.id, id);
-        if (!row) throw notFound(noun);
-        if (expected !== undefined && expected !== row.version) {
-          throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
-        }
-        const guard = (await rules.beforeUpdate?.(ctx, row, input)) ?? undefined;
-        const now = Math.max(Date.now(), row.tmUpdate);
-        let updated: Row[];
+export const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+export const tagsOf = (spec: KindSpec) => [spec.title.replace(/([a-z])([A-Z])/g, "$1 $2") + "s"];
+/** A 200 answer that may name ignored body fields. */
+export const writeResponse = <T>(schema: T, description: string) => ({ ...jsonResponse(schema, description), headers: ignoredFieldsHeaderDoc });
+
+/** The five CRUD routes of one kind, all scoped to the caller's customer, under its name and each alias. */
+export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: Record<string, unknown> = {}): RouteModule<any>[] {
+  const k = kindContext(kind, rules);
+  const { spec, table, serialize } = k;
+  const { Resource, Create, Update } = k.schemas;
+  const tags = tagsOf(spec);
+  const noun = spec.summaryNoun;
+  const names = [{ name: kind as string, except: [] as string[] }, ...(spec.aliases ?? []).map((a) => ({ name: a.name, except: a.except ?? [] }))];
+
+  return names.flatMap(({ name, except }) => {
+    const base = `/v1.0/${name}`;
+    const alias = name === kind ? "" : ` (alias of /v1.0/${kind})`;
+
+    const list = defineRoute(
+      createRoute({
+        method: "get",
+        path: base,
+        tags,
+        summary: `List ${noun}s${alias}`,
+        security: authenticated,
+        request: { query: PageQuerySchema },
+        responses: { 200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`), ...errorResponses(400, 401, 403) },
+      }),
+      async (c) => {
+        const page = await ownPage(c, table, c.req.valid("query"), READ, (row) => serialize(row as Row));
+        return c.json(page, 200);
+      },
+    );
+
+    const create = defineRoute(
+      createRoute({
+        method: "post",
+        path: base,
+        tags,
+        summary: `Create a ${noun}${alias}`,
+        description: "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
+        security: authenticated,
+        request: { body: jsonBody(Create) },
+        responses: { 200: writeResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
+      }),
+      async (c) => {
+        const ctx = k.writer(c);
+        const input = c.req.valid("json") as Record<string, any>;
+        await rules.beforeCreate?.(ctx, input);
+        const now = Date.now();
+        const row = { ...defaults, ...(await toColumns(spec, input, now)), id: crypto.randomUUID(), customerId: ctx.customer.id, tmCreate: now, tmUpdate: now, version: 1 };
+        let inserted: Row;
         try {
-          updated = (await ctx.db
-            .update(table)
-            .set({ ...change, tmUpdate: now, version: row.version + 1 } as never)
-            .where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), eq(table.version, row.version), guard?.condition))
-            .returning()) as Row[];
+          [inserted] = (await ctx.db.insert(table).values(row as never).returning()) as Row[];
         } catch (err) {
           throw conflictFor(spec, err) ?? err;
         }
-        if (updated[0]) {
-          c.header("ETag", etagOf(updated[0].version));
-          return c.json(serialize(updated[0]), 200);
+        c.header("ETag", etagOf(inserted!.version));
+        return c.json(serialize(inserted!), 200);
+      },
+    );
+
+    const get = defineRoute(
+      createRoute({
+        method: "get",
+        path: `${base}/{id}`,
+        tags,
+        summary: `Get a ${noun}${alias}`,
+        security: authenticated,
+        request: { params: IdParams },
+        responses: { 200: jsonResponse(Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
+      }),
+      async (c) => {
+        const row = (await ownRow(c, table, c.req.valid("param").id, READ)) as Row | undefined;
+        if (!row) throw notFound(noun);
+        c.header("ETag", etagOf(row.version));
+        return c.json(serialize(row), 200);
+      },
+    );
+
+    const update = defineRoute(
+      createRoute({
+        method: "put",
+        path: `${base}/{id}`,
+        tags,
+        summary: `Update a ${noun}${alias}`,
+        description:
+          "Partial update: fields left out keep their values; unknown, read-only and creation-only fields are ignored and named in X-Ignored-Fields. Send If-Match with the ETag to refuse a stale write (412).",
+        security: authenticated,
+        request: { params: IdParams, body: jsonBody(Update) },
+        responses: { 200: writeResponse(Resource, `The updated ${noun}`), ...errorResponses(400, 401, 403, 404, 409, 412) },
+      }),
+      async (c) => {
+        const ctx = k.writer(c);
+        const input = c.req.valid("json") as Record<string, any>;
+        const updated = await k.update(c, ctx, c.req.valid("param").id, input, await toColumns(spec, input, Date.now()));
+        c.header("ETag", etagOf(updated.version));
+        return c.json(serialize(updated), 200);
+      },
+    );
+
+    const remove = defineRoute(
+      createRoute({
+        method: "delete",
+        path: `${base}/{id}`,
+        tags,
+        summary: `Delete a ${noun}${alias}`,
+        security: authenticated,
+        request: { params: IdParams },
+        responses: { 200: jsonResponse(Resource, `The deleted ${noun}`), ...errorResponses(401, 403, 404) },
+      }),
+      async (c) => {
+        const ctx = k.writer(c);
+        const row = await findOwn(ctx.db, table, ctx.customer.id, c.req.valid("param").id);
+        if (!row) throw notFound(noun);
+        const guard = (await rules.beforeDelete?.(ctx, row)) ?? undefined;
+        const now = Date.now();
+        const results = await d1Batch(ctx.db.$client, [
+          ctx.db.delete(table).where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition)),
+          ...(rules.alsoOnDelete?.(ctx, row, now) ?? []),
+        ]);
+        if (changesOf(results, 0) === 0) {
+          if (guard && (await findOwn(ctx.db, table, ctx.customer.id, row.id))) throw guard.error();
+          throw notFound(noun);
         }
-        // Nothing written: either a concurrent change (retry on the fresh row) or the guard said no.
-        const fresh = await findOwn(ctx.db, table, ctx.customer.id, id);
-        if (guard && fresh && fresh.version === row.version) throw guard.error();
-      }
-      throw new ApiError("INTERNAL", "CONTENTION", `The ${noun} is being changed by many writers; try again.`, [], 500);
-    },
-  );
+        await rules.afterDelete?.(c.env, row);
+        return c.json(serialize(row, now), 200);
+      },
+    );
 
-  const remove = defineRoute(
-    createRoute({
-      method: "delete",
-      path: `${base}/{id}`,
-      tags,
-      summary: `Delete a ${noun}`,
-      security: authenticated,
-      request: { params: IdParams },
-      responses: { 200: jsonResponse(Resource, `The deleted ${noun}`), ...errorResponses(401, 403, 404) },
-    }),
-    async (c) => {
-      const ctx = writer(c);
-      const row = await findOwn(ctx.db, table, ctx.customer.id, c.req.valid("param").id);
-      if (!row) throw notFound(noun);
-      const guard = (await rules.beforeDelete?.(ctx, row)) ?? undefined;
-      const results = await d1Batch(ctx.db.$client, [
-        ctx.db.delete(table).where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition)),
-        ...(rules.alsoOnDelete?.(ctx, row, Date.now()) ?? []),
-      ]);
-      if (changesOf(results, 0) === 0) {
-        if (guard && (await findOwn(ctx.db, table, ctx.customer.id, row.id))) throw guard.error();
-        throw notFound(noun);
-      }
-      return c.json(serialize(row), 200);
-    },
-  );
+    const all: RouteModule<any>[] = [list, create, get, update, remove];
+    return all.filter((r) => !except.includes(r.route.method));
+  });
+}
 
-  return [list, create, get, update, remove];
+/** The contract's `PUT /v1.0/{kind}/{id}/{setter}` routes of one kind, from its field table. */
+export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteModule<any>[] {
+  const k = kindContext(kind, rules);
+  const { spec } = k;
+  return (spec.setters ?? []).map((setter) => {
+    const Body = setterSchemaFor(spec, setter, `${spec.title}${setter.name.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase())}Update`);
+    const route = createRoute({
+        method: "put",
+        path: `/v1.0/${kind}/{id}/${setter.name}`,
+        tags: tagsOf(spec),
+        summary: setter.summary,
+        description: `Sets ${setter.fields.join(" and ")}; \`null\` (and the platform's zero values) stand for the default. Send If-Match with the ETag to refuse a stale write (412).`,
+        security: authenticated,
+        request: { params: IdParams, body: jsonBody(Body) },
+        responses: { 200: writeResponse(k.schemas.Resource, `The updated ${spec.summaryNoun}`), ...errorResponses(400, 401, 403, 404, 409, 412) },
+      });
+    return defineRoute(route, async (c) => {
+        const ctx = k.writer(c);
+        const input = c.req.valid("json") as Record<string, any>;
+        const updated = await k.update(c, ctx, c.req.valid("param").id, input, await toColumns(spec, input, Date.now()));
+        c.header("ETag", etagOf(updated.version));
+        return c.json(k.serialize(updated), 200);
+      });
+  });
 }

@@ -1,9 +1,11 @@
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
+import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import type { ResourceKind } from "../../db/owned";
 import { customers, Permission } from "../../db/schema";
 import { resetDefaultBillingStatements } from "../../domain/customer-store";
 import { alreadyExists, permissionDenied } from "../../lib/errors";
 import { isVirtualNumber } from "../../resources/kinds";
+import { objectKey } from "../../storage/objects";
 import type { Guard, KindRules } from "./crud";
 
 export const guestImmutable = () =>
@@ -18,7 +20,8 @@ const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
 });
 
 const agentRules: KindRules = {
-  async beforeCreate({ db, customer }, input) {
+  async beforeCreate({ db, env, customer }, input) {
+    assertNotSuperAdminUsername(env, input.username);
     // A username is a sign-in identity: it may not be another live customer's email either.
     const [taken] = await db
       .select({ id: customers.id })
@@ -55,10 +58,22 @@ const billingAccountRules: KindRules = {
   alsoOnDelete: ({ customer }, row, now) => resetDefaultBillingStatements(customer, row.id, now),
 };
 
+const fileRules: KindRules = {
+  // The row goes first (D1 is the record), then its bytes; if this fails the cron removes them.
+  async afterDelete(env, row) {
+    try {
+      await env.FILES_BUCKET.delete(objectKey(row.customerId, row.id));
+    } catch (err) {
+      console.error("file object delete failed; the cron removes it", err instanceof Error ? err.message : String(err));
+    }
+  },
+};
+
 export const kindRules: Partial<Record<ResourceKind, KindRules>> = {
   agents: agentRules,
   numbers: numberRules,
   billing_accounts: billingAccountRules,
+  files: fileRules,
 };
 
 /** Column values a kind needs at creation that the API leaves optional. */

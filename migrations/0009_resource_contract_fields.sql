@@ -1,0 +1,23 @@
+ALTER TABLE `agents` ADD `ring_method` text DEFAULT 'ringall' NOT NULL;--> statement-breakpoint
+ALTER TABLE `agents` ADD `status` text DEFAULT 'offline' NOT NULL;--> statement-breakpoint
+ALTER TABLE `agents` ADD `tag_ids` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `agents` ADD `addresses` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `billing_accounts` ADD `payment_method` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `billing_accounts` ADD `plan_type` text DEFAULT 'free' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `display_name` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `job_title` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `source` text DEFAULT 'manual' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `external_id` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `notes` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `addresses` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `contacts` ADD `tag_ids` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `flows` ADD `on_complete_flow_id` text DEFAULT '00000000-0000-0000-0000-000000000000' NOT NULL;--> statement-breakpoint
+ALTER TABLE `queues` ADD `wait_flow_id` text DEFAULT '00000000-0000-0000-0000-000000000000' NOT NULL;--> statement-breakpoint
+ALTER TABLE `queues` ADD `service_timeout` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `transcriptions` ADD `direction` text DEFAULT 'both' NOT NULL;--> statement-breakpoint
+ALTER TABLE `transcriptions` ADD `provider` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `transcriptions` ADD `on_end_flow_id` text DEFAULT '00000000-0000-0000-0000-000000000000' NOT NULL;--> statement-breakpoint
+ALTER TABLE `transcriptions` ADD `activeflow_id` text DEFAULT '00000000-0000-0000-0000-000000000000' NOT NULL;--> statement-breakpoint
+ALTER TABLE `trunks` ADD `auth_types` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `trunks` ADD `username` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `trunks` ADD `password_hash` text DEFAULT '' NOT NULL;

@@ -1,0 +1,59 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import { isAccesskeyToken, readCredential } from "../auth/credentials";
+import { verifyToken } from "../auth/jwt";
+import { SUPER_ADMIN_ID } from "../auth/super-admin";
+import { sha256Hex } from "../lib/crypto";
+import { tooManyRequests } from "../lib/errors";
+
+const POLICY_NAME = "per-customer";
+const DEFAULT_LIMIT = 600;
+const DEFAULT_PERIOD_SECONDS = 60;
+
+/** The budget the `[[ratelimits]]` binding enforces, for the headers: API_RATE_LIMIT / API_RATE_PERIOD_SECONDS mirror wrangler.toml. */
+function policy(env: AppEnv["Bindings"]) {
+  const limit = Number(env.API_RATE_LIMIT);
+  const period = Number(env.API_RATE_PERIOD_SECONDS);
+  return {
+    limit: Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_LIMIT,
+    period: period === 10 || period === 60 ? period : DEFAULT_PERIOD_SECONDS,
+  };
+}
+
+/**
+ * The budget a request counts against, from its credential alone (no D1 read): a JWT's customer
+ * (signed into the token), or the access key itself. Null for the super admin (not limited per
+ * customer) and for requests without a valid credential (answered 401 by `authenticate`; an
+ * invalid token must not spend anyone's budget).
+ */
+async function budgetKey(c: Context<AppEnv>): Promise<string | null> {
+  const credential = readCredential(c);
+  if (!credential) return null;
+  if (isAccesskeyToken(credential)) return `accesskey:${await sha256Hex(credential)}`;
+  const claims = await verifyToken(credential, c.env.JWT_SECRET);
+  if (!claims || claims.agentId === SUPER_ADMIN_ID || !claims.customerId) return null;
+  return `customer:${claims.customerId}`;
+}
+
+/**
+ * Per-customer request budget for the /v1.0 API, through the Workers Rate Limiting binding
+ * (`API_RATE_LIMITER`, see README "Security limits"): past it, 429 with Retry-After and the
+ * RateLimit / RateLimit-Policy headers of draft-ietf-httpapi-ratelimit-headers.
+ */
+export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
+  const limiter = c.env.API_RATE_LIMITER;
+  const key = limiter ? await budgetKey(c) : null;
+  if (!key || !limiter) return next();
+  const { limit, period } = policy(c.env);
+  const policyHeader = `"${POLICY_NAME}";q=${limit};w=${period}`;
+  const { success } = await limiter.limit({ key });
+  if (!success) {
+    // The binding does not say when its window resets: the period is the longest wait.
+    const error = tooManyRequests(period, "RATE_LIMITED", `More than ${limit} requests in ${period} seconds; slow down.`);
+    Object.assign(error.headers, { "RateLimit-Policy": policyHeader, RateLimit: `"${POLICY_NAME}";r=0;t=${period}` });
+    throw error;
+  }
+  await next();
+  c.header("RateLimit-Policy", policyHeader);
+});

@@ -1,0 +1,200 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, or, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../../app-env";
+import { principalWithOwn, requireOwnCustomer } from "../../auth/principal";
+import { contacts } from "../../db/schema";
+import { ApiError, errorResponses, invalidArgument, notFound } from "../../lib/errors";
+import { etagOf } from "../../lib/etag";
+import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { e164Field, emailField } from "../../lib/validation";
+import { contactAddressInput, type ContactAddress } from "../../resources/fields";
+import { newContactAddress, type Row } from "../../resources/kinds";
+import { findOwn, kindContext, READ, writeResponse, type OwnedTable } from "./crud";
+
+// The contract's item paths on a contact: its addresses and tags, one at a time.
+const k = kindContext("contacts");
+const table = k.table;
+const Contact = k.schemas.Resource;
+const tags = ["Contacts"];
+const param = (name: string) => z.string().openapi({ param: { name, in: "path" } });
+const MAX_ATTEMPTS = 5;
+
+/** Read, change the row's lists, write back only if nobody wrote in between; a few tries, then 409. */
+async function changeContact(c: Context<AppEnv>, id: string, change: (row: Row, now: number) => Record<string, unknown>): Promise<Row> {
+  const ctx = k.writer(c);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const row = await findOwn(ctx.db, table as OwnedTable, ctx.customer.id, id);
+    if (!row) throw notFound("contact");
+    const now = Math.max(Date.now(), row.tmUpdate);
+    const [updated] = (await ctx.db
+      .update(contacts)
+      .set({ ...change(row, now), tmUpdate: now, version: row.version + 1 })
+      .where(and(eq(contacts.id, row.id), eq(contacts.customerId, ctx.customer.id), eq(contacts.version, row.version)))
+      .returning()) as Row[];
+    if (updated) return updated;
+  }
+  throw new ApiError("ABORTED", "CONCURRENT_UPDATE", "The contact is being changed by other writers; read it again and retry.", [], 409);
+}
+
+const answer = (c: Context<AppEnv>, row: Row) => {
+  c.header("ETag", etagOf(row.version));
+  return c.json(k.serialize(row), 200);
+};
+
+const addressesOf = (row: Row) => (row.addresses ?? []) as ContactAddress[];
+/** One primary address per contact: a new primary demotes the others. */
+const withPrimary = (list: ContactAddress[], primaryId: string | null) => (primaryId ? list.map((a) => ({ ...a, is_primary: a.id === primaryId })) : list);
+
+const addAddress = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/v1.0/contacts/{id}/addresses",
+    tags,
+    summary: "Add an address to a contact",
+    security: authenticated,
+    request: { params: z.object({ id: param("id") }), body: jsonBody(contactAddressInput.openapi("ContactAddressCreate")) },
+    responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const row = await changeContact(c, c.req.valid("param").id, (row, now) => {
+      const list = addressesOf(row);
+      if (list.length >= 50) throw invalidArgument("TOO_MANY_ADDRESSES", "A contact has at most 50 addresses.");
+      const added = newContactAddress(input, now);
+      return { addresses: withPrimary([...list, added], added.is_primary ? added.id : null) };
+    });
+    return answer(c, row);
+  },
+);
+
+const AddressUpdate = contactAddressInput.omit({ type: true }).partial().openapi("ContactAddressUpdate");
+
+const updateAddress = defineRoute(
+  createRoute({
+    method: "put",
+    path: "/v1.0/contacts/{id}/addresses/{address_id}",
+    tags,
+    summary: "Change one of a contact's addresses",
+    security: authenticated,
+    request: { params: z.object({ id: param("id"), address_id: param("address_id") }), body: jsonBody(AddressUpdate) },
+    responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => {
+    const { id, address_id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const row = await changeContact(c, id, (row) => {
+      const list = addressesOf(row);
+      if (!list.some((a) => a.id === address_id.toLowerCase())) throw notFound("address");
+      const changed = list.map((a) => (a.id === address_id.toLowerCase() ? { ...a, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } : a));
+      return { addresses: withPrimary(changed, input.is_primary ? address_id.toLowerCase() : null) };
+    });
+    return answer(c, row);
+  },
+);
+
+const removeAddress = defineRoute(
+  createRoute({
+    method: "delete",
+    path: "/v1.0/contacts/{id}/addresses/{address_id}",
+    tags,
+    summary: "Remove an address from a contact",
+    security: authenticated,
+    request: { params: z.object({ id: param("id"), address_id: param("address_id") }) },
+    responses: { 200: jsonResponse(Contact, "The contact"), ...errorResponses(401, 403, 404, 409) },
+  }),
+  async (c) => {
+    const { id, address_id } = c.req.valid("param");
+    const row = await changeContact(c, id, (row) => {
+      const list = addressesOf(row);
+      if (!list.some((a) => a.id === address_id.toLowerCase())) throw notFound("address");
+      return { addresses: list.filter((a) => a.id !== address_id.toLowerCase()) };
+    });
+    return answer(c, row);
+  },
+);
+
+const addTag = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/v1.0/contacts/{id}/tags",
+    tags,
+    summary: "Tag a contact",
+    security: authenticated,
+    request: { params: z.object({ id: param("id") }), body: jsonBody(z.object({ tag_id: z.uuid() }).openapi("ContactTagAdd")) },
+    responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => {
+    const tagId = c.req.valid("json").tag_id.toLowerCase();
+    const row = await changeContact(c, c.req.valid("param").id, (row) => {
+      const list = (row.tagIds ?? []) as string[];
+      if (!list.includes(tagId) && list.length >= 50) throw invalidArgument("TOO_MANY_TAGS", "A contact has at most 50 tags.");
+      return { tagIds: list.includes(tagId) ? list : [...list, tagId] };
+    });
+    return answer(c, row);
+  },
+);
+
+const removeTag = defineRoute(
+  createRoute({
+    method: "delete",
+    path: "/v1.0/contacts/{id}/tags/{tag_id}",
+    tags,
+    summary: "Untag a contact",
+    security: authenticated,
+    request: { params: z.object({ id: param("id"), tag_id: param("tag_id") }) },
+    responses: { 200: jsonResponse(Contact, "The contact"), ...errorResponses(401, 403, 404, 409) },
+  }),
+  async (c) => {
+    const { id, tag_id } = c.req.valid("param");
+    const row = await changeContact(c, id, (row) => ({ tagIds: ((row.tagIds ?? []) as string[]).filter((t) => t !== tag_id.toLowerCase()) }));
+    return answer(c, row);
+  },
+);
+
+const LookupQuery = z.object({
+  phone: e164Field.optional().openapi({ param: { name: "phone", in: "query" } }),
+  email: emailField.optional().openapi({ param: { name: "email", in: "query" } }),
+});
+
+// Before GET /v1.0/contacts/{id}, so "lookup" is not read as an id.
+const lookup = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/v1.0/contacts/lookup",
+    tags,
+    summary: "Find a contact by phone number or email",
+    description: "Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.",
+    security: authenticated,
+    request: { query: LookupQuery },
+    responses: { 200: jsonResponse(Contact, "The most recently created match"), ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { phone, email } = c.req.valid("query");
+    const target = phone ?? email;
+    if (!target) throw invalidArgument("LOOKUP_KEY_REQUIRED", "Give phone or email.", [{ field: "phone", location: "query" }]);
+    const column = phone ? contacts.phoneNumber : contacts.email;
+    const type = phone ? "tel" : "email";
+    const [principal, rows] = await principalWithOwn(c, (customerId) =>
+      c
+        .get("db")
+        .select()
+        .from(contacts)
+        .where(
+          and(
+            eq(contacts.customerId, customerId),
+            or(eq(column, target), sql`EXISTS (SELECT 1 FROM json_each(${contacts.addresses}) WHERE json_extract(value, '$.type') = ${type} AND json_extract(value, '$.target') = ${target})`),
+          ),
+        )
+        .orderBy(sql`${contacts.tmCreate} DESC`)
+        .limit(1),
+    );
+    requireOwnCustomer(principal, READ);
+    const row = rows[0] as Row | undefined;
+    if (!row) throw notFound("contact");
+    return answer(c, row);
+  },
+);
+
+export const contactLookupRoute = lookup;
+export const contactItemRoutes = [addAddress, updateAddress, removeAddress, addTag, removeTag];
