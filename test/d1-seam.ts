@@ -28,19 +28,23 @@ export function seamD1(before: (sqls: string[]) => Promise<void> | void): D1Data
     nativeOf.set(proxy, stmt);
     return proxy;
   };
-  return new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
-      if (prop === "batch") {
-        return async (statements: D1PreparedStatement[]) => {
-          await before(statements.map((s) => sqlOf.get(s) ?? ""));
-          return target.batch(statements.map((s) => nativeOf.get(s) ?? s));
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  // The Worker opens a D1 session per request (read replication): its sessions get the seam too.
+  const wrapClient = <T extends D1Database | D1DatabaseSession>(client: T): T =>
+    new Proxy(client, {
+      get(target, prop) {
+        if (prop === "withSession") return (constraint?: string) => wrapClient((target as D1Database).withSession(constraint));
+        if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+        if (prop === "batch") {
+          return async (statements: D1PreparedStatement[]) => {
+            await before(statements.map((s) => sqlOf.get(s) ?? ""));
+            return target.batch(statements.map((s) => nativeOf.get(s) ?? s));
+          };
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return wrapClient(env.DB);
 }
 
 /** Statements that write `table` (as drizzle and the raw batches spell them). */

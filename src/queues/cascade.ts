@@ -118,15 +118,15 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
         return continueLater(env, customerId);
       }
       chunks--;
-      const { rows, restMs } = pacer.next();
-      // Always through a timer, if only of 0 ms: measured locally, a consumer that chained one
-      // D1 call onto the next without a macrotask in between kept other tenants' requests out
-      // for its whole run (p99 ~10× idle); with the timer they interleave.
-      await new Promise((resolve) => setTimeout(resolve, restMs));
+      const { rows } = pacer.next();
       const started = performance.now();
       const done = await step.chunk(rows);
       if (step.paced !== false) pacer.observe(step.name, done, performance.now() - started);
       if (done < rows) break;
+      // More of this step to do: rest as the pacer says, and always through a timer, if only of
+      // 0 ms: measured locally, a consumer that chained one D1 call onto the next without a
+      // macrotask in between kept other tenants' requests out for its whole run (p99 ~10× idle).
+      await new Promise((resolve) => setTimeout(resolve, pacer.next().restMs));
     }
     await step.done?.();
   }
