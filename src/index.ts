@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { routeFilesPathUpload } from "./routes/storage-files/files-path-upload";
 import type { Env } from "./env";
 import { reconcile } from "./lifecycle/reconcile";
 import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/deliver";
@@ -19,7 +20,7 @@ const queueHandlers: Record<string, (batch: MessageBatch<any>, env: Env) => Prom
 };
 
 export default {
-  fetch: app.fetch,
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(routeFilesPathUpload(request), env, ctx),
 
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(

@@ -1037,6 +1037,8 @@ function expectEcho(sent: Record<string, unknown>, shown: Record<string, unknown
     // null, and the platform's zero values ("" ids, permission 0), stand for the field's default.
     const prop = schema.properties?.[key];
     if (prop && typesOf(prop).has("null") && (value === null || value === "" || value === 0)) continue;
+    // Values the document lists as standing for "unset" (vn's "ringall" routing method).
+    if ((prop as { "x-unset-values"?: unknown[] } | undefined)?.["x-unset-values"]?.includes(value)) continue;
     // A trunk's username is its SIP user name, kept as sent; elsewhere usernames are identities.
     const lower = LOWERCASED.has(key) && typeof value === "string" && !/^\w+ \/v1\.0\/trunks/.test(context);
     // Items the service completes (a contact's addresses get ids): what was sent is kept, item by item.

@@ -42,6 +42,28 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
     expect(JSON.stringify(res.body)).not.toContain("sip-secret");
   });
 
+  it("the Go SDK's updates send password \"\" (no omitempty): an extension's and a trunk's password stay as they were", async () => {
+    const hashOf = async (table: string, id: string) => (await env.DB.prepare(`SELECT password_hash FROM ${table} WHERE id = ?`).bind(id).first<{ password_hash: string }>())!.password_hash;
+    for (const kind of ["extensions", "trunks"] as const) {
+      const row = await createResource(a.token, kind, { ...validBody(kind), password: "sip-secret-123" });
+      const before = await hashOf(kind, row.id);
+      const res = await api("PUT", `/v1.0/${kind}/${row.id}`, { token: a.token, body: { name: "renamed", password: "" } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.name).toBe("renamed");
+      expect(await hashOf(kind, row.id)).toBe(before);
+      expect(before).not.toBe("");
+    }
+    // Creating an extension still needs a real password.
+    expectError(await post("extensions", { extension: `e${Date.now() % 1e6}`, password: "" }), 400, "INVALID_ARGUMENT");
+  });
+
+  it("vn's queue default routing_method \"ringall\" (an agent ring method) stands for the default", async () => {
+    const res = await post("queues", { name: "q", detail: "", routing_method: "ringall", tag_ids: [], wait_timeout: 1000, service_timeout: 1000 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.routing_method).toBe("random");
+    expectError(await post("queues", { name: "q", routing_method: "fastest" }), 400, "INVALID_ARGUMENT");
+  });
+
   it("queues take wait_flow_id and service_timeout; routing_method \"\" is the default (random)", async () => {
     const flow = await createResource(a.token, "flows");
     const res = await post("queues", { name: "q", detail: "", routing_method: "", tag_ids: null, wait_flow_id: flow.id, wait_timeout: 1000, service_timeout: 20000 });
@@ -220,7 +242,12 @@ describe("sub-resource setters", () => {
     const flow = await createResource(a.token, "flows");
     const flows = await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { call_flow_id: flow.id, message_flow_id: "" } });
     expect(flows.body).toMatchObject({ call_flow_id: flow.id, message_flow_id: ZERO_UUID });
-    expectError(await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { call_flow_id: flow.id } }), 400, "INVALID_ARGUMENT");
+    // `vn numbers update-flow-ids` sends only the flow it was given: the other keeps its value.
+    const other = await createResource(a.token, "flows");
+    const onlyMessage = await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { message_flow_id: other.id } });
+    expect(onlyMessage.status, JSON.stringify(onlyMessage.body)).toBe(200);
+    expect(onlyMessage.body).toMatchObject({ call_flow_id: flow.id, message_flow_id: other.id });
+    expectError(await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { call_flow_id: "not-a-uuid" } }), 400, "INVALID_ARGUMENT");
     const account = await createResource(a.token, "billing_accounts");
     const info = await api("PUT", `/v1.0/billing_accounts/${account.id}/payment_info`, { token: a.token, body: { payment_type: "prepaid", payment_method: "credit card" } });
     expect(info.body).toMatchObject({ payment_type: "prepaid", payment_method: "credit card" });

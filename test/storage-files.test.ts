@@ -115,7 +115,7 @@ describe("storage files: upload and download", () => {
     const c = await createCustomer();
     const form = new FormData();
     form.append("file", new File(["x"], "x.txt"));
-    const res = await SELF.fetch(`${BASE}/v1.0/files`, { method: "POST", headers: { Authorization: `Bearer ${c.token}` }, body: form });
+    const res = await SELF.fetch(`${BASE}/v1.0/tags`, { method: "POST", headers: { Authorization: `Bearer ${c.token}` }, body: form });
     expect(res.status).toBe(415);
     const big = await api("POST", "/v1.0/tags", { token: c.token, body: { name: "t", detail: "x".repeat(70_000) } });
     expectError(big, 413, "PAYLOAD_TOO_LARGE");

@@ -42,7 +42,10 @@ export interface FieldSpec {
   secret?: boolean;
   /** Returned, never accepted by POST/PUT (ignored and named in X-Ignored-Fields); setters may still write it. */
   readOnly?: boolean;
-  /** The platform's default: what `null`, and a zero value listed in `unset`, stand for. */
+  /**
+   * The platform's default: what `null`, and a zero value listed in `unset`, stand for. With no
+   * default, an `unset` value on an update leaves the field as it is.
+   */
   default?: unknown;
   unset?: readonly unknown[];
   /** A response value computed from the row. */
@@ -81,6 +84,8 @@ export interface KindSpec {
 
 const none = (value: unknown) => ({ derive: () => value, readOnly: true as const });
 const directHash = { api: "direct_hash", schema: z.string(), ...none("") };
+/** The Go SDK sends `password` on every update (no omitempty): "" there keeps the current one. */
+const keepWhenBlank = [""] as const;
 
 export const kindSpecs: Record<ResourceKind, KindSpec> = {
   agents: {
@@ -121,10 +126,13 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "t38_enabled", schema: z.boolean(), ...none(false) },
       { api: "emergency_enabled", schema: z.boolean(), ...none(false) },
       { api: "tm_purchase", schema: z.string(), readOnly: true, derive: (row) => new Date(row.tmCreate).toISOString() },
+      // Renewal is billing's business, not this service's: never renewed here.
+      { api: "tm_renew", schema: z.string().nullable(), ...none(null) },
     ],
     example: { name: "Main line", detail: "", number: "+15551234567", call_flow_id: ZERO_UUID, message_flow_id: "" },
     unique: { "numbers.number": "number" },
-    setters: [{ name: "flow_ids", fields: ["call_flow_id", "message_flow_id"], summary: "Set a number's call and message flows", required: true }],
+    // Each optional: `vn numbers update-flow-ids` sends only the flow it was given; the other keeps its value.
+    setters: [{ name: "flow_ids", fields: ["call_flow_id", "message_flow_id"], summary: "Set a number's call and message flows" }],
   },
   flows: {
     kind: "flows",
@@ -143,7 +151,9 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     title: "Queue",
     summaryNoun: "queue",
     fields: [
-      { api: "routing_method", column: "routingMethod", schema: z.enum(["random", "round_robin"]), default: "random", unset: [""] },
+      // `vn queues create` sends its agent ring method ("ringall") here by default; the platform
+      // does not check the value, so it stands for the default rather than a 400.
+      { api: "routing_method", column: "routingMethod", schema: z.enum(["random", "round_robin"]), default: "random", unset: ["", "ringall"] },
       { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
       { api: "wait_flow_id", column: "waitFlowId", ...idRef },
       { api: "wait_timeout", column: "waitTimeout", schema: z.number().int().min(0).max(86_400_000) },
@@ -169,7 +179,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "domain_name", column: "domainName", schema: z.string().regex(/^[a-z0-9-]{0,63}$/, { message: "lowercase letters, digits and '-'" }) },
       { api: "auth_types", column: "authTypes", ...listOf(z.array(z.enum(["basic", "ip"])).max(2)) },
       { api: "username", column: "username", schema: shortText() },
-      { api: "password", column: "passwordHash", schema: z.string().max(1024), secret: true },
+      { api: "password", column: "passwordHash", schema: z.string().max(1024), secret: true, unset: keepWhenBlank },
       { api: "allowed_ips", column: "allowedIps", ...listOf(z.array(z.string().regex(IP_PATTERN, { message: "an IP address or CIDR" })).max(50)) },
     ],
     example: { name: "Office PBX", detail: "", domain_name: "acme-office", auth_types: ["basic"], username: "pbx", password: "sip-secret-123", allowed_ips: ["203.0.113.10"] },
@@ -180,7 +190,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     summaryNoun: "extension",
     fields: [
       { api: "extension", column: "extension", schema: z.string().regex(/^[0-9A-Za-z_.-]{1,32}$/, { message: "1-32 letters, digits, '_', '.', '-'" }), required: true, immutable: true },
-      { api: "password", column: "passwordHash", schema: passwordField, required: true, secret: true },
+      { api: "password", column: "passwordHash", schema: passwordField, required: true, secret: true, unset: keepWhenBlank },
       // The platform registers an extension as <extension>@<customer id>.
       { api: "username", schema: z.string(), readOnly: true, derive: (row) => row.extension },
       { api: "domain_name", schema: z.string(), readOnly: true, derive: (row) => row.customerId },
@@ -205,6 +215,8 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "content_type", column: "contentType", schema: mimeType, immutable: true },
       { api: "filesize", column: "sizeBytes", schema: z.number().int().min(0), immutable: true },
       { api: "uri_download", column: "uriDownload", schema: z.string(), readOnly: true },
+      // Downloads go through the caller's credential and do not expire.
+      { api: "tm_download_expire", schema: z.string().nullable(), ...none(null) },
     ],
     example: { name: "Greeting", detail: "", filename: "greeting.wav", content_type: "audio/wav", filesize: 48000 },
     // The contract's name; its POST (a multipart upload) is a route of its own.

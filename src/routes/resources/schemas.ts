@@ -13,6 +13,8 @@ export function inputOf(f: FieldSpec): z.ZodType {
   const unset = (f.unset ?? []).filter((v) => !s.safeParse(v).success);
   if (unset.length) s = z.union([s, ...unset.map((v) => z.literal(v as string | number))]);
   if (f.default !== undefined) s = s.nullable();
+  // Said in the document too, so a client (and the property tests) can tell which values mean "unset".
+  if (f.unset?.length) s = s.openapi({ "x-unset-values": [...f.unset] } as Record<string, unknown>);
   return s;
 }
 
@@ -38,7 +40,8 @@ export function schemasFor(spec: KindSpec) {
     .object({
       name: nameField.optional(),
       detail: detailField.optional(),
-      ...Object.fromEntries(writable(spec).map((f) => [f.api, f.required ? inputOf(f) : inputOf(f).optional()])),
+      // A required field takes no "unset" stand-in: it must be given.
+      ...Object.fromEntries(writable(spec).map((f) => [f.api, f.required ? (f.input ?? f.schema) : inputOf(f).optional()])),
     })
     .openapi(`${spec.title}Create`, { example: spec.example });
   const Update = z
@@ -81,6 +84,8 @@ export async function toColumns(spec: KindSpec, input: Record<string, unknown>, 
     let value = input[f.api];
     if (value === undefined || !f.column) continue;
     if (value === null || f.unset?.includes(value)) value = f.default;
+    // An unset value with no default (a blank secret on update) leaves the column as it is.
+    if (value === undefined) continue;
     if (f.store) value = f.store(value, now);
     out[f.column] = f.secret && value !== "" ? await hashPassword(value as string) : value;
   }
