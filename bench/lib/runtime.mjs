@@ -128,6 +128,8 @@ function countingD1(db, n) {
       const v = Reflect.get(t, p, t);
       if (typeof v !== "function") return v;
       if (p === "prepare") return (...a) => wrapStmt(v.apply(t, a));
+      // The service reads through a D1 session per request: count its calls the same way.
+      if (p === "withSession") return (...a) => countingD1(v.apply(t, a), n);
       if (p === "batch") return (stmts, ...rest) => { n.d1++; return v.call(t, stmts.map((s) => targets.get(s) ?? s), ...rest); };
       if (p === "exec" || p === "dump") return (...a) => { n.d1++; return v.apply(t, a); };
       return v.bind(t);
