@@ -123,3 +123,23 @@ describe("the default billing account never dangles (#8)", () => {
   });
 });
 
+describe("concurrent updates of one customer never answer 5xx", () => {
+  it("a customer update that keeps losing the compare-and-set answers 409 ABORTED, and nothing is written", async () => {
+    const c = await createCustomer();
+    const before = await versionOf("customers", c.id);
+    let injected = 0;
+    // Another writer changes the row just before every write of this request.
+    const db = seamD1(async (sqls) => {
+      if (writesTo("customers")(sqls)) {
+        injected++;
+        await bumpVersion("customers", c.id);
+      }
+    });
+    const res = await fetchWithDb(db, "PUT", "/v1.0/customer", { token: c.token, body: { detail: "lost every race" } });
+    expectError(res, 409, "ABORTED", "CONCURRENT_UPDATE");
+    expect(injected).toBeGreaterThan(1);
+    expect(await versionOf("customers", c.id)).toBe(before + injected);
+    expect((await api("GET", "/v1.0/customer", { token: c.token })).body.detail).not.toBe("lost every race");
+  });
+});
+

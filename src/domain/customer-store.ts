@@ -252,7 +252,8 @@ export async function updateCustomer(
     if (options.guard && fresh && fresh.version === current.version) throw options.guard.error();
     current = fresh;
   }
-  throw new ApiError("INTERNAL", "CONTENTION", "The customer is being changed by many writers; try again.", [], 500);
+  // Other writers kept winning: nothing was written; the client reads again and retries.
+  throw new ApiError("ABORTED", "CONCURRENT_UPDATE", "The customer is being changed by other writers; read it again and retry.", [], 409);
 }
 
 /**
