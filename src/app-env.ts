@@ -1,4 +1,5 @@
 import type { AuthSession, Principal } from "./auth/principal";
+import type { DecodedCredential } from "./auth/credentials";
 import type { Db } from "./db/client";
 import type { Env } from "./env";
 
@@ -9,6 +10,8 @@ export interface AppEnv {
     /** A write's JSON body, parsed once (undefined when absent or malformed). */
     jsonBody: unknown;
     db: Db;
+    /** The request's credential, decoded once (see credentialOf). */
+    credential: DecodedCredential | null;
     /** The credential, checked on first use (reads can check it in their own query's batch). */
     auth: AuthSession;
     /** Set by `authenticate` for writes only; reads get it through principalOf / principalWith. */

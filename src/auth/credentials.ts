@@ -1,5 +1,8 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
+import type { AppEnv } from "../app-env";
+import { sha256Hex } from "../lib/crypto";
+import { verifyToken } from "./jwt";
 
 export const ACCESSKEY_PREFIX = "vb_";
 
@@ -24,3 +27,22 @@ export function readCredential(c: Context): string | null {
 }
 
 export const isAccesskeyToken = (credential: string) => credential.startsWith(ACCESSKEY_PREFIX);
+
+/** A credential decoded: an access key's hash, or a JWT's verified claims (null when invalid). */
+export type DecodedCredential =
+  | { kind: "accesskey"; tokenHash: Promise<string> }
+  | { kind: "jwt"; claims: ReturnType<typeof verifyToken> };
+
+/**
+ * The request's credential, decoded once: the rate limiter and authentication both need it, and
+ * a second HMAC or SHA-256 per request is CPU on every call.
+ */
+export function credentialOf(c: Context<AppEnv>): DecodedCredential | null {
+  const cached = c.get("credential");
+  if (cached !== undefined) return cached;
+  const raw = readCredential(c);
+  const decoded: DecodedCredential | null =
+    raw === null ? null : isAccesskeyToken(raw) ? { kind: "accesskey", tokenHash: sha256Hex(raw) } : { kind: "jwt", claims: verifyToken(raw, c.env.JWT_SECRET) };
+  c.set("credential", decoded);
+  return decoded;
+}

@@ -8,9 +8,7 @@ import type { Env } from "../env";
 import { drizzleQuery, recordReader, type D1Record, type RawQuery } from "../db/raw";
 import { accesskeys, customers, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
-import { sha256Hex } from "../lib/crypto";
-import { isAccesskeyToken, readCredential } from "./credentials";
-import { verifyToken } from "./jwt";
+import { credentialOf, type DecodedCredential } from "./credentials";
 import { SUPER_ADMIN_ID, superAdminCredentialVersion, superAdminPrincipal } from "./super-admin";
 
 export interface Principal {
@@ -86,9 +84,9 @@ interface Lookup {
 const isQuery = (q: Lookup["query"]): q is RawQuery<Principal | null> => "statement" in q;
 
 /** The credential's lookup, or null when it is void on its face. */
-async function lookupFor(env: Env, credential: string): Promise<Lookup | null> {
-  if (isAccesskeyToken(credential)) {
-    const [tokenHash, operatorBinding] = await Promise.all([sha256Hex(credential), superAdminCredentialVersion(env)]);
+async function lookupFor(env: Env, credential: DecodedCredential): Promise<Lookup | null> {
+  if (credential.kind === "accesskey") {
+    const [tokenHash, operatorBinding] = await Promise.all([credential.tokenHash, superAdminCredentialVersion(env)]);
     return {
       query: { statement: (d1) => d1.prepare(ACCESSKEY_SQL).bind(tokenHash), read: (records) => accesskeyPrincipal(records[0], operatorBinding) },
       scope: {
@@ -99,7 +97,7 @@ async function lookupFor(env: Env, credential: string): Promise<Lookup | null> {
       claimedCustomer: null,
     };
   }
-  const claims = await verifyToken(credential, env.JWT_SECRET);
+  const claims = await credential.claims;
   if (!claims) return null;
   const { agentId, customerId, version } = claims;
   if (agentId === SUPER_ADMIN_ID) {
@@ -129,7 +127,7 @@ async function batchWith<R>(d1: D1Client, lookup: Lookup, query: RawQuery<R>): P
 }
 
 /** Resolves a credential in one D1 round trip (none for the super admin's token): the agent or access key joined with its customer. */
-export async function resolvePrincipal(env: Env, db: Db, credential: string): Promise<Principal | null> {
+export async function resolvePrincipal(env: Env, db: Db, credential: DecodedCredential): Promise<Principal | null> {
   const lookup = await lookupFor(env, credential);
   if (!lookup) return null;
   return isQuery(lookup.query) ? runQuery(db.$client, lookup.query) : lookup.query;
@@ -148,7 +146,7 @@ export class AuthSession {
   constructor(
     private readonly env: Env,
     private readonly db: Db,
-    private readonly credential: string,
+    private readonly credential: DecodedCredential,
   ) {}
 
   get checked(): boolean {
@@ -202,7 +200,7 @@ export class AuthSession {
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  const credential = readCredential(c);
+  const credential = credentialOf(c);
   if (!credential) throw unauthenticated();
   const session = new AuthSession(c.env, c.get("db"), credential);
   c.set("auth", session);

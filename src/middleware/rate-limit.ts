@@ -1,10 +1,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { isAccesskeyToken, readCredential } from "../auth/credentials";
-import { verifyToken } from "../auth/jwt";
+import { credentialOf } from "../auth/credentials";
 import { SUPER_ADMIN_ID } from "../auth/super-admin";
-import { sha256Hex } from "../lib/crypto";
 import { tooManyRequests } from "../lib/errors";
 
 const POLICY_NAME = "per-customer";
@@ -28,10 +26,10 @@ function policy(env: AppEnv["Bindings"]) {
  * invalid token must not spend anyone's budget).
  */
 async function budgetKey(c: Context<AppEnv>): Promise<string | null> {
-  const credential = readCredential(c);
+  const credential = credentialOf(c);
   if (!credential) return null;
-  if (isAccesskeyToken(credential)) return `accesskey:${await sha256Hex(credential)}`;
-  const claims = await verifyToken(credential, c.env.JWT_SECRET);
+  if (credential.kind === "accesskey") return `accesskey:${await credential.tokenHash}`;
+  const claims = await credential.claims;
   if (!claims || claims.agentId === SUPER_ADMIN_ID || !claims.customerId) return null;
   return `customer:${claims.customerId}`;
 }
