@@ -75,7 +75,7 @@ const { values: args } = parseArgs({
     "cascade-runs": { type: "string" },
     "deep-pages": { type: "string" },
     "soak-seconds": { type: "string" },
-    out: { type: "string", default: join(BENCH_DIR, "results.json") },
+    out: { type: "string" },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -90,12 +90,14 @@ if (args.help) {
   --only LIST          phases to run: throughput,deep,pbkdf2,cascade,soak,startup
   --runs N  --duration S  --connections N  --customers N
   --cascade-rows N  --cascade-runs N  --deep-pages N  --soak-seconds S
-  --out FILE           results file (default bench/results.json)
+  --out FILE           results file (default bench/results.json; --quick: bench/results.quick.json)
   --verbose            print the Worker's log lines`);
   process.exit(0);
 }
 
 const mode = args.quick ? "quick" : "full";
+// The committed results.json is a full run's; a smoke run (CI's too) never overwrites it.
+args.out ??= join(BENCH_DIR, args.quick ? "results.quick.json" : "results.json");
 const P = { ...PRESETS[mode] };
 const num = (k, key) => {
   if (args[k] !== undefined) P[key] = Number(args[k]);
