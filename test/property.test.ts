@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ResourceKind } from "../src/db/owned";
-import { adminLogin, api, createCustomer, login, type TestCustomer, type ApiResponse } from "./helpers";
+import { adminLogin, api, createAgent, createCustomer, login, type TestCustomer, type ApiResponse } from "./helpers";
 import { createResource, kinds, validBody } from "./resource-helpers";
 
 // ---------------------------------------------------------------------------------------------
@@ -610,6 +610,14 @@ async function ownCustomer(path: string): Promise<Ctx> {
   return { token: customer.token, path, customer, target: { table: "customers", id: customer.id }, ids: {} };
 }
 
+/** A CustomerAgent (16) of a fresh customer, signed in: the caller of the service_agents/me routes. */
+async function ownAgent(path: string): Promise<Ctx> {
+  const customer = await createCustomer();
+  const agent = await createAgent(customer.id, 16);
+  const id = (await api("GET", "/v1.0/service_agents/me", { token: agent.token })).body.id as string;
+  return { token: agent.token, path, customer, target: { table: "agents", id }, ids: { id, username: agent.username } };
+}
+
 /** A customer for the operator's routes, with a billing account of its own. */
 async function operatorTarget(op: Operation): Promise<Ctx> {
   const customer = await createCustomer();
@@ -854,6 +862,24 @@ const CONFIGS: Record<string, OpConfig> = {
       return { ...ctx, path: op.path.replace("{id}", key.body.id), target: { table: "accesskeys", id: key.body.id } };
     },
     readback: (res, ctx) => ({ path: `/v1.0/accesskeys/${res.body.id}`, token: ctx.token, shown: res.body }),
+  },
+  // The logged-in agent's own record: a plain CustomerAgent changes itself.
+  ...Object.fromEntries(
+    ["", "/addresses", "/status"].map((suffix) => [
+      `PUT /v1.0/service_agents/me${suffix}`,
+      { setup: () => ownAgent(`/v1.0/service_agents/me${suffix}`), readback: (res: Sent, ctx: Ctx) => ({ path: "/v1.0/service_agents/me", token: ctx.token, shown: res.body }) },
+    ]),
+  ),
+  "PUT /v1.0/service_agents/me/password": {
+    setup: () => ownAgent("/v1.0/service_agents/me/password"),
+    // Each valid run revokes the caller's tokens: a fresh agent for each.
+    perRun: () => ownAgent("/v1.0/service_agents/me/password"),
+    echo: false,
+    async check(body, res, ctx) {
+      expect(res.body.id).toBe(ctx.ids.id);
+      expect(await login(ctx.ids.username!, body.password as string)).toBeTypeOf("string");
+    },
+    runs: 8,
   },
   "PUT /v1.0/agents/{id}/password": {
     async setup(op) {
