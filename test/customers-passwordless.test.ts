@@ -5,7 +5,8 @@ import { callAndSettle, mailbox } from "./mail-helpers";
 
 // POST /v1.0/customers as the platform's clients send it: the profile fields only. Without a
 // username and password, the admin agent signs in with the email once it has set a password
-// through its "set your password" mail. The operator's other calls: customers-admin.test.ts.
+// through its "set your password" mail. The operator's other calls: customers-admin-create.test.ts
+// and customers-admin-routes.test.ts.
 
 let admin: string;
 beforeAll(async () => {

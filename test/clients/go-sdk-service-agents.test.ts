@@ -17,7 +17,7 @@ let agent: { username: string; password: string; jwt: string };
 
 beforeAll(async () => {
   owner = await customerWithKey();
-  const body = { ...validBody("agents"), username: `${unique("sa")}@example.com`, permission: 16 };
+  const body: Record<string, unknown> = { ...validBody("agents"), username: `${unique("sa")}@example.com`, permission: 16 };
   await createResource(owner.token, "agents", body);
   agent = { username: body.username as string, password: body.password as string, jwt: await login(body.username as string, body.password as string) };
 });
@@ -42,7 +42,7 @@ describe("go sdk service_agents: the logged-in agent", () => {
   });
 
   it("PutServiceAgentsMePassword: the new password signs in; the old JWT no longer does", async () => {
-    const body = { ...validBody("agents"), username: `${unique("sa")}@example.com`, permission: 16 };
+    const body: Record<string, unknown> = { ...validBody("agents"), username: `${unique("sa")}@example.com`, permission: 16 };
     await createResource(owner.token, "agents", body);
     const jwt = await login(body.username as string, body.password as string);
     expectGo(await sdk(jwt).put("/service_agents/me/password", { password: "console-password-2" }), AgentModel);
