@@ -29,22 +29,20 @@ export const getMe = defineRoute(
 
 /** The caller in the agent shape: its agents row, or an access key (or the super admin) dressed as one. */
 export async function meOf(c: Context<AppEnv>, principal: Principal) {
-  {
-    const db = c.get("db");
-    if (principal.kind === "agent" && principal.id !== SUPER_ADMIN_ID) {
-      const [row] = await db.select().from(agents).where(eq(agents.id, principal.id)).limit(1);
-      if (!row) throw unauthenticated();
-      return serializeAgent(row);
-    }
-    if (principal.kind === "agent") {
-      // The super admin lives in configuration, not in the agents table.
-      return agentShape({ id: SUPER_ADMIN_ID, name: "Project super admin", detail: "", username: principal.username ?? "" }, principal);
-    }
-    const [key] = await db.select().from(accesskeys).where(eq(accesskeys.id, principal.id)).limit(1);
-    if (!key) throw unauthenticated();
-    // An access key in the agent shape: its own id, name and times; no username.
-    return agentShape({ id: key.id, name: key.name, detail: key.detail, username: "", tmCreate: key.tmCreate, tmUpdate: key.tmUpdate }, principal);
+  const db = c.get("db");
+  if (principal.kind === "agent" && principal.id !== SUPER_ADMIN_ID) {
+    const [row] = await db.select().from(agents).where(eq(agents.id, principal.id)).limit(1);
+    if (!row) throw unauthenticated();
+    return serializeAgent(row);
   }
+  if (principal.kind === "agent") {
+    // The super admin lives in configuration, not in the agents table.
+    return agentShape({ id: SUPER_ADMIN_ID, name: "Project super admin", detail: "", username: principal.username ?? "" }, principal);
+  }
+  const [key] = await db.select().from(accesskeys).where(eq(accesskeys.id, principal.id)).limit(1);
+  if (!key) throw unauthenticated();
+  // An access key in the agent shape: its own id, name and times; no username.
+  return agentShape({ id: key.id, name: key.name, detail: key.detail, username: "", tmCreate: key.tmCreate, tmUpdate: key.tmUpdate }, principal);
 }
 
 /** A caller that is not an agents row, in the agent shape, with an agent's defaults. */
