@@ -1,7 +1,6 @@
 import { OpenAPIHono, type Hook } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/principal";
@@ -10,7 +9,7 @@ import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
 import { registerRoutes } from "./lib/route";
 import { audit } from "./middleware/audit";
-import { BOOKMARK_HEADER, d1Session } from "./middleware/d1-session";
+import { d1Session } from "./middleware/d1-session";
 import { idempotency } from "./middleware/idempotency";
 import { requireJsonBodies } from "./middleware/json-body";
 import { rateLimit } from "./middleware/rate-limit";
@@ -19,6 +18,8 @@ import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerAuthPages } from "./routes/auth";
+import { setResponseHeader } from "./lib/response-headers";
+import { corsForBrowsers } from "./middleware/cors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -76,8 +77,8 @@ export function createApp() {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
     await next();
-    c.header("X-Request-Id", requestId);
-    c.header("X-Content-Type-Options", "nosniff");
+    setResponseHeader(c, "X-Request-Id", requestId);
+    setResponseHeader(c, "X-Content-Type-Options", "nosniff");
     // Writes that can record customer events hand them to the webhook queue now rather than at
     // the next cron run; other writes (resources, access keys) dispatch only to take over
     // expired claims, at most once a minute per isolate.
@@ -85,18 +86,7 @@ export function createApp() {
       c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
     }
   });
-  app.use(
-    "*",
-    cors({
-      origin: (origin, c) => {
-        const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((s: string) => s.trim()).filter(Boolean);
-        return allowed.includes(origin) ? origin : null;
-      },
-      allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", BOOKMARK_HEADER],
-      exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-Ignored-Fields", "RateLimit", "RateLimit-Policy", BOOKMARK_HEADER],
-      credentials: true,
-    }),
-  );
+  app.use("*", corsForBrowsers);
   app.use(
     "*",
     unlessUpload(

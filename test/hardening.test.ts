@@ -1,4 +1,6 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import type { Env } from "../src/env";
+import worker from "../src/index";
 import { describe, expect, it } from "vitest";
 import { adminLogin, api, createCustomer, expectError, unique } from "./helpers";
 import { runCron } from "./lifecycle-helpers";
@@ -160,6 +162,28 @@ describe("HTTP hygiene", () => {
   it("answers CORS only for configured origins (none by default)", async () => {
     const res = await api("OPTIONS", "/v1.0/customer", { headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
     expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
+  it("a configured origin gets the CORS headers; a request without Origin gets none, but Vary: Origin", async () => {
+    const c = await createCustomer();
+    const call = async (headers: Record<string, string>) => {
+      const ctx = createExecutionContext();
+      const request = new Request("http://api.test/v1.0/customer", { headers: { Authorization: `Bearer ${c.token}`, "CF-Connecting-IP": "198.18.7.7", ...headers } });
+      const res = await worker.fetch(request, { ...(env as Env), CORS_ORIGINS: "https://app.example" }, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const browser = await call({ Origin: "https://app.example" });
+    expect(browser.status).toBe(200);
+    expect(browser.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example");
+    expect(browser.headers.get("Access-Control-Expose-Headers")).toContain("x-d1-bookmark");
+    expect(browser.headers.get("Vary")).toContain("Origin");
+    const server = await call({});
+    expect(server.status).toBe(200);
+    expect(server.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    expect(server.headers.get("Vary")).toContain("Origin");
+    expect(server.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(server.headers.get("x-d1-bookmark")).toBeTruthy();
   });
 
   it("limits failed logins per (account, client) with 429 and Retry-After; success resets the count", async () => {

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { getDb } from "../db/client";
 import { invalidArgument } from "../lib/errors";
+import { setResponseHeader } from "../lib/response-headers";
 
 /** Request and response header carrying a D1 session bookmark. */
 export const BOOKMARK_HEADER = "x-d1-bookmark";
@@ -33,5 +34,5 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
     bookmark = session.getBookmark();
   }
   bookmark ??= read ? (sent ?? null) : null;
-  if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
+  if (bookmark) setResponseHeader(c, BOOKMARK_HEADER, bookmark);
 });

@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env";
 import { credentialOf } from "../auth/credentials";
 import { SUPER_ADMIN_ID } from "../auth/super-admin";
 import { tooManyRequests } from "../lib/errors";
+import { setResponseHeader } from "../lib/response-headers";
 
 const POLICY_NAME = "per-customer";
 const DEFAULT_LIMIT = 600;
@@ -53,5 +54,5 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
     throw error;
   }
   await next();
-  c.header("RateLimit-Policy", policyHeader);
+  setResponseHeader(c, "RateLimit-Policy", policyHeader);
 });
