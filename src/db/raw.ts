@@ -16,7 +16,7 @@ export interface RawQuery<R> {
 }
 
 export interface RecordReader<Row> {
-  /** The select list: every column of the table. */
+  /** The select list: every column of the table (or those picked). */
   columns: string;
   /** The same, each qualified with a table alias (for joins). */
   columnsOf(alias: string): string;
@@ -30,17 +30,29 @@ const convert: Record<string, ((v: unknown) => unknown) | undefined> = {
   SQLiteTextJson: (v) => JSON.parse(v as string),
 };
 
-const readers = new WeakMap<SQLiteTable, RecordReader<unknown>>();
+const readers = new WeakMap<SQLiteTable, Map<string, RecordReader<unknown>>>();
 
-/** Reads a table's rows (drizzle's `$inferSelect` shape) from D1 records selected with `columns`. */
-export function recordReader<T extends SQLiteTable>(table: T): RecordReader<T["$inferSelect"]> {
-  let reader = readers.get(table) as RecordReader<T["$inferSelect"]> | undefined;
+/**
+ * Reads a table's rows (drizzle's `$inferSelect` shape, or the `pick`ed keys of it) from D1
+ * records selected with `columns`. A read that answers only some columns selects only those:
+ * less for D1 to serialize and for the isolate to convert.
+ */
+export function recordReader<T extends SQLiteTable, K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string>(
+  table: T,
+  pick?: readonly K[],
+): RecordReader<Pick<T["$inferSelect"], K>> {
+  let byPick = readers.get(table);
+  if (!byPick) readers.set(table, (byPick = new Map()));
+  const cacheKey = pick ? pick.join(",") : "*";
+  let reader = byPick.get(cacheKey) as RecordReader<Pick<T["$inferSelect"], K>> | undefined;
   if (reader) return reader;
-  const fields = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).map(([key, column]) => ({
-    key,
-    name: column.name,
-    convert: convert[column.columnType],
-  }));
+  const fields = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)
+    .filter(([key]) => !pick || (pick as readonly string[]).includes(key))
+    .map(([key, column]) => ({
+      key,
+      name: column.name,
+      convert: convert[column.columnType],
+    }));
   const first = fields[0]!.name;
   reader = {
     columns: fields.map((f) => `"${f.name}"`).join(", "),
@@ -52,10 +64,10 @@ export function recordReader<T extends SQLiteTable>(table: T): RecordReader<T["$
         const v = record[f.name];
         row[f.key] = f.convert && v !== null ? f.convert(v) : v;
       }
-      return row as T["$inferSelect"];
+      return row as Pick<T["$inferSelect"], K>;
     },
   };
-  readers.set(table, reader as RecordReader<unknown>);
+  byPick.set(cacheKey, reader as RecordReader<unknown>);
   return reader;
 }
 

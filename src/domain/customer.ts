@@ -73,7 +73,14 @@ export function serializeOwnCustomer(row: CustomerRow, permission: number): z.in
 
 export type Customer = z.infer<typeof CustomerSchema>;
 
-export function serializeCustomer(row: CustomerRow): Customer {
+/** The columns the customer view answers: what a listing selects (no secrets, no bookkeeping). */
+export const CUSTOMER_VIEW_COLUMNS = [
+  "id", "name", "detail", "email", "phoneNumber", "address", "webhookMethod", "webhookUri", "billingAccountId", "rtpDebug",
+  "emailVerified", "status", "identityVerificationStatus", "tmDeletionScheduled", "tmCreate", "tmUpdate", "tmDelete",
+] as const satisfies readonly (keyof CustomerRow)[];
+export type CustomerView = Pick<CustomerRow, (typeof CUSTOMER_VIEW_COLUMNS)[number]>;
+
+export function serializeCustomer(row: CustomerView): Customer {
   return {
     id: row.id,
     name: row.name,

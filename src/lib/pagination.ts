@@ -112,8 +112,14 @@ export interface RawWhere {
  * pageQuery for the hot reads: the same keyset SELECT as fixed SQL text per table and filter
  * (src/db/raw.ts), ready to go into a D1 batch with the credential lookup.
  */
-export function rawPageQuery<T extends KeysetTable>(table: T, where: RawWhere, query: PageParams): RawQuery<T["$inferSelect"][]> {
-  const reader = recordReader(table);
+export function rawPageQuery<T extends KeysetTable, K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string>(
+  table: T,
+  where: RawWhere,
+  query: PageParams,
+  /** The columns the page answers (with `id` and `tmCreate`, the cursor's); all when left out. */
+  pick?: readonly K[],
+): RawQuery<Pick<T["$inferSelect"], K>[]> {
+  const reader = recordReader(table, pick);
   const cursor = decodePageToken(query.page_token);
   const sqlText =
     `SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE ${where.sql}` +

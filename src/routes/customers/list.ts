@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { principalWith, requireSuperAdmin } from "../../auth/principal";
 import { customers, customerStatuses } from "../../db/schema";
-import { CustomerSchema, serializeCustomer } from "../../domain/customer";
+import { CUSTOMER_VIEW_COLUMNS, CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
 import { pageOf, pageSchema, PageQuerySchema, rawPageQuery } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
@@ -34,7 +34,7 @@ export const listCustomers = defineRoute(
       params: [...(status ? [status] : []), ...(email !== undefined ? [email.toLowerCase()] : [])],
     };
     // The credential and the page in one D1 round trip.
-    const [principal, rows] = await principalWith(c, rawPageQuery(customers, where, query));
+    const [principal, rows] = await principalWith(c, rawPageQuery(customers, where, query, CUSTOMER_VIEW_COLUMNS));
     requireSuperAdmin(principal);
     return c.json(pageOf(rows, query, serializeCustomer), 200);
   },
