@@ -4,7 +4,6 @@ import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
-import { serviceAgentRoutes } from "./service-agents";
 import { storageFileRoutes } from "./storage-files";
 
-export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes, ...resourceRoutes, ...storageFileRoutes, ...serviceAgentRoutes];
+export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes, ...resourceRoutes, ...storageFileRoutes];

@@ -157,12 +157,12 @@ const LookupQuery = z.object({
   email: emailField.optional().openapi({ param: { name: "email", in: "query" } }),
 });
 
-/** Finds a contact by phone or email; also served as the service_agents view. Register it before `{id}`, so "lookup" is not read as an id. */
-export const contactLookupAt = (path: string, routeTags = tags, mask = READ) => defineRoute(
+// Before GET /v1.0/contacts/{id}, so "lookup" is not read as an id.
+const lookup = defineRoute(
   createRoute({
     method: "get",
-    path,
-    tags: routeTags,
+    path: "/v1.0/contacts/lookup",
+    tags,
     summary: "Find a contact by phone number or email",
     description: "Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.",
     security: authenticated,
@@ -189,12 +189,12 @@ export const contactLookupAt = (path: string, routeTags = tags, mask = READ) => 
         .orderBy(sql`${contacts.tmCreate} DESC`)
         .limit(1),
     );
-    requireOwnCustomer(principal, mask);
+    requireOwnCustomer(principal, READ);
     const row = rows[0] as Row | undefined;
     if (!row) throw notFound("contact");
     return answer(c, row);
   },
 );
 
-export const contactLookupRoute = contactLookupAt("/v1.0/contacts/lookup");
+export const contactLookupRoute = lookup;
 export const contactItemRoutes = [addAddress, updateAddress, removeAddress, addTag, removeTag];
