@@ -28,7 +28,10 @@ const { values: args } = parseArgs({
 
 const project = await readProject();
 if (!existsSync(join(ROOT, "dist"))) {
-  const r = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+  const r = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build", "--silent"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const entry = builtEntry(project);
@@ -41,7 +44,9 @@ if (existsSync(mapFile)) {
   const map = new SourceMap(JSON.parse(readFileSync(mapFile, "utf8")));
   moduleAt = (line, column) => {
     const hit = map.findEntry(line, column);
-    return hit?.originalSource ? hit.originalSource.replace(/^(\.\.\/)+/, "").replace(/^.*?node_modules\//, "node_modules/") : null;
+    return hit?.originalSource
+      ? hit.originalSource.replace(/^(\.\.\/)+/, "").replace(/^.*?node_modules\//, "node_modules/")
+      : null;
   };
 } else {
   const markers = [];
@@ -109,7 +114,10 @@ try {
     const headers = c.token ? { Authorization: `Bearer ${c.token}` } : {};
     await runLoad({ url, headers }, { connections: Number(args.connections), duration: 1 });
     await send("Profiler.start");
-    const load = await runLoad({ url, headers }, { connections: Number(args.connections), duration: Number(args.seconds) });
+    const load = await runLoad(
+      { url, headers },
+      { connections: Number(args.connections), duration: Number(args.seconds) },
+    );
     const { profile } = await send("Profiler.stop");
 
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -123,7 +131,8 @@ try {
       if (frame.functionName === "(idle)") continue;
       active += ms;
       let group;
-      if (frame.url && !c.worker && entry.endsWith(frame.url.split("/").pop())) group = groupOf(moduleAt(frame.lineNumber, frame.columnNumber));
+      if (frame.url && !c.worker && entry.endsWith(frame.url.split("/").pop()))
+        group = groupOf(moduleAt(frame.lineNumber, frame.columnNumber));
       else if (frame.functionName.startsWith("(")) group = frame.functionName;
       else group = frame.url ? `(other: ${frame.url.split("/").pop()})` : "(runtime built-ins)";
       groups.set(group, (groups.get(group) ?? 0) + ms);
@@ -132,13 +141,16 @@ try {
     }
     const per = (ms) => (ms / load.requests).toFixed(3);
     console.log(`\n## ${name}: ${c.path} — ${load.requests} requests, ${load.rps.toFixed(0)} req/s`);
-    console.log(`Worker isolate CPU: ${per(active)} ms/request (workerd as a whole: ${load.cpuMsPerReq?.toFixed(3) ?? "?"} ms/request)\n`);
+    console.log(
+      `Worker isolate CPU: ${per(active)} ms/request (workerd as a whole: ${load.cpuMsPerReq?.toFixed(3) ?? "?"} ms/request)\n`,
+    );
     console.log("| module (self time) | ms/request | share |\n| --- | ---: | ---: |");
     for (const [g, ms] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top))) {
       console.log(`| ${g} | ${per(ms)} | ${((100 * ms) / active).toFixed(1)}% |`);
     }
     console.log("\n| function (self time) | ms/request |\n| --- | ---: |");
-    for (const [fn, ms] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top))) console.log(`| ${fn} | ${per(ms)} |`);
+    for (const [fn, ms] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top)))
+      console.log(`| ${fn} | ${per(ms)} |`);
   }
   for (const session of sessions.values()) session.close();
 } finally {

@@ -180,7 +180,8 @@ async function main() {
     buildInfo = build();
   }
   results.bundle = await phase("bundle", async () => bundleSize(project, buildInfo));
-  if (results.bundle) log(`bundle: ${(results.bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped (${results.bundle.entry})`);
+  if (results.bundle)
+    log(`bundle: ${(results.bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped (${results.bundle.entry})`);
 
   const workerLogs = [];
   const bindings = benchBindings(project);
@@ -202,7 +203,8 @@ async function main() {
       // already gone
     }
   };
-  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => stopRuntime().finally(() => process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"])
+    process.once(signal, () => stopRuntime().finally(() => process.exit(130)));
 
   try {
     log("applying migrations");
@@ -215,7 +217,9 @@ async function main() {
     const bytesAfter = await databaseBytes(db);
     results.seed = { customers: P.customers, seconds: (performance.now() - seedStart) / 1000 };
     // Storage per customer row, indexes included (the scale-out plan in the README uses it).
-    results.storage = { bytesPerCustomer: bytesBefore !== null && bytesAfter !== null ? (bytesAfter - bytesBefore) / P.customers : null };
+    results.storage = {
+      bytesPerCustomer: bytesBefore !== null && bytesAfter !== null ? (bytesAfter - bytesBefore) / P.customers : null,
+    };
 
     const api = new Api(urls.main);
     const admin = { username: bindings.ADMIN_USERNAME, password: bindings.ADMIN_PASSWORD };
@@ -224,16 +228,24 @@ async function main() {
     const tenantB = await createCustomer(api, adminToken, "tenant-b");
     tenantA.token = await api.login(tenantA.username, tenantA.password);
     tenantB.token = await api.login(tenantB.username, tenantB.password);
-    tenantA.key = (await api.ok("POST", "/v1.0/accesskeys", { token: tenantA.token, body: { name: "bench", expire: 86400 } })).token;
-    tenantB.key = (await api.ok("POST", "/v1.0/accesskeys", { token: tenantB.token, body: { name: "bench", expire: 86400 } })).token;
+    tenantA.key = (
+      await api.ok("POST", "/v1.0/accesskeys", { token: tenantA.token, body: { name: "bench", expire: 86400 } })
+    ).token;
+    tenantB.key = (
+      await api.ok("POST", "/v1.0/accesskeys", { token: tenantB.token, body: { name: "bench", expire: 86400 } })
+    ).token;
     // A seeded customer in the middle of the table: the row both the floor and the admin GET read.
-    const probe = await db.prepare("SELECT id FROM customers ORDER BY tm_create DESC LIMIT 1 OFFSET ?").bind(Math.floor(P.customers / 2)).first();
+    const probe = await db
+      .prepare("SELECT id FROM customers ORDER BY tm_create DESC LIMIT 1 OFFSET ?")
+      .bind(Math.floor(P.customers / 2))
+      .first();
     const probeId = probe.id;
 
     const ctx = { P, log, api, urls, db, rt, adminToken, tenantA, tenantB, loadavg, errors: results.errors };
     const cases = throughputCases({ urls, probeId, adminToken, tenantA });
     results.roundTrips = await phase("round-trips", () => roundTrips(cases, urls));
-    if (phases.has("throughput")) results.throughput = await phase("throughput", () => throughput({ ...ctx, calls: results.roundTrips }, cases));
+    if (phases.has("throughput"))
+      results.throughput = await phase("throughput", () => throughput({ ...ctx, calls: results.roundTrips }, cases));
     if (phases.has("deep")) results.deepPages = await phase("deep-pages", () => deepPages(ctx));
     if (phases.has("pbkdf2")) results.pbkdf2 = await phase("pbkdf2", () => passwordHashing(ctx));
     if (phases.has("cascade")) results.cascade = await phase("cascade", () => cascadePhase(ctx));
@@ -244,7 +256,9 @@ async function main() {
   const errorsLogged = workerLogs.filter((l) => /error/i.test(l.level));
   if (errorsLogged.length) {
     results.workerErrors = errorsLogged.slice(0, 20).map((l) => l.message.slice(0, 500));
-    console.error(`[bench] the Worker logged ${errorsLogged.length} error line(s); first: ${errorsLogged[0].message.slice(0, 300)}`);
+    console.error(
+      `[bench] the Worker logged ${errorsLogged.length} error line(s); first: ${errorsLogged[0].message.slice(0, 300)}`,
+    );
   }
 
   // In a workerd of its own, with the inspector on: after the other phases, so nothing else shares it.
@@ -255,7 +269,6 @@ async function main() {
     results.startup = await phase("startup", () => measureStartup(project, { runs: P.startupRuns, phase }));
   }
 }
-
 
 let exitCode = 0;
 try {
@@ -269,7 +282,9 @@ results.meta.seconds = (performance.now() - started) / 1000;
 results.meta.machine.loadavgAtEnd = loadavg();
 writeFileSync(args.out, JSON.stringify(results, null, 2) + "\n");
 console.log("\n" + renderReport(results) + "\n");
-console.log(`[bench] ${mode} run finished in ${results.meta.seconds.toFixed(0)} s; results in ${args.out.startsWith(ROOT) ? args.out.slice(ROOT.length + 1) : args.out}`);
+console.log(
+  `[bench] ${mode} run finished in ${results.meta.seconds.toFixed(0)} s; results in ${args.out.startsWith(ROOT) ? args.out.slice(ROOT.length + 1) : args.out}`,
+);
 // Speed is reported, never asserted; a harness that could not measure something fails.
 if (results.errors.length) exitCode = 1;
 process.exit(exitCode);

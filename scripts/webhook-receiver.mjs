@@ -22,9 +22,13 @@ createServer((req, res) => {
     const id = req.headers["webhook-id"] ?? "";
     const timestamp = req.headers["webhook-timestamp"] ?? "";
     const voipbin = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-    const standard = `v1,${createHmac("sha256", Buffer.from(secret.slice(6), "base64")).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+    const standard = `v1,${createHmac("sha256", Buffer.from(secret.slice(6), "base64"))
+      .update(`${id}.${timestamp}.${body}`)
+      .digest("base64")}`;
     const voipbinOk = same(String(req.headers["x-voipbin-signature"] ?? ""), voipbin);
-    const standardOk = String(req.headers["webhook-signature"] ?? "").split(" ").some((s) => same(s, standard));
+    const standardOk = String(req.headers["webhook-signature"] ?? "")
+      .split(" ")
+      .some((s) => same(s, standard));
     const event = body ? JSON.parse(body) : { type: `(GET) ${req.url}` };
     console.log(
       `${new Date().toISOString()} ${req.method} ${req.url} ${event.type} webhook-id=${id} ` +

@@ -27,7 +27,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 // and lifecycle, and a billing account deletion that resets the customer's default).
 const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_accounts\/)/;
 
-const logDispatchError = (err: unknown) => console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
+const logDispatchError = (err: unknown) =>
+  console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
 
 const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c) => {
   if (result.success) {
@@ -52,9 +53,18 @@ function toApiError(err: unknown): ApiError {
       return invalidArgument("INVALID_JSON_BODY", "The request body is not valid JSON.");
     }
     if (err.status === 413) {
-      return new ApiError("PAYLOAD_TOO_LARGE", "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      return new ApiError(
+        "PAYLOAD_TOO_LARGE",
+        "PAYLOAD_TOO_LARGE",
+        `The request body exceeds ${MAX_BODY_BYTES} bytes.`,
+      );
     }
-    if (err.status === 415) return new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
+    if (err.status === 415)
+      return new ApiError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Send the request body as application/json.",
+      );
     if (err.status === 400) return invalidArgument("BAD_REQUEST", err.message);
   }
   // Only the error's type and message, never request data: secrets must not reach logs.
@@ -82,7 +92,11 @@ export function createApp() {
     // Writes that can record customer events hand them to the webhook queue now rather than at
     // the next cron run; other writes (resources, access keys) dispatch only to take over
     // expired claims, at most once a minute per isolate.
-    if (c.req.method !== "GET" && c.res.status < 400 && shouldDispatchAfterWrite(EVENT_WRITING_PATHS.test(c.req.path))) {
+    if (
+      c.req.method !== "GET" &&
+      c.res.status < 400 &&
+      shouldDispatchAfterWrite(EVENT_WRITING_PATHS.test(c.req.path))
+    ) {
       c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
     }
   });
@@ -108,10 +122,26 @@ export function createApp() {
   registerRoutes(app, routes);
   registerAuthPages(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT or access key" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", { type: "apiKey", in: "query", name: "token" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "accesskeyQuery", { type: "apiKey", in: "query", name: "accesskey" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "tokenCookie", { type: "apiKey", in: "cookie", name: "token" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT or access key",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", {
+    type: "apiKey",
+    in: "query",
+    name: "token",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "accesskeyQuery", {
+    type: "apiKey",
+    in: "query",
+    name: "accesskey",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "tokenCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "token",
+  });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -124,7 +154,10 @@ export function createApp() {
   app.get(DOCS_PATH, docsPage);
 
   app.notFound((c) =>
-    errorResponse(c, new ApiError("NOT_FOUND", "ROUTE_NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+    errorResponse(
+      c,
+      new ApiError("NOT_FOUND", "ROUTE_NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
+    ),
   );
   app.onError((err, c) => errorResponse(c, toApiError(err)));
   return app;

@@ -15,13 +15,28 @@ async function sha256Hex(value: string): Promise<string> {
 }
 
 describe("super-admin access keys", () => {
-  const rootKeyRow = (id: string) => env.DB.prepare("SELECT * FROM accesskeys WHERE id = ?").bind(id).first<Record<string, string>>();
+  const rootKeyRow = (id: string) =>
+    env.DB.prepare("SELECT * FROM accesskeys WHERE id = ?").bind(id).first<Record<string, string>>();
 
   it("the super admin creates a key that acts as the super admin: hashed, shown once, listed under the super admin", async () => {
     const admin = await adminLogin();
-    const created = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "operator", detail: "cron jobs", expire: 86400 } });
+    const created = await api("POST", "/v1.0/accesskeys", {
+      token: admin,
+      body: { name: "operator", detail: "cron jobs", expire: 86400 },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
-    expect(Object.keys(created.body).sort()).toEqual(["customer_id", "detail", "id", "name", "tm_create", "tm_delete", "tm_expire", "tm_update", "token", "token_prefix"]);
+    expect(Object.keys(created.body).sort()).toEqual([
+      "customer_id",
+      "detail",
+      "id",
+      "name",
+      "tm_create",
+      "tm_delete",
+      "tm_expire",
+      "tm_update",
+      "token",
+      "token_prefix",
+    ]);
     expect(created.body.tm_expire).toMatch(ISO_UTC);
     expect(created.body.customer_id).toBe(ZERO_UUID);
     const key = created.body.token as string;
@@ -36,7 +51,9 @@ describe("super-admin access keys", () => {
     // The clients' way: ?accesskey= on the operator's API.
     const list = await api("GET", `/v1.0/customers?accesskey=${key}`);
     expect(list.status, JSON.stringify(list.body)).toBe(200);
-    const made = await api("POST", `/v1.0/customers?accesskey=${key}`, { body: { username: unique("byk"), password: "long-enough-password", email: `${unique("byk")}@example.com` } });
+    const made = await api("POST", `/v1.0/customers?accesskey=${key}`, {
+      body: { username: unique("byk"), password: "long-enough-password", email: `${unique("byk")}@example.com` },
+    });
     expect(made.status, JSON.stringify(made.body)).toBe(200);
     expect((await api("GET", `/v1.0/customers/${made.body.id}?accesskey=${key}`)).status).toBe(200);
     // It has no customer of its own.
@@ -60,13 +77,30 @@ describe("super-admin access keys", () => {
     const admin = await adminLogin();
     const created = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "audited" } });
     const key = created.body.token as string;
-    const made = await api("POST", `/v1.0/customers?accesskey=${key}`, { body: { username: unique("aud"), password: "long-enough-password", email: `${unique("aud")}@example.com` } });
+    const made = await api("POST", `/v1.0/customers?accesskey=${key}`, {
+      body: { username: unique("aud"), password: "long-enough-password", email: `${unique("aud")}@example.com` },
+    });
     expect(made.status).toBe(200);
-    const creation = await env.DB.prepare("SELECT * FROM audit_log WHERE request_id = ?").bind(created.headers.get("X-Request-Id")).first<Record<string, any>>();
-    expect(creation).toMatchObject({ action: "POST /v1.0/accesskeys", actor_kind: "agent", actor_permission: 1, status_code: 200 });
+    const creation = await env.DB.prepare("SELECT * FROM audit_log WHERE request_id = ?")
+      .bind(created.headers.get("X-Request-Id"))
+      .first<Record<string, any>>();
+    expect(creation).toMatchObject({
+      action: "POST /v1.0/accesskeys",
+      actor_kind: "agent",
+      actor_permission: 1,
+      status_code: 200,
+    });
     expect(JSON.parse(creation!.changed_fields)).toEqual(["name"]);
-    const use = await env.DB.prepare("SELECT * FROM audit_log WHERE request_id = ?").bind(made.headers.get("X-Request-Id")).first<Record<string, any>>();
-    expect(use).toMatchObject({ action: "POST /v1.0/customers", actor_kind: "accesskey", actor_id: created.body.id, actor_permission: 1, customer_id: made.body.id });
+    const use = await env.DB.prepare("SELECT * FROM audit_log WHERE request_id = ?")
+      .bind(made.headers.get("X-Request-Id"))
+      .first<Record<string, any>>();
+    expect(use).toMatchObject({
+      action: "POST /v1.0/customers",
+      actor_kind: "accesskey",
+      actor_id: created.body.id,
+      actor_permission: 1,
+      customer_id: made.body.id,
+    });
     expect(JSON.stringify([creation, use])).not.toContain(key);
   });
 
@@ -74,13 +108,23 @@ describe("super-admin access keys", () => {
     const created = await api("POST", "/v1.0/accesskeys", { token: await adminLogin(), body: { name: "bound" } });
     const key = created.body.token as string;
     expect((await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`)).status).toBe(200);
-    for (const changed of [{ ADMIN_USERNAME: "new-root@test.local" }, { ADMIN_PASSWORD: "rotated-root-password" }, { ADMIN_USERNAME: ` ${env.ADMIN_USERNAME.toUpperCase()}x` }]) {
+    for (const changed of [
+      { ADMIN_USERNAME: "new-root@test.local" },
+      { ADMIN_PASSWORD: "rotated-root-password" },
+      { ADMIN_USERNAME: ` ${env.ADMIN_USERNAME.toUpperCase()}x` },
+    ]) {
       const res = await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`, { env: changed });
       expect(res.status, JSON.stringify(changed)).toBe(401);
       expect(res.body.error.status).toBe("UNAUTHENTICATED");
     }
     // Case and spacing of the configured username do not matter (it is compared normalized).
-    expect((await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`, { env: { ADMIN_USERNAME: ` ${env.ADMIN_USERNAME.toUpperCase()} ` } })).status).toBe(200);
+    expect(
+      (
+        await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`, {
+          env: { ADMIN_USERNAME: ` ${env.ADMIN_USERNAME.toUpperCase()} ` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await callAndSettle("GET", `/v1.0/customers?accesskey=${key}`)).status).toBe(200);
   });
 
@@ -93,7 +137,9 @@ describe("super-admin access keys", () => {
     expectError(await api("GET", `/v1.0/customers?accesskey=${key}`), 401, "UNAUTHENTICATED");
 
     const expiring = await api("POST", "/v1.0/accesskeys", { token: admin, body: { name: "expiring" } });
-    await env.DB.prepare("UPDATE accesskeys SET tm_expire = ? WHERE id = ?").bind(Date.now() - 1, expiring.body.id).run();
+    await env.DB.prepare("UPDATE accesskeys SET tm_expire = ? WHERE id = ?")
+      .bind(Date.now() - 1, expiring.body.id)
+      .run();
     expectError(await api("GET", `/v1.0/customers?accesskey=${expiring.body.token}`), 401, "UNAUTHENTICATED");
   });
 });

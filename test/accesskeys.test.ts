@@ -1,12 +1,34 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, ISO_UTC, type TestCustomer, unique } from "./helpers";
+import {
+  adminLogin,
+  api,
+  type ApiResponse,
+  BASE,
+  createAccesskey,
+  createAgent,
+  createCustomer,
+  expectError,
+  ISO_UTC,
+  type TestCustomer,
+  unique,
+} from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
 
-const ACCESSKEY_KEYS = ["customer_id", "detail", "id", "name", "tm_create", "tm_delete", "tm_expire", "tm_update", "token_prefix"];
+const ACCESSKEY_KEYS = [
+  "customer_id",
+  "detail",
+  "id",
+  "name",
+  "tm_create",
+  "tm_delete",
+  "tm_expire",
+  "tm_update",
+  "token_prefix",
+];
 const TOKEN_FORMAT = /^vb_[A-Za-z0-9]{32}$/;
 
 async function sha256Hex(value: string): Promise<string> {
@@ -20,7 +42,6 @@ async function raw(method: string, path: string, headers: Record<string, string>
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
 
-
 function expectAccesskeyShape(body: any, withToken: boolean) {
   expect(Object.keys(body).sort()).toEqual(withToken ? [...ACCESSKEY_KEYS, "token"].sort() : ACCESSKEY_KEYS);
   expect(body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -33,7 +54,9 @@ function expectNotContaining(res: ApiResponse, secrets: string[]) {
 }
 
 const countKeys = async (customerId: string) =>
-  (await env.DB.prepare("SELECT COUNT(*) AS n FROM accesskeys WHERE customer_id = ?").bind(customerId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM accesskeys WHERE customer_id = ?")
+    .bind(customerId)
+    .first<{ n: number }>())!.n;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -48,7 +71,10 @@ beforeAll(async () => {
 describe("POST /v1.0/accesskeys", () => {
   it("creates a key {name, detail, expire} and shows its token once", async () => {
     const before = Date.now();
-    const res = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "ci", detail: "Key for our CI", expire: 86400 } });
+    const res = await api("POST", "/v1.0/accesskeys", {
+      token: a.token,
+      body: { name: "ci", detail: "Key for our CI", expire: 86400 },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expectAccesskeyShape(res.body, true);
     expect(res.body.customer_id).toBe(a.id);
@@ -65,7 +91,9 @@ describe("POST /v1.0/accesskeys", () => {
   it("stores only the SHA-256 of the token", async () => {
     const res = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "hashed", expire: 3600 } });
     expect(res.status).toBe(200);
-    const row = await env.DB.prepare("SELECT * FROM accesskeys WHERE id = ?").bind(res.body.id).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM accesskeys WHERE id = ?")
+      .bind(res.body.id)
+      .first<Record<string, unknown>>();
     expect(row).not.toBeNull();
     expect(row!.token_hash).toBe(await sha256Hex(res.body.token));
     for (const value of Object.values(row!)) expect(String(value)).not.toContain(res.body.token.slice(3));
@@ -120,12 +148,20 @@ describe("POST /v1.0/accesskeys", () => {
     });
 
     it("malformed JSON → 400 INVALID_JSON_BODY", async () => {
-      const res = await api("POST", "/v1.0/accesskeys", { token: a.token, rawBody: "{name:", headers: { "Content-Type": "application/json" } });
+      const res = await api("POST", "/v1.0/accesskeys", {
+        token: a.token,
+        rawBody: "{name:",
+        headers: { "Content-Type": "application/json" },
+      });
       expectError(res, 400, "INVALID_ARGUMENT", "INVALID_JSON_BODY");
     });
 
     it("non-JSON content type → 415", async () => {
-      const res = await api("POST", "/v1.0/accesskeys", { token: a.token, rawBody: "name=x", headers: { "Content-Type": "text/plain" } });
+      const res = await api("POST", "/v1.0/accesskeys", {
+        token: a.token,
+        rawBody: "name=x",
+        headers: { "Content-Type": "text/plain" },
+      });
       expect(res.status).toBe(415);
       expect(res.body.error.request_id).toBe(res.headers.get("X-Request-Id"));
     });
@@ -190,7 +226,9 @@ describe("GET /v1.0/accesskeys", () => {
     }
     // Distinct creation times, so "newest first" has one right answer.
     for (let i = 0; i < 3; i++) {
-      await env.DB.prepare("UPDATE accesskeys SET tm_create = ? WHERE id = ?").bind(1_700_000_000_000 + i * 1000, ids[i]).run();
+      await env.DB.prepare("UPDATE accesskeys SET tm_create = ? WHERE id = ?")
+        .bind(1_700_000_000_000 + i * 1000, ids[i])
+        .run();
     }
     const list = await api("GET", "/v1.0/accesskeys", { token: c.token });
     expect(list.status).toBe(200);
@@ -217,13 +255,18 @@ describe("GET /v1.0/accesskeys", () => {
   it("pages with page_size and page_token without skipping or repeating", async () => {
     const c = await createCustomer();
     const created: string[] = [];
-    for (let i = 0; i < 5; i++) created.push((await api("POST", "/v1.0/accesskeys", { token: c.token, body: { name: `p${i}` } })).body.id);
+    for (let i = 0; i < 5; i++)
+      created.push((await api("POST", "/v1.0/accesskeys", { token: c.token, body: { name: `p${i}` } })).body.id);
     // Put every key on the same tm_create: the cursor must still not lose any.
     await env.DB.prepare("UPDATE accesskeys SET tm_create = 1700000000000 WHERE customer_id = ?").bind(c.id).run();
     const seen: string[] = [];
     let pageToken = "";
     for (let page = 0; page < 10; page++) {
-      const res = await api("GET", `/v1.0/accesskeys?page_size=2${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ""}`, { token: c.token });
+      const res = await api(
+        "GET",
+        `/v1.0/accesskeys?page_size=2${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ""}`,
+        { token: c.token },
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.result.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.result.map((k: any) => k.id));
@@ -241,7 +284,10 @@ describe("GET /v1.0/accesskeys", () => {
 
 describe("GET /v1.0/accesskeys/{id}", () => {
   it("returns the key without its token", async () => {
-    const created = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "get-me", detail: "d", expire: 7200 } });
+    const created = await api("POST", "/v1.0/accesskeys", {
+      token: a.token,
+      body: { name: "get-me", detail: "d", expire: 7200 },
+    });
     const res = await api("GET", `/v1.0/accesskeys/${created.body.id}`, { token: a.token });
     expect(res.status).toBe(200);
     expectAccesskeyShape(res.body, false);
@@ -263,8 +309,14 @@ describe("GET /v1.0/accesskeys/{id}", () => {
 
 describe("PUT /v1.0/accesskeys/{id}", () => {
   it("updates name and detail, partially, without showing the token", async () => {
-    const created = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "before", detail: "keep me", expire: 7200 } });
-    const renamed = await api("PUT", `/v1.0/accesskeys/${created.body.id}`, { token: a.token, body: { name: "after" } });
+    const created = await api("POST", "/v1.0/accesskeys", {
+      token: a.token,
+      body: { name: "before", detail: "keep me", expire: 7200 },
+    });
+    const renamed = await api("PUT", `/v1.0/accesskeys/${created.body.id}`, {
+      token: a.token,
+      body: { name: "after" },
+    });
     expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
     expectAccesskeyShape(renamed.body, false);
     expect(renamed.body.name).toBe("after");
@@ -274,7 +326,10 @@ describe("PUT /v1.0/accesskeys/{id}", () => {
     expect(Date.parse(renamed.body.tm_update)).toBeGreaterThanOrEqual(Date.parse(created.body.tm_update));
     expectNotContaining(renamed, [created.body.token]);
 
-    const redetailed = await api("PUT", `/v1.0/accesskeys/${created.body.id}`, { token: a.token, body: { detail: "new detail" } });
+    const redetailed = await api("PUT", `/v1.0/accesskeys/${created.body.id}`, {
+      token: a.token,
+      body: { detail: "new detail" },
+    });
     expect(redetailed.status).toBe(200);
     expect(redetailed.body.name).toBe("after");
     expect(redetailed.body.detail).toBe("new detail");
@@ -289,9 +344,20 @@ describe("PUT /v1.0/accesskeys/{id}", () => {
   it("validation: too long a name, wrong types, unknown fields → 400", async () => {
     const created = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "v" } });
     const id = created.body.id;
-    expectError(await api("PUT", `/v1.0/accesskeys/${id}`, { token: a.token, body: { name: "n".repeat(256) } }), 400, "INVALID_ARGUMENT");
-    expectError(await api("PUT", `/v1.0/accesskeys/${id}`, { token: a.token, body: { name: 1 } }), 400, "INVALID_ARGUMENT");
-    const unknown = await api("PUT", `/v1.0/accesskeys/${id}`, { token: a.token, body: { name: "ok", token_hash: "x" } });
+    expectError(
+      await api("PUT", `/v1.0/accesskeys/${id}`, { token: a.token, body: { name: "n".repeat(256) } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expectError(
+      await api("PUT", `/v1.0/accesskeys/${id}`, { token: a.token, body: { name: 1 } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    const unknown = await api("PUT", `/v1.0/accesskeys/${id}`, {
+      token: a.token,
+      body: { name: "ok", token_hash: "x" },
+    });
     expectError(unknown, 400, "INVALID_ARGUMENT");
     expect(unknown.body.error.details.some((d: any) => String(d.field).split(",").includes("token_hash"))).toBe(true);
     const after = await api("GET", `/v1.0/accesskeys/${id}`, { token: a.token });
@@ -299,10 +365,18 @@ describe("PUT /v1.0/accesskeys/{id}", () => {
   });
 
   it("unknown, malformed or another customer's id → 404, and the other key is unchanged", async () => {
-    expectError(await api("PUT", `/v1.0/accesskeys/${crypto.randomUUID()}`, { token: a.token, body: { name: "x" } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/accesskeys/${crypto.randomUUID()}`, { token: a.token, body: { name: "x" } }),
+      404,
+      "NOT_FOUND",
+    );
     expectError(await api("PUT", "/v1.0/accesskeys/xyz", { token: a.token, body: { name: "x" } }), 404, "NOT_FOUND");
     const bKey = await api("POST", "/v1.0/accesskeys", { token: b.token, body: { name: "b-name" } });
-    expectError(await api("PUT", `/v1.0/accesskeys/${bKey.body.id}`, { token: a.token, body: { name: "hijacked" } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/accesskeys/${bKey.body.id}`, { token: a.token, body: { name: "hijacked" } }),
+      404,
+      "NOT_FOUND",
+    );
     expect((await api("GET", `/v1.0/accesskeys/${bKey.body.id}`, { token: b.token })).body.name).toBe("b-name");
   });
 });
@@ -354,7 +428,9 @@ describe("expiry", () => {
     const created = await api("POST", "/v1.0/accesskeys", { token: a.token, body: { name: "short", expire: 3600 } });
     const key = created.body.token;
     expect((await api("GET", "/v1.0/customer", { token: key })).status).toBe(200);
-    await env.DB.prepare("UPDATE accesskeys SET tm_expire = ? WHERE id = ?").bind(Date.now() - 1000, created.body.id).run();
+    await env.DB.prepare("UPDATE accesskeys SET tm_expire = ? WHERE id = ?")
+      .bind(Date.now() - 1000, created.body.id)
+      .run();
     expectError(await api("GET", "/v1.0/customer", { token: key }), 401, "UNAUTHENTICATED");
     expectError(await raw("GET", `/v1.0/customer?accesskey=${key}`), 401, "UNAUTHENTICATED");
     expectError(await raw("GET", "/v1.0/customer", { Cookie: `accesskey=${key}` }), 401, "UNAUTHENTICATED");
@@ -393,10 +469,26 @@ describe("who may manage access keys", () => {
       const agent = await createAgent(a.id, permission);
       const before = await countKeys(a.id);
       expectError(await api("GET", "/v1.0/accesskeys", { token: agent.token }), 403, "PERMISSION_DENIED");
-      expectError(await api("POST", "/v1.0/accesskeys", { token: agent.token, body: { name: "x" } }), 403, "PERMISSION_DENIED");
-      expectError(await api("GET", `/v1.0/accesskeys/${existing.body.id}`, { token: agent.token }), 403, "PERMISSION_DENIED");
-      expectError(await api("PUT", `/v1.0/accesskeys/${existing.body.id}`, { token: agent.token, body: { name: "x" } }), 403, "PERMISSION_DENIED");
-      expectError(await api("DELETE", `/v1.0/accesskeys/${existing.body.id}`, { token: agent.token }), 403, "PERMISSION_DENIED");
+      expectError(
+        await api("POST", "/v1.0/accesskeys", { token: agent.token, body: { name: "x" } }),
+        403,
+        "PERMISSION_DENIED",
+      );
+      expectError(
+        await api("GET", `/v1.0/accesskeys/${existing.body.id}`, { token: agent.token }),
+        403,
+        "PERMISSION_DENIED",
+      );
+      expectError(
+        await api("PUT", `/v1.0/accesskeys/${existing.body.id}`, { token: agent.token, body: { name: "x" } }),
+        403,
+        "PERMISSION_DENIED",
+      );
+      expectError(
+        await api("DELETE", `/v1.0/accesskeys/${existing.body.id}`, { token: agent.token }),
+        403,
+        "PERMISSION_DENIED",
+      );
       expect(await countKeys(a.id)).toBe(before);
     }
     expect((await api("GET", `/v1.0/accesskeys/${existing.body.id}`, { token: a.token })).body.name).toBe("target");
@@ -405,7 +497,9 @@ describe("who may manage access keys", () => {
   it("a customer cannot see or touch the super admin's keys", async () => {
     const root = await api("POST", "/v1.0/accesskeys", { token: await adminLogin(), body: { name: "root-key" } });
     expect(root.status).toBe(200);
-    expect((await api("GET", "/v1.0/accesskeys", { token: a.token })).body.result.map((k: any) => k.id)).not.toContain(root.body.id);
+    expect((await api("GET", "/v1.0/accesskeys", { token: a.token })).body.result.map((k: any) => k.id)).not.toContain(
+      root.body.id,
+    );
     expectError(await api("GET", `/v1.0/accesskeys/${root.body.id}`, { token: a.token }), 404, "NOT_FOUND");
     expectError(await api("DELETE", `/v1.0/accesskeys/${root.body.id}`, { token: a.token }), 404, "NOT_FOUND");
     expect((await api("GET", `/v1.0/accesskeys/${root.body.id}`, { token: await adminLogin() })).status).toBe(200);
@@ -421,7 +515,9 @@ describe("token_prefix and tm_delete", () => {
     expect(prefix).toMatch(/^vb_[A-Za-z0-9]{8}$/);
     const reads = [
       (await api("GET", `/v1.0/accesskeys/${created.body.id}`, { token: a.token })).body,
-      (await api("GET", "/v1.0/accesskeys?page_size=100", { token: a.token })).body.result.find((k: any) => k.id === created.body.id),
+      (await api("GET", "/v1.0/accesskeys?page_size=100", { token: a.token })).body.result.find(
+        (k: any) => k.id === created.body.id,
+      ),
       (await api("PUT", `/v1.0/accesskeys/${created.body.id}`, { token: a.token, body: { name: "renamed" } })).body,
     ];
     for (const read of reads) {

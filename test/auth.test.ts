@@ -1,7 +1,20 @@
 import { env, SELF } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, expectError, readResponse, type TestCustomer, unique } from "./helpers";
+import {
+  ADMIN,
+  adminLogin,
+  api,
+  type ApiResponse,
+  BASE,
+  createAccesskey,
+  createAgent,
+  createCustomer,
+  expectError,
+  readResponse,
+  type TestCustomer,
+  unique,
+} from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
@@ -15,7 +28,11 @@ function decodeJwtPart(part: string): any {
 }
 
 /** A raw fetch, for requests api() cannot express (no Bearer header, cookies only, odd bodies). */
-async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<ApiResponse> {
+async function raw(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string } = {},
+): Promise<ApiResponse> {
   return readResponse(await SELF.fetch(`${BASE}${path}`, { method, headers: init.headers, body: init.body }));
 }
 
@@ -25,12 +42,12 @@ async function agentIdOf(username: string): Promise<string> {
   return row!.id;
 }
 
-
 // Logins meant to fail come from their own client IP each: the login attempt limiter counts
 // failures per IP too, and every test request otherwise shares one ("unknown").
 let ipCounter = 0;
 const freshIp = () => `198.51.${100 + Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`;
-const failingLogin = (body: unknown) => api("POST", "/auth/login", { body, headers: { "CF-Connecting-IP": freshIp() } });
+const failingLogin = (body: unknown) =>
+  api("POST", "/auth/login", { body, headers: { "CF-Connecting-IP": freshIp() } });
 
 function expectNoSecretIn(res: ApiResponse, secrets: string[]) {
   const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
@@ -114,13 +131,20 @@ describe("POST /auth/login", () => {
 
   it("wrong super admin password → the same 401", async () => {
     const bad = await failingLogin({ username: ADMIN.username, password: "not-the-root-password" });
-    const unknown = await failingLogin({ username: `${unique("nobody")}@example.com`, password: "not-the-root-password" });
+    const unknown = await failingLogin({
+      username: `${unique("nobody")}@example.com`,
+      password: "not-the-root-password",
+    });
     expectError(bad, 401, "UNAUTHENTICATED");
     expect({ ...bad.body.error, request_id: undefined }).toEqual({ ...unknown.body.error, request_id: undefined });
   });
 
   it("the password check is exact (case, whitespace)", async () => {
-    expectError(await failingLogin({ username: c.username, password: c.password.toUpperCase() }), 401, "UNAUTHENTICATED");
+    expectError(
+      await failingLogin({ username: c.username, password: c.password.toUpperCase() }),
+      401,
+      "UNAUTHENTICATED",
+    );
     expectError(await failingLogin({ username: c.username, password: `${c.password} ` }), 401, "UNAUTHENTICATED");
   });
 
@@ -157,7 +181,9 @@ describe("POST /auth/login", () => {
 
   it("never returns the password or its hash", async () => {
     const res = await api("POST", "/auth/login", { body: { username: c.username, password: c.password } });
-    const { password_hash } = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind(c.username).first<{ password_hash: string }>())!;
+    const { password_hash } = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?")
+      .bind(c.username)
+      .first<{ password_hash: string }>())!;
     expectNoSecretIn(res, [c.password, password_hash]);
     expect(res.headers.get("Set-Cookie")).not.toContain(c.password);
   });
@@ -177,14 +203,19 @@ describe("POST /auth/login", () => {
     });
 
     it("unknown fields are rejected (400) and named in details", async () => {
-      const res = await api("POST", "/auth/login", { body: { username: c.username, password: c.password, remember: true } });
+      const res = await api("POST", "/auth/login", {
+        body: { username: c.username, password: c.password, remember: true },
+      });
       expectError(res, 400, "INVALID_ARGUMENT");
       expect(res.body.error.details.some((d: any) => String(d.field).split(",").includes("remember"))).toBe(true);
       expect(res.headers.get("Set-Cookie")).toBeNull();
     });
 
     it("malformed JSON → 400 INVALID_JSON_BODY", async () => {
-      const res = await api("POST", "/auth/login", { rawBody: '{"username": "a", ', headers: { "Content-Type": "application/json" } });
+      const res = await api("POST", "/auth/login", {
+        rawBody: '{"username": "a", ',
+        headers: { "Content-Type": "application/json" },
+      });
       expectError(res, 400, "INVALID_ARGUMENT", "INVALID_JSON_BODY");
     });
 
@@ -275,7 +306,9 @@ describe("credential transports", () => {
       expectOwnCustomer(await raw("GET", "/v1.0/customer", { headers: { Cookie: `token=${c.token}` } }));
     });
     it("token cookie among other cookies", async () => {
-      expectOwnCustomer(await raw("GET", "/v1.0/customer", { headers: { Cookie: `theme=dark; token=${c.token}; lang=en` } }));
+      expectOwnCustomer(
+        await raw("GET", "/v1.0/customer", { headers: { Cookie: `theme=dark; token=${c.token}; lang=en` } }),
+      );
     });
   });
 
@@ -341,12 +374,20 @@ describe("credential transports", () => {
     it("an expired token → 401", async () => {
       const token = await sign(await claimsFor(Math.floor(Date.now() / 1000) - 60), env.JWT_SECRET, "HS256");
       expectError(await api("GET", "/v1.0/customer", { token }), 401, "UNAUTHENTICATED");
-      expectError(await raw("GET", "/v1.0/customer", { headers: { Cookie: `token=${token}` } }), 401, "UNAUTHENTICATED");
+      expectError(
+        await raw("GET", "/v1.0/customer", { headers: { Cookie: `token=${token}` } }),
+        401,
+        "UNAUTHENTICATED",
+      );
       expectError(await raw("GET", `/v1.0/customer?token=${token}`), 401, "UNAUTHENTICATED");
     });
 
     it("a token signed with another secret → 401", async () => {
-      const token = await sign(await claimsFor(Math.floor(Date.now() / 1000) + 3600), "some-other-secret-0123456789abcdef", "HS256");
+      const token = await sign(
+        await claimsFor(Math.floor(Date.now() / 1000) + 3600),
+        "some-other-secret-0123456789abcdef",
+        "HS256",
+      );
       expectError(await api("GET", "/v1.0/customer", { token }), 401, "UNAUTHENTICATED");
     });
 
@@ -362,13 +403,25 @@ describe("credential transports", () => {
     it("an unsigned (alg none) token → 401", async () => {
       const enc = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
       const claims = await claimsFor(Math.floor(Date.now() / 1000) + 3600);
-      expectError(await api("GET", "/v1.0/customer", { token: `${enc({ alg: "none", typ: "JWT" })}.${enc(claims)}.` }), 401, "UNAUTHENTICATED");
+      expectError(
+        await api("GET", "/v1.0/customer", { token: `${enc({ alg: "none", typ: "JWT" })}.${enc(claims)}.` }),
+        401,
+        "UNAUTHENTICATED",
+      );
     });
 
     it("a valid signature for an agent that does not exist → 401", async () => {
       const now = Math.floor(Date.now() / 1000);
       const token = await sign(
-        { sub: crypto.randomUUID(), username: "ghost@example.com", customer_id: c.id, permission: 32, ver: 1, iat: now, exp: now + 3600 },
+        {
+          sub: crypto.randomUUID(),
+          username: "ghost@example.com",
+          customer_id: c.id,
+          permission: 32,
+          ver: 1,
+          iat: now,
+          exp: now + 3600,
+        },
         env.JWT_SECRET,
         "HS256",
       );
@@ -379,7 +432,11 @@ describe("credential transports", () => {
       const agent = await createAgent(c.id, 16);
       const sub = await agentIdOf(agent.username);
       const now = Math.floor(Date.now() / 1000);
-      const token = await sign({ sub, username: agent.username, customer_id: c.id, permission: 1 | 32, ver: 1, iat: now, exp: now + 3600 }, env.JWT_SECRET, "HS256");
+      const token = await sign(
+        { sub, username: agent.username, customer_id: c.id, permission: 1 | 32, ver: 1, iat: now, exp: now + 3600 },
+        env.JWT_SECRET,
+        "HS256",
+      );
       expectError(await api("GET", "/v1.0/customers", { token }), 403, "PERMISSION_DENIED");
       expectError(await api("GET", "/v1.0/customer", { token }), 403, "PERMISSION_DENIED");
     });

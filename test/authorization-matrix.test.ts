@@ -1,7 +1,16 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { resourceKinds, type ResourceKind } from "../src/db/owned";
-import { adminLogin, api, createAccesskey, createCustomer, login, unique, type ApiResponse, type TestCustomer } from "./helpers";
+import {
+  adminLogin,
+  api,
+  createAccesskey,
+  createCustomer,
+  login,
+  unique,
+  type ApiResponse,
+  type TestCustomer,
+} from "./helpers";
 import { createResource, validBody } from "./resource-helpers";
 
 // ---------------------------------------------------------------------------------------------
@@ -12,7 +21,17 @@ import { createResource, validBody } from "./resource-helpers";
 // Tenant A owns every target; "agent" (16), "manager" (64) and "admin" (32) are A's agents.
 // ---------------------------------------------------------------------------------------------
 
-const CALLERS = ["anonymous", "agent", "manager", "admin", "otherAdmin", "superAdmin", "frozenAdmin", "deletedToken", "expiredKey"] as const;
+const CALLERS = [
+  "anonymous",
+  "agent",
+  "manager",
+  "admin",
+  "otherAdmin",
+  "superAdmin",
+  "frozenAdmin",
+  "deletedToken",
+  "expiredKey",
+] as const;
 type Caller = (typeof CALLERS)[number];
 
 /** A caller's credential and what a valid body of its own needs. */
@@ -108,13 +127,23 @@ const world = {} as World;
 async function agentOf(customer: TestCustomer, permission: number): Promise<Who> {
   const body: Record<string, unknown> = { ...validBody("agents"), permission };
   await createResource(customer.token, "agents", body);
-  return { token: await login(body.username as string, body.password as string), password: body.password as string, customerId: customer.id };
+  return {
+    token: await login(body.username as string, body.password as string),
+    password: body.password as string,
+    customerId: customer.id,
+  };
 }
 
-const billingOf = async (customer: TestCustomer) => (await createResource(customer.token, "billing_accounts")).id as string;
+const billingOf = async (customer: TestCustomer) =>
+  (await createResource(customer.token, "billing_accounts")).id as string;
 
 async function adminOf(customer: TestCustomer): Promise<Who> {
-  return { token: customer.token, password: customer.password, customerId: customer.id, billing: await billingOf(customer) };
+  return {
+    token: customer.token,
+    password: customer.password,
+    customerId: customer.id,
+    billing: await billingOf(customer),
+  };
 }
 
 async function frozenAdmin(): Promise<Who> {
@@ -156,7 +185,9 @@ async function throwawayCustomer(): Promise<string> {
 async function mintResetToken(): Promise<string> {
   const customer = await createCustomer();
   const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
-  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
+  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
   await env.DB.prepare(
     "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE customer_id = ? AND is_guest = 0",
   )
@@ -167,8 +198,12 @@ async function mintResetToken(): Promise<string> {
 
 async function mintVerificationToken(customer: TestCustomer): Promise<string> {
   const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
-  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
-  await env.DB.prepare("INSERT INTO email_verifications (token_hash, customer_id, email, tm_expire, tm_create) VALUES (?, ?, ?, ?, ?)")
+  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
+  await env.DB.prepare(
+    "INSERT INTO email_verifications (token_hash, customer_id, email, tm_expire, tm_create) VALUES (?, ?, ?, ?, ?)",
+  )
     .bind(hash, customer.id, customer.email, Date.now() + 3_600_000, Date.now())
     .run();
   return token;
@@ -195,27 +230,51 @@ const CONTACT_PHONE = "+15559876543";
 
 /** A fresh address on A's contact, for a cell that changes or removes one. */
 async function addressOfA(): Promise<string> {
-  const res = await api("POST", `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses`, { token: world.a.token, body: { type: "tel", target: "+15550002222" } });
+  const res = await api("POST", `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses`, {
+    token: world.a.token,
+    body: { type: "tel", target: "+15550002222" },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.addresses.at(-1).id;
 }
 
 const ROWS: Record<string, Row> = {
   // Public: a credential, if any, is ignored.
-  "POST /auth/login": { expect: everyone(200), request: () => ({ path: "/auth/login", body: { username: world.loginUser.username, password: world.loginUser.password } }) },
+  "POST /auth/login": {
+    expect: everyone(200),
+    request: () => ({
+      path: "/auth/login",
+      body: { username: world.loginUser.username, password: world.loginUser.password },
+    }),
+  },
   "POST /auth/signup": {
     expect: everyone(200),
-    request: () => ({ path: "/auth/signup", body: { email: `${unique("mx")}@example.com`, password: "signup-password-1", accepted_tos: true } }),
+    request: () => ({
+      path: "/auth/signup",
+      body: { email: `${unique("mx")}@example.com`, password: "signup-password-1", accepted_tos: true },
+    }),
   },
   "POST /auth/email-verify": {
     expect: everyone(200),
-    request: async () => ({ path: "/auth/email-verify", body: { token: await mintVerificationToken(world.verifiable) } }),
+    request: async () => ({
+      path: "/auth/email-verify",
+      body: { token: await mintVerificationToken(world.verifiable) },
+    }),
   },
-  "POST /auth/password-forgot": { expect: everyone(200), request: () => ({ path: "/auth/password-forgot", body: { username: world.loginUser.username } }) },
-  "GET /auth/password-reset": { expect: everyone(200), request: async () => ({ path: `/auth/password-reset?token=${await mintResetToken()}` }) },
+  "POST /auth/password-forgot": {
+    expect: everyone(200),
+    request: () => ({ path: "/auth/password-forgot", body: { username: world.loginUser.username } }),
+  },
+  "GET /auth/password-reset": {
+    expect: everyone(200),
+    request: async () => ({ path: `/auth/password-reset?token=${await mintResetToken()}` }),
+  },
   "POST /auth/password-reset": {
     expect: everyone(200),
-    request: async () => ({ path: "/auth/password-reset", body: { token: await mintResetToken(), password: "matrix-reset-password" } }),
+    request: async () => ({
+      path: "/auth/password-reset",
+      body: { token: await mintResetToken(), password: "matrix-reset-password" },
+    }),
   },
 
   // The caller's own account. An active account cannot be "recovered": 400 FAILED_PRECONDITION.
@@ -232,28 +291,64 @@ const ROWS: Record<string, Row> = {
 
   // The self API.
   "GET /v1.0/customer": { expect: OWN_ADMIN_OR_MANAGER_READ, request: () => ({ path: "/v1.0/customer" }) },
-  "PUT /v1.0/customer": { expect: OWN_ADMIN_WRITE, request: () => ({ path: "/v1.0/customer", body: { detail: "set in the matrix" } }) },
-  "PUT /v1.0/customer/metadata": { expect: OWN_ADMIN_WRITE, request: () => ({ path: "/v1.0/customer/metadata", body: { rtp_debug: false } }) },
-  "POST /v1.0/customer/email_verification": { expect: OWN_ADMIN_WRITE, request: () => ({ path: "/v1.0/customer/email_verification" }) },
+  "PUT /v1.0/customer": {
+    expect: OWN_ADMIN_WRITE,
+    request: () => ({ path: "/v1.0/customer", body: { detail: "set in the matrix" } }),
+  },
+  "PUT /v1.0/customer/metadata": {
+    expect: OWN_ADMIN_WRITE,
+    request: () => ({ path: "/v1.0/customer/metadata", body: { rtp_debug: false } }),
+  },
+  "POST /v1.0/customer/email_verification": {
+    expect: OWN_ADMIN_WRITE,
+    request: () => ({ path: "/v1.0/customer/email_verification" }),
+  },
   "PUT /v1.0/customer/billing_account_id": {
     expect: OWN_ADMIN_WRITE,
-    request: (who) => ({ path: "/v1.0/customer/billing_account_id", body: { billing_account_id: who.billing ?? crypto.randomUUID() } }),
+    request: (who) => ({
+      path: "/v1.0/customer/billing_account_id",
+      body: { billing_account_id: who.billing ?? crypto.randomUUID() },
+    }),
   },
-  "GET /v1.0/customer/events": { expect: OWN_ADMIN_OR_MANAGER_READ, request: () => ({ path: "/v1.0/customer/events" }) },
-  "GET /v1.0/customer/webhook_deliveries": { expect: OWN_ADMIN_OR_MANAGER_READ, request: () => ({ path: "/v1.0/customer/webhook_deliveries" }) },
-  "POST /v1.0/customer/webhook_secret": { expect: OWN_ADMIN_WRITE, request: () => ({ path: "/v1.0/customer/webhook_secret" }) },
+  "GET /v1.0/customer/events": {
+    expect: OWN_ADMIN_OR_MANAGER_READ,
+    request: () => ({ path: "/v1.0/customer/events" }),
+  },
+  "GET /v1.0/customer/webhook_deliveries": {
+    expect: OWN_ADMIN_OR_MANAGER_READ,
+    request: () => ({ path: "/v1.0/customer/webhook_deliveries" }),
+  },
+  "POST /v1.0/customer/webhook_secret": {
+    expect: OWN_ADMIN_WRITE,
+    request: () => ({ path: "/v1.0/customer/webhook_secret" }),
+  },
 
   // The operator's API.
   "GET /v1.0/customers": { expect: SUPER_ADMIN, request: () => ({ path: "/v1.0/customers" }) },
   "POST /v1.0/customers": {
     expect: SUPER_ADMIN,
-    request: () => ({ path: "/v1.0/customers", body: { username: unique("mx"), password: "long-enough-password", email: `${unique("mx")}@example.com` } }),
+    request: () => ({
+      path: "/v1.0/customers",
+      body: { username: unique("mx"), password: "long-enough-password", email: `${unique("mx")}@example.com` },
+    }),
   },
   "GET /v1.0/customers/{id}": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.target.id}` }) },
-  "PUT /v1.0/customers/{id}": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.target.id}`, body: { detail: "set by the operator" } }) },
-  "DELETE /v1.0/customers/{id}": { expect: SUPER_ADMIN, request: async () => ({ path: `/v1.0/customers/${await throwawayCustomer()}` }) },
-  "PUT /v1.0/customers/{id}/metadata": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.target.id}/metadata`, body: { rtp_debug: false } }) },
-  "POST /v1.0/customers/{id}/freeze": { expect: SUPER_ADMIN, request: async () => ({ path: `/v1.0/customers/${await throwawayCustomer()}/freeze` }) },
+  "PUT /v1.0/customers/{id}": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}`, body: { detail: "set by the operator" } }),
+  },
+  "DELETE /v1.0/customers/{id}": {
+    expect: SUPER_ADMIN,
+    request: async () => ({ path: `/v1.0/customers/${await throwawayCustomer()}` }),
+  },
+  "PUT /v1.0/customers/{id}/metadata": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/metadata`, body: { rtp_debug: false } }),
+  },
+  "POST /v1.0/customers/{id}/freeze": {
+    expect: SUPER_ADMIN,
+    request: async () => ({ path: `/v1.0/customers/${await throwawayCustomer()}/freeze` }),
+  },
   "POST /v1.0/customers/{id}/recover": {
     expect: SUPER_ADMIN,
     async request() {
@@ -262,22 +357,43 @@ const ROWS: Record<string, Row> = {
       return { path: `/v1.0/customers/${id}/recover` };
     },
   },
-  "GET /v1.0/customers/{id}/deletion": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.deleted.id}/deletion` }) },
+  "GET /v1.0/customers/{id}/deletion": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.deleted.id}/deletion` }),
+  },
   "PUT /v1.0/customers/{id}/billing_account_id": {
     expect: SUPER_ADMIN,
-    request: () => ({ path: `/v1.0/customers/${world.target.id}/billing_account_id`, body: { billing_account_id: world.target.billing } }),
+    request: () => ({
+      path: `/v1.0/customers/${world.target.id}/billing_account_id`,
+      body: { billing_account_id: world.target.billing },
+    }),
   },
   "PUT /v1.0/customers/{id}/identity_verification_status": {
     expect: SUPER_ADMIN,
-    request: () => ({ path: `/v1.0/customers/${world.target.id}/identity_verification_status`, body: { identity_verification_status: "pending" } }),
+    request: () => ({
+      path: `/v1.0/customers/${world.target.id}/identity_verification_status`,
+      body: { identity_verification_status: "pending" },
+    }),
   },
-  "GET /v1.0/customers/{id}/audit": { expect: SUPER_ADMIN, request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }) },
+  "GET /v1.0/customers/{id}/audit": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }),
+  },
 
   // Access keys: CustomerAdmin of the key's customer; the super admin manages its own.
-  "GET /v1.0/accesskeys": { expect: { ...OWN_ADMIN_READ, superAdmin: 200 }, request: () => ({ path: "/v1.0/accesskeys" }) },
-  "POST /v1.0/accesskeys": { expect: { ...OWN_ADMIN_WRITE, superAdmin: 200 }, request: () => ({ path: "/v1.0/accesskeys", body: { name: "matrix", expire: 3600 } }) },
+  "GET /v1.0/accesskeys": {
+    expect: { ...OWN_ADMIN_READ, superAdmin: 200 },
+    request: () => ({ path: "/v1.0/accesskeys" }),
+  },
+  "POST /v1.0/accesskeys": {
+    expect: { ...OWN_ADMIN_WRITE, superAdmin: 200 },
+    request: () => ({ path: "/v1.0/accesskeys", body: { name: "matrix", expire: 3600 } }),
+  },
   "GET /v1.0/accesskeys/{id}": { expect: KEY_OF_A_READ, request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}` }) },
-  "PUT /v1.0/accesskeys/{id}": { expect: KEY_OF_A_WRITE, request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}`, body: { detail: "renamed in the matrix" } }) },
+  "PUT /v1.0/accesskeys/{id}": {
+    expect: KEY_OF_A_WRITE,
+    request: () => ({ path: `/v1.0/accesskeys/${world.keyOfA}`, body: { detail: "renamed in the matrix" } }),
+  },
   "DELETE /v1.0/accesskeys/{id}": {
     expect: KEY_OF_A_WRITE,
     async request() {
@@ -300,22 +416,40 @@ const ROWS: Record<string, Row> = {
 
   // File bytes: the upload writes like any resource; downloads read A's uploaded file.
   "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: uploadCell },
-  "GET /v1.0/storage_files/{id}/file": { expect: resourceStatuses("files").get, request: () => ({ path: `/v1.0/storage_files/${world.uploadOfA}/file` }) },
-  "GET /v1.0/files/{id}/file": { expect: resourceStatuses("files").get, request: () => ({ path: `/v1.0/files/${world.uploadOfA}/file` }) },
+  "GET /v1.0/storage_files/{id}/file": {
+    expect: resourceStatuses("files").get,
+    request: () => ({ path: `/v1.0/storage_files/${world.uploadOfA}/file` }),
+  },
+  "GET /v1.0/files/{id}/file": {
+    expect: resourceStatuses("files").get,
+    request: () => ({ path: `/v1.0/files/${world.uploadOfA}/file` }),
+  },
 
   // The eleven resource kinds, under their names and the contract's aliases.
   ...Object.fromEntries(
-    [...resourceKinds.map((kind) => [kind, kind] as const), ...Object.entries(ALIASES).map(([alias, kind]) => [alias, kind] as const)].flatMap(([name, kind]) => {
+    [
+      ...resourceKinds.map((kind) => [kind, kind] as const),
+      ...Object.entries(ALIASES).map(([alias, kind]) => [alias, kind] as const),
+    ].flatMap(([name, kind]) => {
       const s = resourceStatuses(kind);
       const own = () => (kind === "agents" ? world.agentOfA : world.resourcesOfA[kind]);
       const rows: [string, Row][] = [
         [`GET /v1.0/${name}`, { expect: s.list, request: () => ({ path: `/v1.0/${name}` }) }],
         [`POST /v1.0/${name}`, { expect: s.create, request: () => ({ path: `/v1.0/${name}`, body: validBody(kind) }) }],
         [`GET /v1.0/${name}/{id}`, { expect: s.get, request: () => ({ path: `/v1.0/${name}/${own()}` }) }],
-        [`PUT /v1.0/${name}/{id}`, { expect: s.change, request: () => ({ path: `/v1.0/${name}/${own()}`, body: { detail: "changed in the matrix" } }) }],
+        [
+          `PUT /v1.0/${name}/{id}`,
+          {
+            expect: s.change,
+            request: () => ({ path: `/v1.0/${name}/${own()}`, body: { detail: "changed in the matrix" } }),
+          },
+        ],
         [
           `DELETE /v1.0/${name}/{id}`,
-          { expect: s.change, request: async () => ({ path: `/v1.0/${name}/${(await createResource(world.a.token, kind)).id}` }) },
+          {
+            expect: s.change,
+            request: async () => ({ path: `/v1.0/${name}/${(await createResource(world.a.token, kind)).id}` }),
+          },
         ],
       ];
       // POST /v1.0/storage_files is the multipart upload, not this kind's JSON create.
@@ -328,18 +462,30 @@ const ROWS: Record<string, Row> = {
     Object.entries(SETTERS).map(([route, body]) => {
       const kind = route.split("/")[0] as ResourceKind;
       const own = () => (kind === "agents" ? world.agentOfA : world.resourcesOfA[kind]);
-      return [`PUT /v1.0/${route}`, { expect: resourceStatuses(kind).change, request: () => ({ path: `/v1.0/${route.replace("{id}", own())}`, body }) }];
+      return [
+        `PUT /v1.0/${route}`,
+        {
+          expect: resourceStatuses(kind).change,
+          request: () => ({ path: `/v1.0/${route.replace("{id}", own())}`, body }),
+        },
+      ];
     }),
   ),
 
   // A contact's addresses and tags, one at a time; lookup reads like a get.
   "POST /v1.0/contacts/{id}/addresses": {
     expect: resourceStatuses("contacts").change,
-    request: () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses`, body: { type: "email", target: "matrix@example.com" } }),
+    request: () => ({
+      path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses`,
+      body: { type: "email", target: "matrix@example.com" },
+    }),
   },
   "PUT /v1.0/contacts/{id}/addresses/{address_id}": {
     expect: resourceStatuses("contacts").change,
-    request: async () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`, body: { name: "renamed in the matrix" } }),
+    request: async () => ({
+      path: `/v1.0/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`,
+      body: { name: "renamed in the matrix" },
+    }),
   },
   "DELETE /v1.0/contacts/{id}/addresses/{address_id}": {
     expect: resourceStatuses("contacts").change,
@@ -347,22 +493,34 @@ const ROWS: Record<string, Row> = {
   },
   "POST /v1.0/contacts/{id}/tags": {
     expect: resourceStatuses("contacts").change,
-    request: () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/tags`, body: { tag_id: world.resourcesOfA.tags } }),
+    request: () => ({
+      path: `/v1.0/contacts/${world.resourcesOfA.contacts}/tags`,
+      body: { tag_id: world.resourcesOfA.tags },
+    }),
   },
   "DELETE /v1.0/contacts/{id}/tags/{tag_id}": {
     expect: resourceStatuses("contacts").change,
     request: () => ({ path: `/v1.0/contacts/${world.resourcesOfA.contacts}/tags/${world.resourcesOfA.tags}` }),
   },
-  "GET /v1.0/contacts/lookup": { expect: resourceStatuses("contacts").get, request: () => ({ path: `/v1.0/contacts/lookup?phone=${encodeURIComponent(CONTACT_PHONE)}` }) },
+  "GET /v1.0/contacts/lookup": {
+    expect: resourceStatuses("contacts").get,
+    request: () => ({ path: `/v1.0/contacts/lookup?phone=${encodeURIComponent(CONTACT_PHONE)}` }),
+  },
 
   // The operator's forced balance changes.
   "POST /v1.0/billing_accounts/{id}/balance_add_force": {
     expect: SUPER_ADMIN,
-    request: () => ({ path: `/v1.0/billing_accounts/${world.resourcesOfA.billing_accounts}/balance_add_force`, body: { balance: 1 } }),
+    request: () => ({
+      path: `/v1.0/billing_accounts/${world.resourcesOfA.billing_accounts}/balance_add_force`,
+      body: { balance: 1 },
+    }),
   },
   "POST /v1.0/billing_accounts/{id}/balance_subtract_force": {
     expect: SUPER_ADMIN,
-    request: () => ({ path: `/v1.0/billing_accounts/${world.resourcesOfA.billing_accounts}/balance_subtract_force`, body: { balance: 1 } }),
+    request: () => ({
+      path: `/v1.0/billing_accounts/${world.resourcesOfA.billing_accounts}/balance_subtract_force`,
+      body: { balance: 1 },
+    }),
   },
 };
 
@@ -395,7 +553,10 @@ beforeAll(async () => {
   world.superAdmin = await adminLogin();
   world.a = await createCustomer();
   // An access key that expires after one second; it is used only after that.
-  const expiring = await api("POST", "/v1.0/accesskeys", { token: world.a.token, body: { name: "expiring", expire: 1 } });
+  const expiring = await api("POST", "/v1.0/accesskeys", {
+    token: world.a.token,
+    body: { name: "expiring", expire: 1 },
+  });
   expect(expiring.status).toBe(200);
 
   const b = await createCustomer();
@@ -440,10 +601,18 @@ beforeAll(async () => {
 describe("authorization matrix", () => {
   it("every route of the OpenAPI document × every caller → the expected status", async () => {
     const doc = (await api("GET", "/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    const routes = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     // A route added to the document without a row here fails the test.
-    expect(routes.filter((r) => !ROWS[r]), "routes with no row in the expectation table").toEqual([]);
-    expect(Object.keys(ROWS).filter((r) => !routes.includes(r)), "rows for routes the document does not have").toEqual([]);
+    expect(
+      routes.filter((r) => !ROWS[r]),
+      "routes with no row in the expectation table",
+    ).toEqual([]);
+    expect(
+      Object.keys(ROWS).filter((r) => !routes.includes(r)),
+      "rows for routes the document does not have",
+    ).toEqual([]);
 
     const mismatches: string[] = [];
     for (const route of routes) {
@@ -452,11 +621,19 @@ describe("authorization matrix", () => {
       for (const caller of CALLERS) {
         const who = row.freshCaller ? await freshCaller(caller) : world.shared[caller];
         const cell = await row.request(who);
-        const res = await api(method, cell.path, { token: who.token, body: cell.body, rawBody: cell.rawBody, headers: cell.headers });
+        const res = await api(method, cell.path, {
+          token: who.token,
+          body: cell.body,
+          rawBody: cell.rawBody,
+          headers: cell.headers,
+        });
         const problem = problemOf(res, row.expect[caller]);
-        if (problem) mismatches.push(`${route.padEnd(52)} ${caller.padEnd(13)} expected ${row.expect[caller]}, got ${problem}`);
+        if (problem)
+          mismatches.push(`${route.padEnd(52)} ${caller.padEnd(13)} expected ${row.expect[caller]}, got ${problem}`);
       }
     }
-    expect(mismatches.length, `\n${"route".padEnd(52)} ${"caller".padEnd(13)} result\n${mismatches.join("\n")}\n`).toBe(0);
+    expect(mismatches.length, `\n${"route".padEnd(52)} ${"caller".padEnd(13)} result\n${mismatches.join("\n")}\n`).toBe(
+      0,
+    );
   }, 180_000);
 });

@@ -4,7 +4,16 @@ import { ScavengerPacer } from "../src/queues/pacer";
 // The cascade's pacing as pure logic: fed (rows, ms) per chunk, the pacer sizes the next chunk
 // and its rest. 0.01 ms per row is this test's idle cost.
 const IDLE_MS_PER_ROW = 0.01;
-const config = { minRows: 100, maxRows: 5000, startRows: 1000, targetDelayMs: 2, maxChunkMs: 100, maxRestMs: 50, baseDrift: 0.01, currentFilter: 1 };
+const config = {
+  minRows: 100,
+  maxRows: 5000,
+  startRows: 1000,
+  targetDelayMs: 2,
+  maxChunkMs: 100,
+  maxRestMs: 50,
+  baseDrift: 0.01,
+  currentFilter: 1,
+};
 
 describe("ScavengerPacer", () => {
   it("starts at startRows without resting", () => {

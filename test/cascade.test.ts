@@ -39,7 +39,12 @@ async function deletedWithoutMessage(customerId: string) {
   ]);
 }
 
-const message = (customerId: string, attempts = 1) => ({ id: crypto.randomUUID(), timestamp: Date.now(), attempts, body: { customerId } });
+const message = (customerId: string, attempts = 1) => ({
+  id: crypto.randomUUID(),
+  timestamp: Date.now(),
+  attempts,
+  body: { customerId },
+});
 
 async function deliver(queue: string, messages: ReturnType<typeof message>[], withEnv: Env = env) {
   const batch = createMessageBatch(queue, messages);
@@ -88,7 +93,9 @@ describe("cascade deletion", () => {
     expect(await remainingRows(c.id)).toEqual(receipt.remaining);
     // Nothing else of the customer is left but its anonymized row and the job.
     for (const table of ["accesskeys", "email_verifications"]) expect(await countRows(table, c.id)).toBe(0);
-    const pii = await env.DB.prepare("SELECT count(*) AS n FROM agents WHERE username = ?").bind(c.username).first<{ n: number }>();
+    const pii = await env.DB.prepare("SELECT count(*) AS n FROM agents WHERE username = ?")
+      .bind(c.username)
+      .first<{ n: number }>();
     expect(pii!.n).toBe(0);
     // The other tenant is untouched.
     const otherLeft = await remainingRows(other.id);
@@ -98,7 +105,10 @@ describe("cascade deletion", () => {
   it("in dev-sized accounts too: an immediate unregister reaches finished", async () => {
     const c = await createCustomer();
     for (const kind of ["tags", "flows", "queues", "contacts"] as ResourceKind[]) await createResource(c.token, kind);
-    const res = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true, confirmation_phrase: "DELETE" } });
+    const res = await api("POST", "/auth/unregister", {
+      token: c.token,
+      body: { password: c.password, immediate: true, confirmation_phrase: "DELETE" },
+    });
     expect(res.status).toBe(200);
     const receipt = await waitForFinished(c.id);
     expect(receipt.deleted).toMatchObject({ agents: 2, tags: 1, flows: 1, queues: 1, contacts: 1 });
@@ -176,7 +186,9 @@ describe("cascade deletion", () => {
     const failed = (await api("GET", `/v1.0/customers/${c.id}/deletion`, { token: await adminLogin() })).body;
     expect(failed.status).toBe("failed");
     // Stalled long enough: the reconciliation sends it again.
-    await env.DB.prepare("UPDATE deletion_jobs SET tm_progress = ? WHERE customer_id = ?").bind(Date.now() - 3600_000, c.id).run();
+    await env.DB.prepare("UPDATE deletion_jobs SET tm_progress = ? WHERE customer_id = ?")
+      .bind(Date.now() - 3600_000, c.id)
+      .run();
     await runCron();
     const receipt = await waitForFinished(c.id);
     expect(receipt.deleted).toEqual({ ...before, storage_objects: 0 });

@@ -1,12 +1,24 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, type ApiResponse, BASE, createAccesskey, createAgent, createCustomer, CUSTOMER_KEYS, expectError, ISO_UTC, type TestCustomer, unique, ZERO_UUID } from "./helpers";
+import {
+  adminLogin,
+  api,
+  type ApiResponse,
+  BASE,
+  createAccesskey,
+  createAgent,
+  createCustomer,
+  CUSTOMER_KEYS,
+  expectError,
+  ISO_UTC,
+  type TestCustomer,
+  unique,
+  ZERO_UUID,
+} from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
 // ---------------------------------------------------------------------------------------------
-
-
 
 function fieldsOf(res: ApiResponse): string[] {
   return (res.body?.error?.details ?? []).flatMap((d: any) => String(d.field ?? "").split(","));
@@ -69,7 +81,9 @@ describe("GET /v1.0/customer", () => {
     });
     expect(customer.tm_create).toMatch(ISO_UTC);
     expect(customer.tm_update).toMatch(ISO_UTC);
-    const row = await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?").bind(acme.id).first<{ webhook_secret: string }>();
+    const row = await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?")
+      .bind(acme.id)
+      .first<{ webhook_secret: string }>();
     expect(typeof webhook_secret).toBe("string");
     expect(webhook_secret.length).toBeGreaterThanOrEqual(16);
     expect(webhook_secret).toBe(row!.webhook_secret);
@@ -85,7 +99,9 @@ describe("GET /v1.0/customer", () => {
 
   it("never returns the password or its hash", async () => {
     const res = await api("GET", "/v1.0/customer", { token: acme.token });
-    const { results } = await env.DB.prepare("SELECT password_hash FROM agents WHERE customer_id = ?").bind(acme.id).all<{ password_hash: string }>();
+    const { results } = await env.DB.prepare("SELECT password_hash FROM agents WHERE customer_id = ?")
+      .bind(acme.id)
+      .all<{ password_hash: string }>();
     expect(results.length).toBe(2);
     expectNotContaining(res, [acme.password, ...results.map((r) => r.password_hash)]);
     expect(res.body.password).toBeUndefined();
@@ -98,7 +114,9 @@ describe("GET /v1.0/customer", () => {
     expect(res.body.id).toBe(acme.id);
     expect(res.body).not.toHaveProperty("webhook_secret");
     expect(Object.keys(res.body).sort()).toEqual([...CUSTOMER_KEYS].sort());
-    const { webhook_secret } = (await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?").bind(acme.id).first<{ webhook_secret: string }>())!;
+    const { webhook_secret } = (await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?")
+      .bind(acme.id)
+      .first<{ webhook_secret: string }>())!;
     expect(JSON.stringify(res.body)).not.toContain(webhook_secret);
     // An agent that is both admin and manager is an admin; an access key acts as one.
     const both = await createAgent(acme.id, 32 | 64);
@@ -136,7 +154,12 @@ describe("PUT /v1.0/customer", () => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(CUSTOMER_KEYS);
-    expect(res.body).toEqual({ ...before, name: "Acme Corporation Inc.", detail: "Updated enterprise account", tm_update: res.body.tm_update });
+    expect(res.body).toEqual({
+      ...before,
+      name: "Acme Corporation Inc.",
+      detail: "Updated enterprise account",
+      tm_update: res.body.tm_update,
+    });
     expect(Date.parse(res.body.tm_update)).toBeGreaterThanOrEqual(Date.parse(before.tm_update));
     const me = await api("GET", "/v1.0/customer", { token: acme.token });
     const { webhook_secret, ...rest } = me.body;
@@ -225,7 +248,10 @@ describe("PUT /v1.0/customer", () => {
   ])("invalid or unknown %s → 400, nothing changes", async (field, body) => {
     const c = await createCustomer();
     const before = await adminView(c.id);
-    expectInvalid(await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "would change", ...body } }), field);
+    expectInvalid(
+      await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "would change", ...body } }),
+      field,
+    );
     expect(await adminView(c.id)).toEqual(before);
   });
 
@@ -243,7 +269,11 @@ describe("PUT /v1.0/customer", () => {
     const a = await createCustomer();
     const username = `${unique("taken")}@example.com`;
     await createCustomer({ username });
-    expectError(await api("PUT", "/v1.0/customer", { token: a.token, body: { email: username } }), 409, "ALREADY_EXISTS");
+    expectError(
+      await api("PUT", "/v1.0/customer", { token: a.token, body: { email: username } }),
+      409,
+      "ALREADY_EXISTS",
+    );
   });
 
   it("the email of a deleted customer may be taken", async () => {
@@ -259,7 +289,11 @@ describe("PUT /v1.0/customer", () => {
     const c = await createCustomer();
     const before = await adminView(c.id);
     expectError(
-      await api("PUT", "/v1.0/customer", { token: c.token, rawBody: '{"name":', headers: { "Content-Type": "application/json" } }),
+      await api("PUT", "/v1.0/customer", {
+        token: c.token,
+        rawBody: '{"name":',
+        headers: { "Content-Type": "application/json" },
+      }),
       400,
       "INVALID_ARGUMENT",
       "INVALID_JSON_BODY",
@@ -271,7 +305,10 @@ describe("PUT /v1.0/customer", () => {
     });
     expect(unsupported.status).toBe(415);
     expect(unsupported.body.error.request_id).toBe(unsupported.headers.get("X-Request-Id"));
-    const large = await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "x", detail: "d".repeat(70 * 1024) } });
+    const large = await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      body: { name: "x", detail: "d".repeat(70 * 1024) },
+    });
     expect(large.status).toBe(413);
     expect(large.body.error.request_id).toBe(large.headers.get("X-Request-Id"));
     expect(await adminView(c.id)).toEqual(before);
@@ -322,8 +359,16 @@ describe("PUT /v1.0/customer", () => {
     const before = await adminView(c.id);
     for (const permission of [64, 16]) {
       const agent = await createAgent(c.id, permission);
-      expectError(await api("PUT", "/v1.0/customer", { token: agent.token, body: { name: "not allowed" } }), 403, "PERMISSION_DENIED");
-      expectError(await api("PUT", "/v1.0/customer/metadata", { token: agent.token, body: { rtp_debug: true } }), 403, "PERMISSION_DENIED");
+      expectError(
+        await api("PUT", "/v1.0/customer", { token: agent.token, body: { name: "not allowed" } }),
+        403,
+        "PERMISSION_DENIED",
+      );
+      expectError(
+        await api("PUT", "/v1.0/customer/metadata", { token: agent.token, body: { rtp_debug: true } }),
+        403,
+        "PERMISSION_DENIED",
+      );
     }
     expect(await adminView(c.id)).toEqual(before);
   });
@@ -378,7 +423,11 @@ describe("PUT /v1.0/customer/metadata", () => {
   it("malformed JSON → 400 INVALID_JSON_BODY", async () => {
     const c = await createCustomer();
     expectError(
-      await api("PUT", "/v1.0/customer/metadata", { token: c.token, rawBody: "{rtp_debug: true}", headers: { "Content-Type": "application/json" } }),
+      await api("PUT", "/v1.0/customer/metadata", {
+        token: c.token,
+        rawBody: "{rtp_debug: true}",
+        headers: { "Content-Type": "application/json" },
+      }),
       400,
       "INVALID_ARGUMENT",
       "INVALID_JSON_BODY",

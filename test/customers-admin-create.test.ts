@@ -1,7 +1,25 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, adminLogin, api, type ApiResponse, createCustomer, expectError, login, unique, ZERO_UUID } from "./helpers";
-import { counts, expectCustomerShape, expectInvalid, expectNotContaining, fieldsOf, freshBody, SEED_CREATE } from "./customers-admin-helpers";
+import {
+  ADMIN,
+  adminLogin,
+  api,
+  type ApiResponse,
+  createCustomer,
+  expectError,
+  login,
+  unique,
+  ZERO_UUID,
+} from "./helpers";
+import {
+  counts,
+  expectCustomerShape,
+  expectInvalid,
+  expectNotContaining,
+  fieldsOf,
+  freshBody,
+  SEED_CREATE,
+} from "./customers-admin-helpers";
 
 // The operator's POST /v1.0/customers. Its other customer routes: customers-admin-routes.test.ts.
 
@@ -47,8 +65,12 @@ describe("POST /v1.0/customers", () => {
   });
 
   it("never returns the password, its hash or the webhook secret", async () => {
-    const agent = await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind("test1").first<{ password_hash: string }>();
-    const customer = await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?").bind(seeded.body.id).first<{ webhook_secret: string }>();
+    const agent = await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?")
+      .bind("test1")
+      .first<{ password_hash: string }>();
+    const customer = await env.DB.prepare("SELECT webhook_secret FROM customers WHERE id = ?")
+      .bind(seeded.body.id)
+      .first<{ webhook_secret: string }>();
     expect(seeded.body.password).toBeUndefined();
     expect(seeded.body.webhook_secret).toBeUndefined();
     expectNotContaining(seeded, [SEED_CREATE.password, agent!.password_hash, customer!.webhook_secret]);
@@ -58,7 +80,9 @@ describe("POST /v1.0/customers", () => {
     const after = await counts();
     expect(after.customers - before.customers).toBe(1);
     expect(after.agents - before.agents).toBe(2);
-    const { results } = await env.DB.prepare("SELECT username, permission, is_guest, password_hash FROM agents WHERE customer_id = ? ORDER BY is_guest")
+    const { results } = await env.DB.prepare(
+      "SELECT username, permission, is_guest, password_hash FROM agents WHERE customer_id = ? ORDER BY is_guest",
+    )
       .bind(seeded.body.id)
       .all<{ username: string; permission: number; is_guest: number; password_hash: string }>();
     expect(results).toHaveLength(2);
@@ -176,8 +200,16 @@ describe("POST /v1.0/customers", () => {
       ["server-owned field email_verified", { email_verified: true }, "email_verified"],
       ["server-owned field id", { id: "5e4a0680-804e-11ec-8477-2fea5968d85b" }, "id"],
       ["server-owned field metadata", { metadata: { rtp_debug: true } }, "metadata"],
-      ["server-owned field identity_verification_status", { identity_verification_status: "verified" }, "identity_verification_status"],
-      ["server-owned field billing_account_id", { billing_account_id: "a1b2c3d4-5678-90ab-cdef-1234567890ab" }, "billing_account_id"],
+      [
+        "server-owned field identity_verification_status",
+        { identity_verification_status: "verified" },
+        "identity_verification_status",
+      ],
+      [
+        "server-owned field billing_account_id",
+        { billing_account_id: "a1b2c3d4-5678-90ab-cdef-1234567890ab" },
+        "billing_account_id",
+      ],
       ["write-only secret webhook_secret", { webhook_secret: "whsec_mine" }, "webhook_secret"],
     ];
 
@@ -190,7 +222,9 @@ describe("POST /v1.0/customers", () => {
       expect(await counts()).toEqual(before);
       // the username was not taken by the failed attempt
       if (typeof body.username === "string" && body.username) {
-        const hit = await env.DB.prepare("SELECT COUNT(*) AS n FROM agents WHERE username = ?").bind(body.username).first<{ n: number }>();
+        const hit = await env.DB.prepare("SELECT COUNT(*) AS n FROM agents WHERE username = ?")
+          .bind(body.username)
+          .first<{ n: number }>();
         expect(hit!.n).toBe(0);
       }
     });
@@ -237,14 +271,20 @@ describe("POST /v1.0/customers", () => {
 
     it("a body over 64 KB → 413, nothing written", async () => {
       const before = await counts();
-      const res = await api("POST", "/v1.0/customers", { token: admin, body: freshBody({ detail: "d".repeat(70 * 1024) }) });
+      const res = await api("POST", "/v1.0/customers", {
+        token: admin,
+        body: freshBody({ detail: "d".repeat(70 * 1024) }),
+      });
       expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(413);
       expect(res.body.error.request_id).toBe(res.headers.get("X-Request-Id"));
       expect(await counts()).toEqual(before);
     });
 
     it("a body just under 64 KB is read (and judged on its fields, not its size)", async () => {
-      const res = await api("POST", "/v1.0/customers", { token: admin, body: freshBody({ detail: "d".repeat(60 * 1024) }) });
+      const res = await api("POST", "/v1.0/customers", {
+        token: admin,
+        body: freshBody({ detail: "d".repeat(60 * 1024) }),
+      });
       expectInvalid(res, "detail");
     });
   });
@@ -288,7 +328,9 @@ describe("POST /v1.0/customers", () => {
     });
 
     it("username of a guest agent", async () => {
-      const guest = await env.DB.prepare("SELECT username FROM agents WHERE is_guest = 1 LIMIT 1").first<{ username: string }>();
+      const guest = await env.DB.prepare("SELECT username FROM agents WHERE is_guest = 1 LIMIT 1").first<{
+        username: string;
+      }>();
       await expectConflict(freshBody({ username: guest!.username }), "username");
     });
 

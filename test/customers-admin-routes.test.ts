@@ -1,7 +1,15 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, adminLogin, api, createAgent, createCustomer, expectError, unique, ZERO_UUID } from "./helpers";
-import { counts, expectCustomerShape, expectInvalid, expectNotContaining, fieldsOf, freshBody, SEED_CREATE } from "./customers-admin-helpers";
+import {
+  counts,
+  expectCustomerShape,
+  expectInvalid,
+  expectNotContaining,
+  fieldsOf,
+  freshBody,
+  SEED_CREATE,
+} from "./customers-admin-helpers";
 
 // The operator's customer routes other than POST /v1.0/customers (customers-admin-create.test.ts):
 // GET and PUT of one customer, its metadata, the list, and the refusal of everyone else.
@@ -97,12 +105,21 @@ describe("PUT /v1.0/customers/{id}", () => {
       body: { phone_number: "", webhook_method: "", webhook_uri: "", address: "" },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ phone_number: "", webhook_method: "", webhook_uri: "", address: "", name: original.name });
+    expect(res.body).toMatchObject({
+      phone_number: "",
+      webhook_method: "",
+      webhook_uri: "",
+      address: "",
+      name: original.name,
+    });
   });
 
   it("keeping its own email is not a conflict", async () => {
     const original = await fullCustomer();
-    const res = await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, body: { email: original.email, name: "Same Mail" } });
+    const res = await api("PUT", `/v1.0/customers/${original.id}`, {
+      token: admin,
+      body: { email: original.email, name: "Same Mail" },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.email).toBe(original.email);
   });
@@ -127,7 +144,10 @@ describe("PUT /v1.0/customers/{id}", () => {
 
   it("email of another live customer → 409 and nothing changes", async () => {
     const original = await fullCustomer();
-    const res = await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, body: { email: SEED_CREATE.email, name: "should not stick" } });
+    const res = await api("PUT", `/v1.0/customers/${original.id}`, {
+      token: admin,
+      body: { email: SEED_CREATE.email, name: "should not stick" },
+    });
     expectError(res, 409, "ALREADY_EXISTS");
     expect(fieldsOf(res)).toContain("email");
     expect((await api("GET", `/v1.0/customers/${original.id}`, { token: admin })).body).toEqual(original);
@@ -135,22 +155,38 @@ describe("PUT /v1.0/customers/{id}", () => {
 
   it("email equal to another customer's agent username (or the super admin's) → 409", async () => {
     const original = await fullCustomer();
-    expectError(await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, body: { email: ADMIN.username } }), 409, "ALREADY_EXISTS");
+    expectError(
+      await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, body: { email: ADMIN.username } }),
+      409,
+      "ALREADY_EXISTS",
+    );
     const otherUsername = `${unique("agentname")}@example.com`;
     await createCustomer({ username: otherUsername });
-    expectError(await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, body: { email: otherUsername } }), 409, "ALREADY_EXISTS");
+    expectError(
+      await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, body: { email: otherUsername } }),
+      409,
+      "ALREADY_EXISTS",
+    );
     expect((await api("GET", `/v1.0/customers/${original.id}`, { token: admin })).body.email).toBe(original.email);
   });
 
   it("malformed JSON → 400 INVALID_JSON_BODY; non-JSON → 415", async () => {
     const original = await fullCustomer();
     expectError(
-      await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, rawBody: "{", headers: { "Content-Type": "application/json" } }),
+      await api("PUT", `/v1.0/customers/${original.id}`, {
+        token: admin,
+        rawBody: "{",
+        headers: { "Content-Type": "application/json" },
+      }),
       400,
       "INVALID_ARGUMENT",
       "INVALID_JSON_BODY",
     );
-    const res = await api("PUT", `/v1.0/customers/${original.id}`, { token: admin, rawBody: "name=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const res = await api("PUT", `/v1.0/customers/${original.id}`, {
+      token: admin,
+      rawBody: "name=x",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     expect(res.status).toBe(415);
   });
 
@@ -165,19 +201,30 @@ describe("PUT /v1.0/customers/{id}", () => {
 describe("PUT /v1.0/customers/{id}/metadata", () => {
   it("sets and clears rtp_debug, leaving the rest alone", async () => {
     const created = await api("POST", "/v1.0/customers", { token: admin, body: freshBody({ detail: "meta" }) });
-    const on = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: { rtp_debug: true } });
+    const on = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, {
+      token: admin,
+      body: { rtp_debug: true },
+    });
     expect(on.status, JSON.stringify(on.body)).toBe(200);
     expectCustomerShape(on.body);
     expect(on.body).toEqual({ ...created.body, metadata: { rtp_debug: true }, tm_update: on.body.tm_update });
-    expect((await api("GET", `/v1.0/customers/${created.body.id}`, { token: admin })).body.metadata).toEqual({ rtp_debug: true });
-    const off = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: { rtp_debug: false } });
+    expect((await api("GET", `/v1.0/customers/${created.body.id}`, { token: admin })).body.metadata).toEqual({
+      rtp_debug: true,
+    });
+    const off = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, {
+      token: admin,
+      body: { rtp_debug: false },
+    });
     expect(off.status).toBe(200);
     expect(off.body.metadata).toEqual({ rtp_debug: false });
   });
 
   it("a missing rtp_debug means false, as on the platform", async () => {
     const created = await api("POST", "/v1.0/customers", { token: admin, body: freshBody() });
-    expect((await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: { rtp_debug: true } })).body.metadata).toEqual({ rtp_debug: true });
+    expect(
+      (await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: { rtp_debug: true } }))
+        .body.metadata,
+    ).toEqual({ rtp_debug: true });
     const res = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body: {} });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.metadata).toEqual({ rtp_debug: false });
@@ -193,14 +240,20 @@ describe("PUT /v1.0/customers/{id}/metadata", () => {
     const res = await api("PUT", `/v1.0/customers/${created.body.id}/metadata`, { token: admin, body });
     expectError(res, 400, "INVALID_ARGUMENT");
     expect(fieldsOf(res).some((f) => f === "rtp_debug" || f === "pcap")).toBe(true);
-    expect((await api("GET", `/v1.0/customers/${created.body.id}`, { token: admin })).body.metadata).toEqual({ rtp_debug: false });
+    expect((await api("GET", `/v1.0/customers/${created.body.id}`, { token: admin })).body.metadata).toEqual({
+      rtp_debug: false,
+    });
   });
 
   it.each([
     ["unknown", "0b8a1c3e-1111-4222-8333-944455556666"],
     ["malformed", "bad-id"],
   ])("%s id → 404", async (_n, id) => {
-    expectError(await api("PUT", `/v1.0/customers/${id}/metadata`, { token: admin, body: { rtp_debug: true } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/customers/${id}/metadata`, { token: admin, body: { rtp_debug: true } }),
+      404,
+      "NOT_FOUND",
+    );
   });
 });
 
@@ -224,14 +277,18 @@ describe("GET /v1.0/customers", () => {
     const res = await api("GET", `/v1.0/customers?email=${encodeURIComponent(created.body.email)}`, { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.result).toEqual([created.body]);
-    const none = await api("GET", `/v1.0/customers?email=${encodeURIComponent("nobody-at-all@example.com")}`, { token: admin });
+    const none = await api("GET", `/v1.0/customers?email=${encodeURIComponent("nobody-at-all@example.com")}`, {
+      token: admin,
+    });
     expect(none.body.result).toEqual([]);
     expect(none.body.next_page_token).toBe("");
   });
 
   it("leaves deleted customers out unless asked for by status", async () => {
     const c = await createCustomer();
-    await env.DB.prepare("UPDATE customers SET status = 'deleted', tm_delete = ? WHERE id = ?").bind(Date.now(), c.id).run();
+    await env.DB.prepare("UPDATE customers SET status = 'deleted', tm_delete = ? WHERE id = ?")
+      .bind(Date.now(), c.id)
+      .run();
     const all = await api("GET", "/v1.0/customers?page_size=100", { token: admin });
     expect(all.body.result.map((x: any) => x.id)).not.toContain(c.id);
     for (const item of all.body.result) expect(item.status).not.toBe("deleted");
@@ -247,8 +304,12 @@ describe("GET /v1.0/customers", () => {
 
   it("never exposes passwords, hashes or webhook secrets", async () => {
     const res = await api("GET", "/v1.0/customers", { token: admin });
-    const { results: hashes } = await env.DB.prepare("SELECT password_hash FROM agents").all<{ password_hash: string }>();
-    const { results: secrets } = await env.DB.prepare("SELECT webhook_secret FROM customers WHERE webhook_secret <> ''").all<{ webhook_secret: string }>();
+    const { results: hashes } = await env.DB.prepare("SELECT password_hash FROM agents").all<{
+      password_hash: string;
+    }>();
+    const { results: secrets } = await env.DB.prepare(
+      "SELECT webhook_secret FROM customers WHERE webhook_secret <> ''",
+    ).all<{ webhook_secret: string }>();
     expectNotContaining(res, [
       SEED_CREATE.password,
       ADMIN.password,
@@ -268,8 +329,16 @@ describe("admin routes refuse everyone but the super admin", () => {
       expectError(await api("GET", "/v1.0/customers", { token }), 403, "PERMISSION_DENIED");
       expectError(await api("POST", "/v1.0/customers", { token, body: freshBody() }), 403, "PERMISSION_DENIED");
       expectError(await api("GET", `/v1.0/customers/${c.id}`, { token }), 403, "PERMISSION_DENIED");
-      expectError(await api("PUT", `/v1.0/customers/${c.id}`, { token, body: { name: "hacked" } }), 403, "PERMISSION_DENIED");
-      expectError(await api("PUT", `/v1.0/customers/${c.id}/metadata`, { token, body: { rtp_debug: true } }), 403, "PERMISSION_DENIED");
+      expectError(
+        await api("PUT", `/v1.0/customers/${c.id}`, { token, body: { name: "hacked" } }),
+        403,
+        "PERMISSION_DENIED",
+      );
+      expectError(
+        await api("PUT", `/v1.0/customers/${c.id}/metadata`, { token, body: { rtp_debug: true } }),
+        403,
+        "PERMISSION_DENIED",
+      );
       expect(await counts()).toEqual(before);
     }
     const now = await api("GET", `/v1.0/customers/${c.id}`, { token: admin });

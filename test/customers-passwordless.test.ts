@@ -1,6 +1,15 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, type ApiResponse, createCustomer, CUSTOMER_KEYS, expectError, login, unique } from "./helpers";
+import {
+  adminLogin,
+  api,
+  type ApiResponse,
+  createCustomer,
+  CUSTOMER_KEYS,
+  expectError,
+  login,
+  unique,
+} from "./helpers";
 import { callAndSettle, mailbox } from "./mail-helpers";
 
 // POST /v1.0/customers as the platform's clients send it: the profile fields only. Without a
@@ -13,11 +22,15 @@ beforeAll(async () => {
   admin = await adminLogin();
 });
 
-const fieldsOf = (res: ApiResponse): string[] => (res.body?.error?.details ?? []).flatMap((d: any) => String(d.field ?? "").split(","));
+const fieldsOf = (res: ApiResponse): string[] =>
+  (res.body?.error?.details ?? []).flatMap((d: any) => String(d.field ?? "").split(","));
 
 async function counts() {
   const one = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
-  return { customers: await one("SELECT COUNT(*) AS n FROM customers"), agents: await one("SELECT COUNT(*) AS n FROM agents") };
+  return {
+    customers: await one("SELECT COUNT(*) AS n FROM customers"),
+    agents: await one("SELECT COUNT(*) AS n FROM agents"),
+  };
 }
 
 describe("POST /v1.0/customers with the contract's body (no username, no password)", () => {
@@ -41,12 +54,18 @@ describe("POST /v1.0/customers with the contract's body (no username, no passwor
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(Object.keys(res.body).sort()).toEqual([...CUSTOMER_KEYS].sort());
       expect(res.body).toMatchObject({ name: "Contract Co", email, status: "active", webhook_method: "POST" });
-      const agent = (await env.DB.prepare("SELECT username, password_hash FROM agents WHERE customer_id = ? AND is_guest = 0").bind(res.body.id).first<Record<string, string>>())!;
+      const agent = (await env.DB.prepare(
+        "SELECT username, password_hash FROM agents WHERE customer_id = ? AND is_guest = 0",
+      )
+        .bind(res.body.id)
+        .first<Record<string, string>>())!;
       expect(agent.username).toBe(email);
       expect(agent.password_hash).not.toMatch(/^pbkdf2/);
       expect(box.to(email).at(-1)).toContain("Subject: Set your VoIPBIN password");
       const token = await box.resetToken(email);
-      expect((await api("POST", "/auth/password-reset", { body: { token, password: "operator-made-pw" } })).status).toBe(200);
+      expect(
+        (await api("POST", "/auth/password-reset", { body: { token, password: "operator-made-pw" } })).status,
+      ).toBe(200);
       const jwt = await login(email, "operator-made-pw");
       expect((await api("GET", "/v1.0/customer", { token: jwt })).body.id).toBe(res.body.id);
     } finally {
@@ -59,10 +78,15 @@ describe("POST /v1.0/customers with the contract's body (no username, no passwor
     const username = unique("named");
     const box = mailbox();
     try {
-      const res = await callAndSettle("POST", "/v1.0/customers", { token: admin, body: { ...contractBody(email), username } });
+      const res = await callAndSettle("POST", "/v1.0/customers", {
+        token: admin,
+        body: { ...contractBody(email), username },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const token = await box.resetToken(email);
-      expect((await api("POST", "/auth/password-reset", { body: { token, password: "named-agent-pw" } })).status).toBe(200);
+      expect((await api("POST", "/auth/password-reset", { body: { token, password: "named-agent-pw" } })).status).toBe(
+        200,
+      );
       await login(username, "named-agent-pw");
     } finally {
       box.stop();
@@ -73,7 +97,10 @@ describe("POST /v1.0/customers with the contract's body (no username, no passwor
     const email = `${unique("pwonly")}@example.com`;
     const box = mailbox();
     try {
-      const res = await callAndSettle("POST", "/v1.0/customers", { token: admin, body: { ...contractBody(email), password: "given-password-1" } });
+      const res = await callAndSettle("POST", "/v1.0/customers", {
+        token: admin,
+        body: { ...contractBody(email), password: "given-password-1" },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       await login(email, "given-password-1");
       expect(box.to(email)).toHaveLength(0);
@@ -96,7 +123,9 @@ describe("POST /v1.0/customers with the contract's body (no username, no passwor
 
   it("PUT /v1.0/customer/metadata without rtp_debug sets it to false", async () => {
     const c = await createCustomer();
-    expect((await api("PUT", "/v1.0/customer/metadata", { token: c.token, body: { rtp_debug: true } })).body.metadata).toEqual({ rtp_debug: true });
+    expect(
+      (await api("PUT", "/v1.0/customer/metadata", { token: c.token, body: { rtp_debug: true } })).body.metadata,
+    ).toEqual({ rtp_debug: true });
     const res = await api("PUT", "/v1.0/customer/metadata", { token: c.token, body: {} });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.metadata).toEqual({ rtp_debug: false });

@@ -32,7 +32,8 @@ export function seamD1(before: (sqls: string[]) => Promise<void> | void): D1Data
   const wrapClient = <T extends D1Database | D1DatabaseSession>(client: T): T =>
     new Proxy(client, {
       get(target, prop) {
-        if (prop === "withSession") return (constraint?: string) => wrapClient((target as D1Database).withSession(constraint));
+        if (prop === "withSession")
+          return (constraint?: string) => wrapClient((target as D1Database).withSession(constraint));
         if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
         if (prop === "batch") {
           return async (statements: D1PreparedStatement[]) => {
@@ -48,16 +49,30 @@ export function seamD1(before: (sqls: string[]) => Promise<void> | void): D1Data
 }
 
 /** Statements that write `table` (as drizzle and the raw batches spell them). */
-export const writesTo = (table: string) => (sqls: string[]) => sqls.some((s) => new RegExp(`^\\s*(insert into|update|delete from) "?${table}"?\\b`, "i").test(s));
+export const writesTo = (table: string) => (sqls: string[]) =>
+  sqls.some((s) => new RegExp(`^\\s*(insert into|update|delete from) "?${table}"?\\b`, "i").test(s));
 
 /** One request through the Worker with the D1 binding swapped. */
-export async function fetchWithDb(db: D1Database, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function fetchWithDb(
+  db: D1Database,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { "CF-Connecting-IP": "198.18.0.2", ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   const ctx = createExecutionContext();
   const testEnv: Env = { ...(env as Env), DB: db };
-  const res = await worker.fetch(new Request(`${BASE}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) }), testEnv, ctx);
+  const res = await worker.fetch(
+    new Request(`${BASE}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }),
+    testEnv,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };

@@ -7,7 +7,11 @@ import { customerRow, signup } from "./lifecycle-helpers";
 const verify = (token: string | undefined) => api("POST", "/auth/email-verify", { body: { token } });
 
 const pendingTokens = async (customerId: string) =>
-  (await env.DB.prepare("SELECT email FROM email_verifications WHERE customer_id = ? AND tm_used IS NULL").bind(customerId).all<{ email: string }>()).results;
+  (
+    await env.DB.prepare("SELECT email FROM email_verifications WHERE customer_id = ? AND tm_used IS NULL")
+      .bind(customerId)
+      .all<{ email: string }>()
+  ).results;
 
 describe("a verification token binds to the address it was sent to", () => {
   afterEach(() => {
@@ -34,7 +38,9 @@ describe("a verification token binds to the address it was sent to", () => {
     const row = await customerRow(id);
     expect(row).toMatchObject({ email: raced, email_verified: 0, status: "initial" });
     // No event ever recorded the new address as verified.
-    const events = await env.DB.prepare("SELECT data FROM customer_events WHERE customer_id = ?").bind(id).all<{ data: string }>();
+    const events = await env.DB.prepare("SELECT data FROM customer_events WHERE customer_id = ?")
+      .bind(id)
+      .all<{ data: string }>();
     for (const e of events.results) expect(JSON.parse(e.data).email_verified).toBe(false);
     // Not spendable later either: the change revoked it.
     expectError(await verify(s.verificationToken), 400, "INVALID_ARGUMENT", "INVALID_VERIFICATION_TOKEN");
@@ -50,7 +56,12 @@ describe("a verification token binds to the address it was sent to", () => {
     };
     const ok = await verify(s.verificationToken);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body.customer).toMatchObject({ email: s.email, name: "Renamed Co", status: "active", email_verified: true });
+    expect(ok.body.customer).toMatchObject({
+      email: s.email,
+      name: "Renamed Co",
+      status: "active",
+      email_verified: true,
+    });
   });
 
   it("an email change revokes the links sent to the old address, even if the address comes back", async () => {
@@ -58,7 +69,9 @@ describe("a verification token binds to the address it was sent to", () => {
     const id = s.body.customer.id;
     const session = await login(s.email, s.password);
     expect(await pendingTokens(id)).toEqual([{ email: s.email }]);
-    expect((await api("PUT", "/v1.0/customer", { token: session, body: { email: `moved-${s.email}` } })).status).toBe(200);
+    expect((await api("PUT", "/v1.0/customer", { token: session, body: { email: `moved-${s.email}` } })).status).toBe(
+      200,
+    );
     expect(await pendingTokens(id)).toEqual([]);
     expect((await api("PUT", "/v1.0/customer", { token: session, body: { email: s.email } })).status).toBe(200);
     expectError(await verify(s.verificationToken), 400, "INVALID_ARGUMENT", "INVALID_VERIFICATION_TOKEN");

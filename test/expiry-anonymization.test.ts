@@ -4,12 +4,29 @@ import { api, login } from "./helpers";
 import { backdate, customerRow, lifecycleStub, runCron, signup } from "./lifecycle-helpers";
 
 const HOUR = 3600_000;
-const PII = { name: "Expiring Person Ltd", detail: "private detail", phone_number: "+15550001111", address: "1 Secret Lane" };
+const PII = {
+  name: "Expiring Person Ltd",
+  detail: "private detail",
+  phone_number: "+15550001111",
+  address: "1 Secret Lane",
+};
 
 async function expectAnonymized(id: string, email: string) {
   const row = await customerRow(id);
-  expect(row).toMatchObject({ status: "expired", email: "", name: "", detail: "", phone_number: "", address: "", webhook_uri: "", webhook_secret: "", email_verified: 0 });
-  const { results } = await env.DB.prepare("SELECT type, data FROM customer_events WHERE customer_id = ?").bind(id).all<{ type: string; data: string }>();
+  expect(row).toMatchObject({
+    status: "expired",
+    email: "",
+    name: "",
+    detail: "",
+    phone_number: "",
+    address: "",
+    webhook_uri: "",
+    webhook_secret: "",
+    email_verified: 0,
+  });
+  const { results } = await env.DB.prepare("SELECT type, data FROM customer_events WHERE customer_id = ?")
+    .bind(id)
+    .all<{ type: string; data: string }>();
   // Only the anonymized expiry event remains: the created/updated events carried the PII.
   expect(results.map((e) => e.type)).toEqual(["customer_expired"]);
   for (const e of results) {

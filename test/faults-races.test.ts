@@ -1,11 +1,27 @@
-import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../src/db/client";
 import { resourceKinds } from "../src/db/owned";
 import { createCustomer as createCustomerRow, updateCustomer } from "../src/domain/customer-store";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import { adminLogin, api, BASE, createAccesskey, createCustomer, expectError, login, unique, type TestCustomer } from "./helpers";
+import {
+  adminLogin,
+  api,
+  BASE,
+  createAccesskey,
+  createCustomer,
+  expectError,
+  login,
+  unique,
+  type TestCustomer,
+} from "./helpers";
 import { backdate, countRows, customerRow, lifecycleStub, signup } from "./lifecycle-helpers";
 import { createResource, validBody } from "./resource-helpers";
 
@@ -18,7 +34,8 @@ import { createResource, validBody } from "./resource-helpers";
 // ---- A D1 binding with injected faults -------------------------------------------------------
 
 /** Breaks a NOT NULL constraint: a statement that fails inside the batch, at execution time. */
-const POISON = "INSERT INTO customer_events (id, customer_id, type, data, tm_create) VALUES (NULL, NULL, NULL, NULL, NULL)";
+const POISON =
+  "INSERT INTO customer_events (id, customer_id, type, data, tm_create) VALUES (NULL, NULL, NULL, NULL, NULL)";
 
 interface FaultRule {
   /** Which batches to hit, by the SQL of their statements. */
@@ -46,7 +63,8 @@ function faultyD1(rule: FaultRule) {
   const wrap = <T extends D1Database | D1DatabaseSession>(client: T): T =>
     new Proxy(client, {
       get(target, prop) {
-        if (prop === "withSession") return (constraint?: string) => wrap((target as D1Database).withSession(constraint));
+        if (prop === "withSession")
+          return (constraint?: string) => wrap((target as D1Database).withSession(constraint));
         if (prop === "prepare") {
           return (sql: string) => {
             const native = target.prepare(sql);
@@ -85,7 +103,8 @@ function faultyD1(rule: FaultRule) {
   return { db, state };
 }
 
-const writes = (table: string) => (sqls: string[]) => sqls.some((s) => new RegExp(`^(insert into|update|delete from) "?${table}"?\\b`, "i").test(s.trim()));
+const writes = (table: string) => (sqls: string[]) =>
+  sqls.some((s) => new RegExp(`^(insert into|update|delete from) "?${table}"?\\b`, "i").test(s.trim()));
 
 /** One request through the Worker with another env (the D1 binding swapped). */
 async function fetchWith(testEnv: Env, method: string, path: string, options: { token?: string; body?: unknown } = {}) {
@@ -93,7 +112,15 @@ async function fetchWith(testEnv: Env, method: string, path: string, options: { 
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) }), testEnv, ctx);
+  const res = await worker.fetch(
+    new Request(`${BASE}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }),
+    testEnv,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
@@ -106,7 +133,10 @@ async function breakLifecycleD1(customerId: string, db: D1Database) {
   });
 }
 
-const count = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+const count = async (sql: string, ...params: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 async function waitForCascade(customerId: string) {
   const admin = await adminLogin();
@@ -122,51 +152,73 @@ async function waitForCascade(customerId: string) {
 /** Nothing of a deleted customer is left but its anonymized row, its job and its deletion event. */
 async function expectNoOrphans(customerId: string) {
   const left: Record<string, number> = {};
-  for (const table of [...resourceKinds, "accesskeys", "email_verifications"]) left[table] = await countRows(table, customerId);
-  left.events_but_deletion = await count("SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND type <> 'customer_deleted'", customerId);
-  expect(left, "rows of the deleted customer still in D1").toEqual(Object.fromEntries(Object.keys(left).map((k) => [k, 0])));
+  for (const table of [...resourceKinds, "accesskeys", "email_verifications"])
+    left[table] = await countRows(table, customerId);
+  left.events_but_deletion = await count(
+    "SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND type <> 'customer_deleted'",
+    customerId,
+  );
+  expect(left, "rows of the deleted customer still in D1").toEqual(
+    Object.fromEntries(Object.keys(left).map((k) => [k, 0])),
+  );
 }
 
-const alarmOf = (customerId: string) => runInDurableObject(lifecycleStub(customerId), (_i, state) => state.storage.getAlarm());
+const alarmOf = (customerId: string) =>
+  runInDurableObject(lifecycleStub(customerId), (_i, state) => state.storage.getAlarm());
 
 // ---- Faults ----------------------------------------------------------------------------------
 
 describe("a D1 failure in the middle of a multi-statement change leaves no partial state", () => {
-  it.each(["throw", "poison"] as const)("creating a customer (%s): no customer, agent or event row of it exists", async (mode) => {
-    const faults = faultyD1({ when: writes("customers"), mode });
-    const username = unique("fault");
-    const email = `${unique("fault")}@example.com`;
-    await expect(createCustomerRow(getDb(faults.db), { username, password: "long-enough-password", email, name: "Half Made" })).rejects.toThrow();
-    expect(faults.state.injected).toBe(1);
-    expect(await count("SELECT count(*) AS n FROM customers WHERE email = ?", email)).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM agents WHERE username = ?", username)).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM customer_events WHERE data LIKE ?", `%${email}%`)).toBe(0);
-    // The same creation with a healthy D1 goes through: nothing half-made blocks it.
-    const row = await createCustomerRow(getDb(env.DB), { username, password: "long-enough-password", email, name: "Whole" });
-    expect(await countRows("agents", row.id)).toBe(2);
-    expect(await countRows("customer_events", row.id)).toBe(1);
-  });
+  it.each(["throw", "poison"] as const)(
+    "creating a customer (%s): no customer, agent or event row of it exists",
+    async (mode) => {
+      const faults = faultyD1({ when: writes("customers"), mode });
+      const username = unique("fault");
+      const email = `${unique("fault")}@example.com`;
+      await expect(
+        createCustomerRow(getDb(faults.db), { username, password: "long-enough-password", email, name: "Half Made" }),
+      ).rejects.toThrow();
+      expect(faults.state.injected).toBe(1);
+      expect(await count("SELECT count(*) AS n FROM customers WHERE email = ?", email)).toBe(0);
+      expect(await count("SELECT count(*) AS n FROM agents WHERE username = ?", username)).toBe(0);
+      expect(await count("SELECT count(*) AS n FROM customer_events WHERE data LIKE ?", `%${email}%`)).toBe(0);
+      // The same creation with a healthy D1 goes through: nothing half-made blocks it.
+      const row = await createCustomerRow(getDb(env.DB), {
+        username,
+        password: "long-enough-password",
+        email,
+        name: "Whole",
+      });
+      expect(await countRows("agents", row.id)).toBe(2);
+      expect(await countRows("customer_events", row.id)).toBe(1);
+    },
+  );
 
-  it.each(["throw", "poison"] as const)("updating a customer (%s): neither the change nor its event is written", async (mode) => {
-    const c = await createCustomer();
-    const before = await customerRow(c.id);
-    const eventsBefore = await countRows("customer_events", c.id);
-    const faults = faultyD1({ when: writes("customers"), mode });
-    await expect(updateCustomer(getDb(faults.db), c.id, { name: "Never Stored" })).rejects.toThrow();
-    expect(faults.state.injected).toBe(1);
-    expect(await customerRow(c.id)).toEqual(before);
-    expect(await countRows("customer_events", c.id)).toBe(eventsBefore);
-    // Retried on a healthy D1: one change, one event.
-    await updateCustomer(getDb(env.DB), c.id, { name: "Stored" });
-    expect(await customerRow(c.id)).toMatchObject({ name: "Stored", version: before.version + 1 });
-    expect(await countRows("customer_events", c.id)).toBe(eventsBefore + 1);
-  });
+  it.each(["throw", "poison"] as const)(
+    "updating a customer (%s): neither the change nor its event is written",
+    async (mode) => {
+      const c = await createCustomer();
+      const before = await customerRow(c.id);
+      const eventsBefore = await countRows("customer_events", c.id);
+      const faults = faultyD1({ when: writes("customers"), mode });
+      await expect(updateCustomer(getDb(faults.db), c.id, { name: "Never Stored" })).rejects.toThrow();
+      expect(faults.state.injected).toBe(1);
+      expect(await customerRow(c.id)).toEqual(before);
+      expect(await countRows("customer_events", c.id)).toBe(eventsBefore);
+      // Retried on a healthy D1: one change, one event.
+      await updateCustomer(getDb(env.DB), c.id, { name: "Stored" });
+      expect(await customerRow(c.id)).toMatchObject({ name: "Stored", version: before.version + 1 });
+      expect(await countRows("customer_events", c.id)).toBe(eventsBefore + 1);
+    },
+  );
 
   it("signing up: a failed batch answers 5xx in the envelope and leaves no customer, agent, key or verification", async () => {
     const faults = faultyD1({ when: writes("email_verifications"), mode: "poison" });
     const email = `${unique("fault")}@example.com`;
     const keysBefore = await count("SELECT count(*) AS n FROM accesskeys");
-    const res = await fetchWith({ ...env, DB: faults.db }, "POST", "/auth/signup", { body: { email, password: "signup-password-1", accepted_tos: true } });
+    const res = await fetchWith({ ...env, DB: faults.db }, "POST", "/auth/signup", {
+      body: { email, password: "signup-password-1", accepted_tos: true },
+    });
     expect(faults.state.injected).toBe(1);
     expect(res.status).toBe(500);
     expect(res.body.error).toMatchObject({ status: "INTERNAL", request_id: res.headers.get("X-Request-Id") });
@@ -203,24 +255,43 @@ describe("a D1 failure in the middle of a multi-statement change leaves no parti
     await waitForCascade(c.id);
     await expectNoOrphans(c.id);
     expectError(await api("GET", "/v1.0/customer", { token: key }), 401, "UNAUTHENTICATED");
-    expectError(await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }), 401, "UNAUTHENTICATED");
+    expectError(
+      await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }),
+      401,
+      "UNAUTHENTICATED",
+    );
   });
 
   it("deleting the default billing account: the customer never points at an account that is gone", async () => {
     const c = await createCustomer();
     const account = await createResource(c.token, "billing_accounts");
-    expect((await api("PUT", "/v1.0/customer/billing_account_id", { token: c.token, body: { billing_account_id: account.id } })).status).toBe(200);
+    expect(
+      (
+        await api("PUT", "/v1.0/customer/billing_account_id", {
+          token: c.token,
+          body: { billing_account_id: account.id },
+        })
+      ).status,
+    ).toBe(200);
     // The reset of the default (a second write after the DELETE) fails.
     const faults = faultyD1({ when: writes("customers"), mode: "throw", times: 1 });
-    const res = await fetchWith({ ...env, DB: faults.db }, "DELETE", `/v1.0/billing_accounts/${account.id}`, { token: c.token });
+    const res = await fetchWith({ ...env, DB: faults.db }, "DELETE", `/v1.0/billing_accounts/${account.id}`, {
+      token: c.token,
+    });
     expect(faults.state.injected).toBe(1);
     const accountLeft = await count("SELECT count(*) AS n FROM billing_accounts WHERE id = ?", account.id);
     const pointsAt = (await customerRow(c.id)).billing_account_id;
     // Either the deletion is refused as a whole (the account stays), or the default goes with it.
     if (accountLeft === 0) {
-      expect(pointsAt, `DELETE answered ${res.status} and removed the account, but the customer's default still points at it`).not.toBe(account.id);
+      expect(
+        pointsAt,
+        `DELETE answered ${res.status} and removed the account, but the customer's default still points at it`,
+      ).not.toBe(account.id);
     } else {
-      expect(res.status, "the account is still there: the DELETE must not have answered success").toBeGreaterThanOrEqual(500);
+      expect(
+        res.status,
+        "the account is still there: the DELETE must not have answered success",
+      ).toBeGreaterThanOrEqual(500);
     }
   });
 
@@ -246,7 +317,9 @@ describe("an alarm that throws is retried", () => {
     const c = await createCustomer();
     const key = await createAccesskey(c.token);
     await createResource(c.token, "tags");
-    expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password } })).status).toBe(200);
+    expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password } })).status).toBe(
+      200,
+    );
     await backdate(c.id, { tm_deletion_scheduled: Date.now() - 1000 });
     return { c, key };
   }
@@ -257,7 +330,9 @@ describe("an alarm that throws is retried", () => {
     const faults = faultyD1({ when: writes("customers"), mode: "throw" });
     await breakLifecycleD1(c.id, faults.db);
     // The runtime's contract: an alarm handler that throws is retried with backoff.
-    await expect(runInDurableObject(lifecycleStub(c.id), (instance: { alarm(): Promise<void> }) => instance.alarm())).rejects.toThrow(/injected/);
+    await expect(
+      runInDurableObject(lifecycleStub(c.id), (instance: { alarm(): Promise<void> }) => instance.alarm()),
+    ).rejects.toThrow(/injected/);
     expect(faults.state.injected).toBe(1);
     expect(await customerRow(c.id)).toEqual(before);
     expect(await countRows("agents", c.id)).toBe(2);
@@ -280,7 +355,10 @@ describe("an alarm that throws is retried", () => {
       await state.storage.setAlarm(Date.now() + 20);
     });
     // No test hook runs the alarm: workerd fires it, it throws, workerd retries it.
-    await vi.waitFor(async () => expect((await customerRow(c.id)).status).toBe("deleted"), { timeout: 25_000, interval: 200 });
+    await vi.waitFor(async () => expect((await customerRow(c.id)).status).toBe("deleted"), {
+      timeout: 25_000,
+      interval: 200,
+    });
     expect(faults.state.injected).toBe(1);
     await waitForCascade(c.id);
     await expectNoOrphans(c.id);
@@ -294,16 +372,23 @@ describe("races", () => {
   it("20 concurrent partial updates of one customer: every one succeeds and no field is lost", async () => {
     const c = await createCustomer();
     const before = await customerRow(c.id);
-    const eventsBefore = await count("SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND type = 'customer_updated'", c.id);
+    const eventsBefore = await count(
+      "SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND type = 'customer_updated'",
+      c.id,
+    );
     const fields = ["name", "detail", "address", "phone_number"] as const;
     const changes = Array.from({ length: 20 }, (_, i) => {
       if (i === 19) return { field: "webhook_method", value: "PUT" }; // written by one request only
       const field = fields[i % fields.length]!;
       return { field, value: field === "phone_number" ? `+1555${String(i).padStart(7, "0")}` : `${field} ${i}` };
     });
-    const results = await Promise.all(changes.map((w) => api("PUT", "/v1.0/customer", { token: c.token, body: { [w.field]: w.value } })));
+    const results = await Promise.all(
+      changes.map((w) => api("PUT", "/v1.0/customer", { token: c.token, body: { [w.field]: w.value } })),
+    );
 
-    const failed = results.map((r, i) => ({ ...changes[i]!, status: r.status, reason: r.body?.error?.reason })).filter((r) => r.status !== 200);
+    const failed = results
+      .map((r, i) => ({ ...changes[i]!, status: r.status, reason: r.body?.error?.reason }))
+      .filter((r) => r.status !== 200);
     expect.soft(failed, "concurrent partial updates that did not succeed").toEqual([]);
 
     const row = (await api("GET", "/v1.0/customer", { token: c.token })).body;
@@ -316,30 +401,49 @@ describe("races", () => {
     // Each success is exactly one version step and one event; a failure is neither.
     const successes = results.filter((r) => r.status === 200).length;
     expect((await customerRow(c.id)).version).toBe(before.version + successes);
-    expect(await count("SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND type = 'customer_updated'", c.id)).toBe(eventsBefore + successes);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND type = 'customer_updated'",
+        c.id,
+      ),
+    ).toBe(eventsBefore + successes);
   });
 
   it("10 concurrent creations with the same email: exactly one succeeds, the others are 409 and leave nothing", async () => {
     const admin = await adminLogin();
     const email = `${unique("race")}@example.com`;
     const usernames = Array.from({ length: 10 }, () => unique("race"));
-    const results = await Promise.all(usernames.map((username) => api("POST", "/v1.0/customers", { token: admin, body: { username, password: "long-enough-password", email } })));
+    const results = await Promise.all(
+      usernames.map((username) =>
+        api("POST", "/v1.0/customers", { token: admin, body: { username, password: "long-enough-password", email } }),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    for (const r of results.filter((r) => r.status !== 200)) expectError(r, 409, "ALREADY_EXISTS", "EMAIL_ALREADY_EXISTS");
+    for (const r of results.filter((r) => r.status !== 200))
+      expectError(r, 409, "ALREADY_EXISTS", "EMAIL_ALREADY_EXISTS");
     expect(await count("SELECT count(*) AS n FROM customers WHERE email = ?", email)).toBe(1);
     const losers = usernames.filter((_, i) => results[i]!.status !== 200);
-    expect(await count(`SELECT count(*) AS n FROM agents WHERE username IN (${losers.map(() => "?").join(",")})`, ...losers)).toBe(0);
+    expect(
+      await count(`SELECT count(*) AS n FROM agents WHERE username IN (${losers.map(() => "?").join(",")})`, ...losers),
+    ).toBe(0);
   });
 
   it("10 concurrent creations with the same username: exactly one succeeds, the others are 409 and leave nothing", async () => {
     const admin = await adminLogin();
     const username = unique("race");
     const emails = Array.from({ length: 10 }, () => `${unique("race")}@example.com`);
-    const results = await Promise.all(emails.map((email) => api("POST", "/v1.0/customers", { token: admin, body: { username, password: "long-enough-password", email } })));
+    const results = await Promise.all(
+      emails.map((email) =>
+        api("POST", "/v1.0/customers", { token: admin, body: { username, password: "long-enough-password", email } }),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    for (const r of results.filter((r) => r.status !== 200)) expectError(r, 409, "ALREADY_EXISTS", "USERNAME_ALREADY_EXISTS");
+    for (const r of results.filter((r) => r.status !== 200))
+      expectError(r, 409, "ALREADY_EXISTS", "USERNAME_ALREADY_EXISTS");
     expect(await count("SELECT count(*) AS n FROM agents WHERE username = ?", username)).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM customers WHERE email IN (${emails.map(() => "?").join(",")})`, ...emails)).toBe(1);
+    expect(
+      await count(`SELECT count(*) AS n FROM customers WHERE email IN (${emails.map(() => "?").join(",")})`, ...emails),
+    ).toBe(1);
   });
 
   it("an email and a username claimed at once by two new customers: at most one gets the identity", async () => {
@@ -349,12 +453,21 @@ describe("races", () => {
     const identity = `${unique("race")}@example.com`;
     const [asUsername, asEmail] = await Promise.all([
       api("POST", "/v1.0/customers", { token: admin, body: { username: identity, password: "long-enough-password" } }),
-      api("POST", "/v1.0/customers", { token: admin, body: { username: unique("race"), password: "long-enough-password", email: identity } }),
+      api("POST", "/v1.0/customers", {
+        token: admin,
+        body: { username: unique("race"), password: "long-enough-password", email: identity },
+      }),
     ]);
-    expect([asUsername.status, asEmail.status].filter((s) => s === 200), `answers: ${asUsername.status} (as username), ${asEmail.status} (as email)`).toHaveLength(1);
+    expect(
+      [asUsername.status, asEmail.status].filter((s) => s === 200),
+      `answers: ${asUsername.status} (as username), ${asEmail.status} (as email)`,
+    ).toHaveLength(1);
     const holders =
       (await count("SELECT count(*) AS n FROM agents WHERE username = ?", identity)) +
-      (await count("SELECT count(*) AS n FROM customers WHERE email = ? AND status NOT IN ('deleted', 'expired')", identity));
+      (await count(
+        "SELECT count(*) AS n FROM customers WHERE email = ? AND status NOT IN ('deleted', 'expired')",
+        identity,
+      ));
     expect(holders, "customers holding the identity").toBe(1);
   });
 
@@ -370,7 +483,11 @@ describe("races", () => {
         // No credential of a deleted customer works.
         expectError(await api("GET", "/v1.0/customer", { token: c.token }), 401, "UNAUTHENTICATED");
         expectError(await api("GET", "/v1.0/customer", { token: key }), 401, "UNAUTHENTICATED");
-        expectError(await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }), 401, "UNAUTHENTICATED");
+        expectError(
+          await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }),
+          401,
+          "UNAUTHENTICATED",
+        );
         await waitForCascade(c.id);
         await expectNoOrphans(c.id);
         break;
@@ -396,7 +513,9 @@ describe("races", () => {
       const c = await createCustomer();
       const key = await createAccesskey(c.token);
       const requests = [
-        ...Array.from({ length: 3 }, () => api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "DELETE" } })),
+        ...Array.from({ length: 3 }, () =>
+          api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "DELETE" } }),
+        ),
         ...Array.from({ length: 3 }, () => api("DELETE", "/auth/unregister", { token: key })),
         api("POST", "/auth/unregister", { token: c.token, body: { password: c.password } }),
         // Rounds 0 and 2 race the operator's deletion too; rounds 1 and 3 only freeze and recover.
@@ -436,11 +555,15 @@ describe("races", () => {
           }
         }),
       );
-      const [deleted, ...others] = await Promise.all([after(10).then(() => api("DELETE", `/v1.0/customers/${c.id}`, { token: admin })), ...racing]);
+      const [deleted, ...others] = await Promise.all([
+        after(10).then(() => api("DELETE", `/v1.0/customers/${c.id}`, { token: admin })),
+        ...racing,
+      ]);
       expect(deleted.status).toBe(200);
       for (const r of others) expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);
       // Every key a racing request got back is dead.
-      for (const r of others.filter((r) => r.status === 200 && r.body.token)) expectError(await api("GET", "/v1.0/customer", { token: r.body.token }), 401, "UNAUTHENTICATED");
+      for (const r of others.filter((r) => r.status === 200 && r.body.token))
+        expectError(await api("GET", "/v1.0/customer", { token: r.body.token }), 401, "UNAUTHENTICATED");
       await waitForCascade(c.id);
       await expectNoOrphans(c.id);
       expect(await customerRow(c.id)).toMatchObject({ status: "deleted", name: "", email: "" });

@@ -6,7 +6,8 @@ import { adminLogin, api, createCustomer, expectError, unique } from "./helpers"
 import { runCron } from "./lifecycle-helpers";
 import { validBody } from "./resource-helpers";
 
-const count = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+const count = async (table: string) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
 
 describe("Idempotency-Key", () => {
   it("POST /v1.0/customers: the same key and body return the first response without doing the work again", async () => {
@@ -33,17 +34,27 @@ describe("Idempotency-Key", () => {
     const first = await api("POST", "/v1.0/tags", { token: c.token, body, headers });
     const again = await api("POST", "/v1.0/tags", { token: c.token, body, headers });
     expect(again.body.id).toBe(first.body.id);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM tags WHERE customer_id = ?").bind(c.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM tags WHERE customer_id = ?")
+      .bind(c.id)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(1);
     // Keys are per caller: another tenant's identical key is its own.
     const other = await createCustomer();
     const theirs = await api("POST", "/v1.0/tags", { token: other.token, body, headers });
     expect(theirs.body.id).not.toBe(first.body.id);
 
-    const key = await api("POST", "/v1.0/accesskeys", { token: c.token, body: { name: "k" }, headers: { "Idempotency-Key": "key-1" } });
+    const key = await api("POST", "/v1.0/accesskeys", {
+      token: c.token,
+      body: { name: "k" },
+      headers: { "Idempotency-Key": "key-1" },
+    });
     const stored = await env.DB.prepare("SELECT response FROM idempotency_keys").all<{ response: string }>();
     for (const row of stored.results) expect(row.response).not.toContain(key.body.token);
-    const replay = await api("POST", "/v1.0/accesskeys", { token: c.token, body: { name: "k" }, headers: { "Idempotency-Key": "key-1" } });
+    const replay = await api("POST", "/v1.0/accesskeys", {
+      token: c.token,
+      body: { name: "k" },
+      headers: { "Idempotency-Key": "key-1" },
+    });
     expect(replay.body.token).toBe(key.body.token);
   });
 
@@ -56,9 +67,17 @@ describe("Idempotency-Key", () => {
 
     const c = await createCustomer();
     const h = { "Idempotency-Key": "unregister-1" };
-    const frozen = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password }, headers: h });
+    const frozen = await api("POST", "/auth/unregister", {
+      token: c.token,
+      body: { password: c.password },
+      headers: h,
+    });
     await api("DELETE", "/auth/unregister", { token: c.token });
-    const replay = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password }, headers: h });
+    const replay = await api("POST", "/auth/unregister", {
+      token: c.token,
+      body: { password: c.password },
+      headers: h,
+    });
     expect(replay.body).toEqual(frozen.body);
     // Replayed, not redone: the account stays recovered.
     expect((await api("GET", "/v1.0/customer", { token: c.token })).body.status).toBe("active");
@@ -69,18 +88,35 @@ describe("Idempotency-Key", () => {
     const headers = { "Idempotency-Key": "retry-me" };
     const bad = await api("POST", "/v1.0/tags", { token: c.token, body: { name: 5 }, headers });
     expect(bad.status).toBe(400);
-    expectError(await api("POST", "/v1.0/tags", { token: c.token, body: { name: "x" }, headers }), 409, "ALREADY_EXISTS", "IDEMPOTENCY_KEY_REUSED");
-    expectError(await api("POST", "/v1.0/tags", { token: c.token, body: { name: "x" }, headers: { "Idempotency-Key": "has space" } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("POST", "/v1.0/tags", { token: c.token, body: { name: "x" }, headers }),
+      409,
+      "ALREADY_EXISTS",
+      "IDEMPOTENCY_KEY_REUSED",
+    );
+    expectError(
+      await api("POST", "/v1.0/tags", {
+        token: c.token,
+        body: { name: "x" },
+        headers: { "Idempotency-Key": "has space" },
+      }),
+      400,
+      "INVALID_ARGUMENT",
+    );
   });
 
   it("keys expire after 24 hours and the cron prunes them", async () => {
     const c = await createCustomer();
     const headers = { "Idempotency-Key": "old-key" };
     const first = await api("POST", "/v1.0/tags", { token: c.token, body: { name: "a" }, headers });
-    await env.DB.prepare("UPDATE idempotency_keys SET tm_create = ?").bind(Date.now() - 25 * 3600_000).run();
+    await env.DB.prepare("UPDATE idempotency_keys SET tm_create = ?")
+      .bind(Date.now() - 25 * 3600_000)
+      .run();
     const later = await api("POST", "/v1.0/tags", { token: c.token, body: { name: "b" }, headers });
     expect(later.body.id).not.toBe(first.body.id);
-    await env.DB.prepare("UPDATE idempotency_keys SET tm_create = ?").bind(Date.now() - 25 * 3600_000).run();
+    await env.DB.prepare("UPDATE idempotency_keys SET tm_create = ?")
+      .bind(Date.now() - 25 * 3600_000)
+      .run();
     await runCron();
     expect(await count("idempotency_keys")).toBe(0);
   });
@@ -92,16 +128,47 @@ describe("optimistic concurrency", () => {
     const read = await api("GET", "/v1.0/customer", { token: c.token });
     const etag = read.headers.get("ETag")!;
     expect(etag).toMatch(/^"\d+"$/);
-    const ok = await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "first" }, headers: { "If-Match": etag } });
+    const ok = await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      body: { name: "first" },
+      headers: { "If-Match": etag },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("ETag")).not.toBe(etag);
-    const stale = await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "second" }, headers: { "If-Match": etag } });
+    const stale = await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      body: { name: "second" },
+      headers: { "If-Match": etag },
+    });
     expectError(stale, 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
     const admin = await adminLogin();
-    expectError(await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { name: "third" }, headers: { "If-Match": etag } }), 412, "FAILED_PRECONDITION");
-    expectError(await api("PUT", `/v1.0/customers/${c.id}/metadata`, { token: admin, body: { rtp_debug: true }, headers: { "If-Match": etag } }), 412, "FAILED_PRECONDITION");
-    expect((await api("GET", "/v1.0/customer", { token: c.token })).body).toMatchObject({ name: "first", metadata: { rtp_debug: false } });
-    expectError(await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "x" }, headers: { "If-Match": "nonsense" } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("PUT", `/v1.0/customers/${c.id}`, {
+        token: admin,
+        body: { name: "third" },
+        headers: { "If-Match": etag },
+      }),
+      412,
+      "FAILED_PRECONDITION",
+    );
+    expectError(
+      await api("PUT", `/v1.0/customers/${c.id}/metadata`, {
+        token: admin,
+        body: { rtp_debug: true },
+        headers: { "If-Match": etag },
+      }),
+      412,
+      "FAILED_PRECONDITION",
+    );
+    expect((await api("GET", "/v1.0/customer", { token: c.token })).body).toMatchObject({
+      name: "first",
+      metadata: { rtp_debug: false },
+    });
+    expectError(
+      await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "x" }, headers: { "If-Match": "nonsense" } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
   });
 });
 
@@ -109,7 +176,11 @@ describe("audit trail", () => {
   it("records state changes with actor, action and field names, never values", async () => {
     const admin = await adminLogin();
     const c = await createCustomer();
-    await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "Secret Name", address: "1 Hidden Rd" }, headers: { "CF-Connecting-IP": "203.0.113.9" } });
+    await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      body: { name: "Secret Name", address: "1 Hidden Rd" },
+      headers: { "CF-Connecting-IP": "203.0.113.9" },
+    });
     await api("GET", "/v1.0/customer", { token: c.token });
     await api("PUT", `/v1.0/customers/${c.id}/metadata`, { token: admin, body: { rtp_debug: true } });
     await api("PUT", "/v1.0/customer", { token: c.token, body: { email: "bad" } }); // refused: not recorded
@@ -121,7 +192,13 @@ describe("audit trail", () => {
       "POST /v1.0/customers",
     ]);
     const [meta, update, create] = trail.body.result;
-    expect(update).toMatchObject({ actor_kind: "agent", actor_permission: 32, changed_fields: ["address", "name"], ip: "203.0.113.9", status_code: 200 });
+    expect(update).toMatchObject({
+      actor_kind: "agent",
+      actor_permission: 32,
+      changed_fields: ["address", "name"],
+      ip: "203.0.113.9",
+      status_code: 200,
+    });
     expect(meta).toMatchObject({ actor_permission: 1, changed_fields: ["rtp_debug"] });
     expect(create.changed_fields).toContain("password");
     expect(update.request_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -133,13 +210,20 @@ describe("audit trail", () => {
   it("survives deletion without PII", async () => {
     const admin = await adminLogin();
     const c = await createCustomer();
-    await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "Private" }, headers: { "CF-Connecting-IP": "198.51.100.77" } });
+    await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      body: { name: "Private" },
+      headers: { "CF-Connecting-IP": "198.51.100.77" },
+    });
     await api("DELETE", `/v1.0/customers/${c.id}`, { token: admin });
     const { vi } = await import("vitest");
-    await vi.waitFor(async () => {
-      const job = await api("GET", `/v1.0/customers/${c.id}/deletion`, { token: admin });
-      expect(job.body.status).toBe("finished");
-    }, { timeout: 15_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const job = await api("GET", `/v1.0/customers/${c.id}/deletion`, { token: admin });
+        expect(job.body.status).toBe("finished");
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     const trail = (await api("GET", `/v1.0/customers/${c.id}/audit`, { token: admin })).body.result;
     expect(trail.map((e: any) => e.action)).toContain("DELETE /v1.0/customers/{id}");
     const text = JSON.stringify(trail);
@@ -160,7 +244,9 @@ describe("HTTP hygiene", () => {
   });
 
   it("answers CORS only for configured origins (none by default)", async () => {
-    const res = await api("OPTIONS", "/v1.0/customer", { headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+    const res = await api("OPTIONS", "/v1.0/customer", {
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+    });
     expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
 
@@ -168,7 +254,9 @@ describe("HTTP hygiene", () => {
     const c = await createCustomer();
     const call = async (headers: Record<string, string>) => {
       const ctx = createExecutionContext();
-      const request = new Request("http://api.test/v1.0/customer", { headers: { Authorization: `Bearer ${c.token}`, "CF-Connecting-IP": "198.18.7.7", ...headers } });
+      const request = new Request("http://api.test/v1.0/customer", {
+        headers: { Authorization: `Bearer ${c.token}`, "CF-Connecting-IP": "198.18.7.7", ...headers },
+      });
       const res = await worker.fetch(request, { ...(env as Env), CORS_ORIGINS: "https://app.example" }, ctx);
       await waitOnExecutionContext(ctx);
       return res;
@@ -189,7 +277,8 @@ describe("HTTP hygiene", () => {
   it("limits failed logins per (account, client) with 429 and Retry-After; success resets the count", async () => {
     const c = await createCustomer();
     const from = { "CF-Connecting-IP": "192.0.2.200" };
-    const attempt = (username: string, password: string) => api("POST", "/auth/login", { body: { username, password }, headers: from });
+    const attempt = (username: string, password: string) =>
+      api("POST", "/auth/login", { body: { username, password }, headers: from });
     for (let i = 0; i < 9; i++) expect((await attempt(c.username, `nope-${i}`)).status).toBe(401);
     expect((await attempt(c.username, c.password)).status).toBe(200);
     for (let i = 0; i < 10; i++) expect((await attempt(c.username, `nope-${i}`)).status).toBe(401);

@@ -91,7 +91,14 @@ export async function createCustomer(overrides: Record<string, unknown> = {}): P
   });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   const token = await login((overrides.username as string) ?? username, (overrides.password as string) ?? password);
-  return { id: res.body.id, username, password, email: (overrides.email as string) ?? email, token, customer: res.body };
+  return {
+    id: res.body.id,
+    username,
+    password,
+    email: (overrides.email as string) ?? email,
+    token,
+    customer: res.body,
+  };
 }
 
 export async function createAccesskey(token: string, body: Record<string, unknown> = {}): Promise<string> {

@@ -27,16 +27,20 @@ describe("If-Match parsing and strong comparison", () => {
     expect(ifMatchHolds(condition!, current)).toBe(matches);
   });
 
-  it.each(["3", "stale", '"3', '3"', 'w/"3"', 'W/ "3"', '"3" "4"', '"a"b', "*, \"3\"", '"3";', '"with"quote"'])("%j is malformed", (header) => {
-    expect(parseIfMatch(header)).toBeNull();
-  });
+  it.each(["3", "stale", '"3', '3"', 'w/"3"', 'W/ "3"', '"3" "4"', '"a"b', '*, "3"', '"3";', '"with"quote"'])(
+    "%j is malformed",
+    (header) => {
+      expect(parseIfMatch(header)).toBeNull();
+    },
+  );
 });
 
 describe("If-Match over HTTP", () => {
   it("customers: an unissued tag or a weak one is 412, a list with the current tag or * applies, garbage is 400", async () => {
     const c = await createCustomer();
     const etag = (await api("GET", "/v1.0/customer", { token: c.token })).headers.get("ETag")!;
-    const put = (ifMatch: string, name: string) => api("PUT", "/v1.0/customer", { token: c.token, body: { name }, headers: { "If-Match": ifMatch } });
+    const put = (ifMatch: string, name: string) =>
+      api("PUT", "/v1.0/customer", { token: c.token, body: { name }, headers: { "If-Match": ifMatch } });
 
     expectError(await put('"stale-etag"', "a"), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
     expectError(await put(`W/${etag}`, "b"), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
@@ -53,7 +57,8 @@ describe("If-Match over HTTP", () => {
     const c = await createCustomer();
     const tag = await createResource(c.token, "tags");
     const etag = (await api("GET", `/v1.0/tags/${tag.id}`, { token: c.token })).headers.get("ETag")!;
-    const put = (ifMatch: string, name: string) => api("PUT", `/v1.0/tags/${tag.id}`, { token: c.token, body: { name }, headers: { "If-Match": ifMatch } });
+    const put = (ifMatch: string, name: string) =>
+      api("PUT", `/v1.0/tags/${tag.id}`, { token: c.token, body: { name }, headers: { "If-Match": ifMatch } });
 
     expectError(await put('"stale-etag"', "a"), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
     expectError(await put(`W/${etag}`, "b"), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");

@@ -38,7 +38,11 @@ describe("deeply nested bodies answer 400 in the envelope", () => {
 
   it("on an authenticated route, and a body at the limit still goes through", async () => {
     const c = await createCustomer();
-    const res = await api("PUT", "/v1.0/customer", { token: c.token, rawBody: deepInField("name"), headers: { "Content-Type": "application/json" } });
+    const res = await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      rawBody: deepInField("name"),
+      headers: { "Content-Type": "application/json" },
+    });
     expectError(res, 400, "INVALID_ARGUMENT", "JSON_TOO_DEEP");
     const tooDeep = await api("PUT", "/v1.0/customer", {
       token: c.token,

@@ -3,7 +3,8 @@ import { expect, vi } from "vitest";
 import worker from "../src/index";
 import { api, unique } from "./helpers";
 
-export const lifecycleStub = (customerId: string) => env.CUSTOMER_LIFECYCLE.get(env.CUSTOMER_LIFECYCLE.idFromName(customerId));
+export const lifecycleStub = (customerId: string) =>
+  env.CUSTOMER_LIFECYCLE.get(env.CUSTOMER_LIFECYCLE.idFromName(customerId));
 
 export async function customerRow(id: string): Promise<Record<string, any>> {
   const row = await env.DB.prepare("SELECT * FROM customers WHERE id = ?").bind(id).first();
@@ -12,14 +13,20 @@ export async function customerRow(id: string): Promise<Record<string, any>> {
 }
 
 export async function countRows(table: string, customerId: string): Promise<number> {
-  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE customer_id = ?`).bind(customerId).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE customer_id = ?`)
+    .bind(customerId)
+    .first<{ n: number }>();
   return row!.n;
 }
 
 /** Moves a customer's timestamps into the past, as if time had passed. */
 export async function backdate(id: string, columns: Record<string, number>) {
-  const sets = Object.keys(columns).map((c) => `${c} = ?`).join(", ");
-  await env.DB.prepare(`UPDATE customers SET ${sets} WHERE id = ?`).bind(...Object.values(columns), id).run();
+  const sets = Object.keys(columns)
+    .map((c) => `${c} = ?`)
+    .join(", ");
+  await env.DB.prepare(`UPDATE customers SET ${sets} WHERE id = ?`)
+    .bind(...Object.values(columns), id)
+    .run();
 }
 
 export async function runCron(scheduledTime = Date.now()) {
@@ -40,7 +47,9 @@ export async function signup(overrides: Record<string, unknown> = {}) {
     logged.push(args.map(String).join(" "));
   });
   try {
-    const res = await api("POST", "/auth/signup", { body: { email, password, accepted_tos: true, name: "Signup Co", ...overrides } });
+    const res = await api("POST", "/auth/signup", {
+      body: { email, password, accepted_tos: true, name: "Signup Co", ...overrides },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     let token: string | undefined;
     await vi.waitFor(() => {

@@ -1,6 +1,11 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DELAY_FREE_FAILURES, delayMs, MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, MAX_FAILURES_PER_CLIENT } from "../src/auth/attempt-limiter";
+import {
+  DELAY_FREE_FAILURES,
+  delayMs,
+  MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
+  MAX_FAILURES_PER_CLIENT,
+} from "../src/auth/attempt-limiter";
 import { ADMIN, api, BASE, createCustomer, expectError, unique } from "./helpers";
 
 // Issue 12, defect 3: nobody who lacks the password can keep the owner out, and guessing stays bounded.
@@ -77,9 +82,14 @@ describe("login limits (table-driven)", () => {
       for (let done = 0; done < times; done += 10) {
         const batch = Array.from({ length: Math.min(10, times - done) }, () => {
           const account: Account =
-            step.who === "strangers" ? { username: `${unique("sprayed")}@example.com`, password: "x" } : accounts[step.who];
+            step.who === "strangers"
+              ? { username: `${unique("sprayed")}@example.com`, password: "x" }
+              : accounts[step.who];
           const password = step.password === "right" ? account.password : `wrong-${crypto.randomUUID()}`;
-          return api("POST", "/auth/login", { body: { username: account.username, password }, headers: { "CF-Connecting-IP": step.client } });
+          return api("POST", "/auth/login", {
+            body: { username: account.username, password },
+            headers: { "CF-Connecting-IP": step.client },
+          });
         });
         for (const res of await Promise.all(batch)) {
           expect(res.status, `step ${n}: ${JSON.stringify(res.body)}`).toBe(step.expect);
@@ -98,7 +108,10 @@ describe("login limits (table-driven)", () => {
 describe("login limits", () => {
   it("the super admin cannot be locked out by failures from other clients", async () => {
     for (let i = 0; i < 2 * DELAY_FREE_FAILURES; i++) {
-      const res = await api("POST", "/auth/login", { body: { username: ADMIN.username, password: `guess-${i}` }, headers: { "CF-Connecting-IP": newClient() } });
+      const res = await api("POST", "/auth/login", {
+        body: { username: ADMIN.username, password: `guess-${i}` },
+        headers: { "CF-Connecting-IP": newClient() },
+      });
       expect(res.status).toBe(401);
     }
     const res = await api("POST", "/auth/login", { body: ADMIN, headers: { "CF-Connecting-IP": newClient() } });
@@ -117,16 +130,21 @@ describe("login limits", () => {
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_CLIENT; i++) expect((await attempt(`nope-${i}`)).status).toBe(401);
     expect((await attempt(c.password)).status).toBe(429);
     // A real client address is a different client.
-    expect((await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status).toBe(200);
+    expect((await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status).toBe(
+      200,
+    );
   });
 
   it("a success clears that client's failures on the account", async () => {
     const c = await createCustomer();
     const client = newClient();
-    const attempt = (password: string) => api("POST", "/auth/login", { body: { username: c.username, password }, headers: { "CF-Connecting-IP": client } });
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_CLIENT - 1; i++) expect((await attempt(`nope-${i}`)).status).toBe(401);
+    const attempt = (password: string) =>
+      api("POST", "/auth/login", { body: { username: c.username, password }, headers: { "CF-Connecting-IP": client } });
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_CLIENT - 1; i++)
+      expect((await attempt(`nope-${i}`)).status).toBe(401);
     expect((await attempt(c.password)).status).toBe(200);
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_CLIENT - 1; i++) expect((await attempt(`nope-${i}`)).status).toBe(401);
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_CLIENT - 1; i++)
+      expect((await attempt(`nope-${i}`)).status).toBe(401);
     expect((await attempt(c.password)).status).toBe(200);
   });
 

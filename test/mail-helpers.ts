@@ -8,12 +8,22 @@ import { BASE, readResponse } from "./helpers";
  * One request through the Worker's fetch handler that also waits for the work it left in
  * waitUntil (mails are sent there), optionally with another env (a D1 or EMAIL binding swapped).
  */
-export async function callAndSettle(method: string, path: string, options: { body?: unknown; env?: Partial<Env>; token?: string } = {}) {
-  const headers: Record<string, string> = { "CF-Connecting-IP": `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}` };
+export async function callAndSettle(
+  method: string,
+  path: string,
+  options: { body?: unknown; env?: Partial<Env>; token?: string } = {},
+) {
+  const headers: Record<string, string> = {
+    "CF-Connecting-IP": `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`,
+  };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   const ctx = createExecutionContext();
-  const request = new Request(`${BASE}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const request = new Request(`${BASE}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const res = await worker.fetch(request, { ...env, ...options.env } as Env, ctx);
   await waitOnExecutionContext(ctx);
   return readResponse(res);
@@ -35,7 +45,9 @@ export function mailbox() {
     async resetToken(address: string): Promise<string> {
       let token: string | undefined;
       await vi.waitFor(() => {
-        const links = to(address).flatMap((l) => [...l.matchAll(/\/auth\/password-reset\?token=([0-9a-f]{64})/g)].map((m) => m[1]!));
+        const links = to(address).flatMap((l) =>
+          [...l.matchAll(/\/auth\/password-reset\?token=([0-9a-f]{64})/g)].map((m) => m[1]!),
+        );
         token = links.at(-1);
         expect(token, `no reset link mailed to ${address}`).toBeDefined();
       });

@@ -23,7 +23,10 @@ describe("mail limits", () => {
     for (let i = 0; i < MAILS_PER_RECIPIENT_PER_HOUR; i++) expect((await resend(c.token)).status).toBe(200);
     expectLimited(await resend(c.token), "TOO_MANY_EMAILS", 3600);
     // The limit is the address's: the same customer mails another address at once.
-    expect((await api("PUT", "/v1.0/customer", { token: c.token, body: { email: `${unique("other")}@example.com` } })).status).toBe(200);
+    expect(
+      (await api("PUT", "/v1.0/customer", { token: c.token, body: { email: `${unique("other")}@example.com` } }))
+        .status,
+    ).toBe(200);
     expect((await resend(c.token)).status).toBe(200);
   });
 
@@ -37,7 +40,10 @@ describe("mail limits", () => {
         expect((await resend(c.token)).status).toBe(200);
       }
     }
-    expect((await api("PUT", "/v1.0/customer", { token: c.token, body: { email: `${unique("fresh")}@example.com` } })).status).toBe(200);
+    expect(
+      (await api("PUT", "/v1.0/customer", { token: c.token, body: { email: `${unique("fresh")}@example.com` } }))
+        .status,
+    ).toBe(200);
     expectLimited(await resend(c.token), "TOO_MANY_EMAILS", 3600);
   });
 

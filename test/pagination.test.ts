@@ -14,7 +14,6 @@ interface ModelRow {
   email: string;
 }
 
-
 // Five creation instants on whole seconds (so the seeds' "…:00Z" timestamp format names them exactly).
 const BASE = Date.UTC(2024, 0, 15, 10, 30, 0);
 const T = [0, 1, 2, 3, 4].map((k) => BASE - k * 60_000);
@@ -28,7 +27,16 @@ async function insertCustomers(rows: ModelRow[]) {
     env.DB.prepare(
       `INSERT INTO customers (id, name, email, status, webhook_secret, tm_create, tm_update, tm_delete)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).bind(r.id, `Bulk ${r.id.slice(0, 8)}`, r.email, r.status, `whsec_${r.id}`, r.tm, r.tm, r.status === "deleted" ? r.tm + 1000 : null),
+    ).bind(
+      r.id,
+      `Bulk ${r.id.slice(0, 8)}`,
+      r.email,
+      r.status,
+      `whsec_${r.id}`,
+      r.tm,
+      r.tm,
+      r.status === "deleted" ? r.tm + 1000 : null,
+    ),
   );
   await env.DB.batch(stmts);
   model.push(...rows);
@@ -37,7 +45,11 @@ async function insertCustomers(rows: ModelRow[]) {
 const visible = () => model.filter((r) => r.status !== "deleted");
 
 /** Follows next_page_token (from `startToken`, if given) to the end; returns every item and every page's length. */
-async function walk(query: string, startToken = "", maxPages = 500): Promise<{ items: any[]; sizes: number[]; pages: ApiResponse[] }> {
+async function walk(
+  query: string,
+  startToken = "",
+  maxPages = 500,
+): Promise<{ items: any[]; sizes: number[]; pages: ApiResponse[] }> {
   const items: any[] = [];
   const sizes: number[] = [];
   const pages: ApiResponse[] = [];
@@ -139,13 +151,16 @@ describe("walking every page", () => {
     for (const c of items) expect(c.status).not.toBe("deleted");
   });
 
-  it.each([1, 2, 3, 7, 13, 40, 41, 60, 99])("page_size=%i: page boundaries inside tie groups lose nothing", async (size) => {
-    const { items, sizes } = await walk(`page_size=${size}`);
-    expect(sizes.slice(0, -1).every((n) => n === size)).toBe(true);
-    expect(sizes.at(-1)).toBe(247 % size === 0 ? size : 247 % size);
-    expectNewestFirst(items);
-    expectExactly(items, visible());
-  });
+  it.each([1, 2, 3, 7, 13, 40, 41, 60, 99])(
+    "page_size=%i: page boundaries inside tie groups lose nothing",
+    async (size) => {
+      const { items, sizes } = await walk(`page_size=${size}`);
+      expect(sizes.slice(0, -1).every((n) => n === size)).toBe(true);
+      expect(sizes.at(-1)).toBe(247 % size === 0 ? size : 247 % size);
+      expectNewestFirst(items);
+      expectExactly(items, visible());
+    },
+  );
 
   it("tie groups come out whole and in time order", async () => {
     const { items } = await walk("page_size=9");
@@ -163,13 +178,19 @@ describe("filters", () => {
   it("status=initial pages over its 12 tied customers", async () => {
     const { items, sizes } = await walk("status=initial&page_size=5");
     expect(sizes).toEqual([5, 5, 2]);
-    expectExactly(items, model.filter((r) => r.status === "initial"));
+    expectExactly(
+      items,
+      model.filter((r) => r.status === "initial"),
+    );
     for (const c of items) expect(c.status).toBe("initial");
   });
 
   it("status=deleted lists only the deleted ones", async () => {
     const { items } = await walk("status=deleted&page_size=4");
-    expectExactly(items, model.filter((r) => r.status === "deleted"));
+    expectExactly(
+      items,
+      model.filter((r) => r.status === "deleted"),
+    );
     for (const c of items) {
       expect(c.status).toBe("deleted");
       expect(c.tm_delete).not.toBeNull();
@@ -178,7 +199,10 @@ describe("filters", () => {
 
   it("status=active excludes initial and deleted", async () => {
     const { items } = await walk("status=active&page_size=50");
-    expectExactly(items, model.filter((r) => r.status === "active"));
+    expectExactly(
+      items,
+      model.filter((r) => r.status === "active"),
+    );
   });
 
   it("an unknown status → 400", async () => {
@@ -204,7 +228,11 @@ describe("filters", () => {
 
   it("filters combine with pagination", async () => {
     const target = model.find((r) => r.status === "active" && r.tm === T[3])!;
-    const res = await api("GET", `/v1.0/customers?status=active&page_size=1&email=${encodeURIComponent(target.email)}`, { token: admin });
+    const res = await api(
+      "GET",
+      `/v1.0/customers?status=active&page_size=1&email=${encodeURIComponent(target.email)}`,
+      { token: admin },
+    );
     expect(res.body.result.map((c: any) => c.id)).toEqual([target.id]);
     expect(res.body.next_page_token).toBe("");
   });
@@ -226,14 +254,23 @@ describe("page_token", () => {
     expect(stamp).toBe("2024-01-15T10:27:00Z");
     const { items, sizes } = await walk("page_size=20", stamp);
     expect(sizes).toEqual([20, 20, 9]);
-    expectExactly(items, visible().filter((r) => r.tm < T[3]!));
+    expectExactly(
+      items,
+      visible().filter((r) => r.tm < T[3]!),
+    );
     expect(items).toHaveLength(49);
   });
 
   it("a timestamp newer than everything returns the first page; older than everything, nothing", async () => {
-    const future = await api("GET", `/v1.0/customers?page_size=5&page_token=${encodeURIComponent(iso(Date.now() + 86_400_000))}`, { token: admin });
+    const future = await api(
+      "GET",
+      `/v1.0/customers?page_size=5&page_token=${encodeURIComponent(iso(Date.now() + 86_400_000))}`,
+      { token: admin },
+    );
     expect(future.body.result).toHaveLength(5);
-    const past = await api("GET", `/v1.0/customers?page_token=${encodeURIComponent("2000-01-01T00:00:00Z")}`, { token: admin });
+    const past = await api("GET", `/v1.0/customers?page_token=${encodeURIComponent("2000-01-01T00:00:00Z")}`, {
+      token: admin,
+    });
     expect(past.status).toBe(200);
     expect(past.body.result).toEqual([]);
     expect(past.body.next_page_token).toBe("");
@@ -254,7 +291,9 @@ describe("page_token", () => {
     const items = [...first.body.result];
     let token = first.body.next_page_token;
     while (token) {
-      const res = await api("GET", `/v1.0/customers?page_size=30&page_token=${encodeURIComponent(token)}`, { token: admin });
+      const res = await api("GET", `/v1.0/customers?page_size=30&page_token=${encodeURIComponent(token)}`, {
+        token: admin,
+      });
       expect(res.status).toBe(200);
       items.push(...res.body.result);
       token = res.body.next_page_token;

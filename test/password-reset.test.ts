@@ -33,7 +33,9 @@ async function forgot(username: string, to = username) {
 }
 
 const resetRows = (agentUsername: string) =>
-  env.DB.prepare("SELECT r.* FROM password_resets r JOIN agents a ON a.id = r.agent_id WHERE a.username = ?").bind(agentUsername).all<Record<string, unknown>>();
+  env.DB.prepare("SELECT r.* FROM password_resets r JOIN agents a ON a.id = r.agent_id WHERE a.username = ?")
+    .bind(agentUsername)
+    .all<Record<string, unknown>>();
 
 describe("POST /auth/password-forgot", () => {
   it("answers the same for known and unknown usernames; only the known one gets a mail", async () => {
@@ -62,7 +64,9 @@ describe("POST /auth/password-forgot", () => {
 
   it("guest agents and the super admin get no link, with the same answer", async () => {
     const c = await customerWithEmailUsername();
-    const guest = (await env.DB.prepare("SELECT username FROM agents WHERE customer_id = ? AND is_guest = 1").bind(c.id).first<{ username: string }>())!;
+    const guest = (await env.DB.prepare("SELECT username FROM agents WHERE customer_id = ? AND is_guest = 1")
+      .bind(c.id)
+      .first<{ username: string }>())!;
     box = mailbox();
     for (const username of [guest.username, ADMIN.username]) {
       const res = await callAndSettle("POST", "/auth/password-forgot", { body: { username } });
@@ -78,12 +82,20 @@ describe("POST /auth/password-forgot", () => {
   it("answers 200 even when the mail cannot be sent, and sends through the mail binding", async () => {
     const c = await customerWithEmailUsername();
     const sent: unknown[] = [];
-    const failingMail = { send: async (message: unknown) => { sent.push(message); throw new Error("mail limit reached"); } } as unknown as SendEmail;
+    const failingMail = {
+      send: async (message: unknown) => {
+        sent.push(message);
+        throw new Error("mail limit reached");
+      },
+    } as unknown as SendEmail;
     const errors: unknown[] = [];
     const { vi } = await import("vitest");
     const spy = vi.spyOn(console, "error").mockImplementation((...a) => void errors.push(a));
     try {
-      const res = await callAndSettle("POST", "/auth/password-forgot", { body: { username: c.username }, env: { EMAIL: failingMail } });
+      const res = await callAndSettle("POST", "/auth/password-forgot", {
+        body: { username: c.username },
+        env: { EMAIL: failingMail },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({});
     } finally {
@@ -132,7 +144,9 @@ describe("GET /auth/password-reset", () => {
     expect(script.headers.get("Content-Type")).toMatch(/javascript/);
     expect(script.body).toContain("/auth/password-reset");
     // Still usable: the page spent nothing.
-    expect((await api("POST", "/auth/password-reset", { body: { token, password: "a-new-password-1" } })).status).toBe(200);
+    expect((await api("POST", "/auth/password-reset", { body: { token, password: "a-new-password-1" } })).status).toBe(
+      200,
+    );
   });
 
   it("400 for a malformed token (envelope) and for an unknown or spent one (page)", async () => {
@@ -152,19 +166,32 @@ describe("POST /auth/password-reset", () => {
     const c = await customerWithEmailUsername();
     const oldJwt = await login(c.username, c.password);
     const token = await forgot(c.username);
-    const before = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind(c.username).first<{ password_hash: string }>())!;
+    const before = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?")
+      .bind(c.username)
+      .first<{ password_hash: string }>())!;
     const res = await api("POST", "/auth/password-reset", { body: { token, password: "brand-new-password" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toEqual({});
     await login(c.username, "brand-new-password");
-    expectError(await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }), 401, "UNAUTHENTICATED");
-    const after = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind(c.username).first<{ password_hash: string }>())!;
+    expectError(
+      await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }),
+      401,
+      "UNAUTHENTICATED",
+    );
+    const after = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?")
+      .bind(c.username)
+      .first<{ password_hash: string }>())!;
     expect(after.password_hash).not.toBe(before.password_hash);
     expect(after.password_hash).not.toContain("brand-new-password");
     // The reset revokes every token issued before it.
     expectError(await api("GET", "/v1.0/customer", { token: oldJwt }), 401, "UNAUTHENTICATED");
 
-    expectError(await api("POST", "/auth/password-reset", { body: { token, password: "third-password-x" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
+    expectError(
+      await api("POST", "/auth/password-reset", { body: { token, password: "third-password-x" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_RESET_TOKEN",
+    );
     await login(c.username, "brand-new-password");
   });
 
@@ -173,8 +200,15 @@ describe("POST /auth/password-reset", () => {
     const first = await forgot(c.username);
     const second = await forgot(c.username);
     expect(first).not.toBe(second);
-    expect((await api("POST", "/auth/password-reset", { body: { token: second, password: "from-second-link" } })).status).toBe(200);
-    expectError(await api("POST", "/auth/password-reset", { body: { token: first, password: "from-first-link" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
+    expect(
+      (await api("POST", "/auth/password-reset", { body: { token: second, password: "from-second-link" } })).status,
+    ).toBe(200);
+    expectError(
+      await api("POST", "/auth/password-reset", { body: { token: first, password: "from-first-link" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_RESET_TOKEN",
+    );
     await login(c.username, "from-second-link");
   });
 
@@ -185,30 +219,55 @@ describe("POST /auth/password-reset", () => {
     for (let i = 0; i < 4; i++) tokens.push(await forgot(c.username));
     expect(new Set(tokens).size).toBe(4);
     expect((await resetRows(c.username)).results).toHaveLength(3);
-    expectError(await api("POST", "/auth/password-reset", { body: { token: tokens[0], password: "oldest-link-pw" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
-    expect((await api("POST", "/auth/password-reset", { body: { token: tokens[3], password: "newest-link-pw" } })).status).toBe(200);
+    expectError(
+      await api("POST", "/auth/password-reset", { body: { token: tokens[0], password: "oldest-link-pw" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_RESET_TOKEN",
+    );
+    expect(
+      (await api("POST", "/auth/password-reset", { body: { token: tokens[3], password: "newest-link-pw" } })).status,
+    ).toBe(200);
     await login(c.username, "newest-link-pw");
   });
 
   it("refuses an expired token (one hour) and leaves the password alone", async () => {
     const c = await customerWithEmailUsername();
     const token = await forgot(c.username);
-    await env.DB.prepare("UPDATE password_resets SET tm_expire = ? WHERE token_hash = ?").bind(Date.now() - 1, await sha256Hex(token)).run();
-    expectError(await api("POST", "/auth/password-reset", { body: { token, password: "too-late-password" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
+    await env.DB.prepare("UPDATE password_resets SET tm_expire = ? WHERE token_hash = ?")
+      .bind(Date.now() - 1, await sha256Hex(token))
+      .run();
+    expectError(
+      await api("POST", "/auth/password-reset", { body: { token, password: "too-late-password" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_RESET_TOKEN",
+    );
     expect((await api("GET", `/auth/password-reset?token=${token}`)).status).toBe(400);
     await login(c.username, c.password);
   });
 
   it("a guest agent cannot reset, even with a token", async () => {
     const c = await customerWithEmailUsername();
-    const guest = (await env.DB.prepare("SELECT id, password_hash FROM agents WHERE customer_id = ? AND is_guest = 1").bind(c.id).first<{ id: string; password_hash: string }>())!;
+    const guest = (await env.DB.prepare("SELECT id, password_hash FROM agents WHERE customer_id = ? AND is_guest = 1")
+      .bind(c.id)
+      .first<{ id: string; password_hash: string }>())!;
     const token = "c0".repeat(32);
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) VALUES (?, ?, ?, ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) VALUES (?, ?, ?, ?, ?)",
+    )
       .bind(await sha256Hex(token), guest.id, c.id, now + HOUR, now)
       .run();
-    expectError(await api("POST", "/auth/password-reset", { body: { token, password: "guest-password-1" } }), 400, "FAILED_PRECONDITION", "GUEST_AGENT");
-    const after = (await env.DB.prepare("SELECT password_hash FROM agents WHERE id = ?").bind(guest.id).first<{ password_hash: string }>())!;
+    expectError(
+      await api("POST", "/auth/password-reset", { body: { token, password: "guest-password-1" } }),
+      400,
+      "FAILED_PRECONDITION",
+      "GUEST_AGENT",
+    );
+    const after = (await env.DB.prepare("SELECT password_hash FROM agents WHERE id = ?")
+      .bind(guest.id)
+      .first<{ password_hash: string }>())!;
     expect(after.password_hash).toBe(guest.password_hash);
   });
 
@@ -249,7 +308,9 @@ describe("POST /auth/password-reset", () => {
       },
     });
     const results = await Promise.all(
-      ["winner-password-a", "winner-password-b"].map((password) => callAndSettle("POST", "/auth/password-reset", { body: { token, password }, env: { DB } })),
+      ["winner-password-a", "winner-password-b"].map((password) =>
+        callAndSettle("POST", "/auth/password-reset", { body: { token, password }, env: { DB } }),
+      ),
     );
     expect(arrived).toBe(2);
     const statuses = results.map((r) => r.status).sort();
@@ -257,7 +318,11 @@ describe("POST /auth/password-reset", () => {
     const winner = results[0]!.status === 200 ? "winner-password-a" : "winner-password-b";
     const loser = winner === "winner-password-a" ? "winner-password-b" : "winner-password-a";
     await login(c.username, winner);
-    expectError(await api("POST", "/auth/login", { body: { username: c.username, password: loser } }), 401, "UNAUTHENTICATED");
+    expectError(
+      await api("POST", "/auth/login", { body: { username: c.username, password: loser } }),
+      401,
+      "UNAUTHENTICATED",
+    );
   });
 });
 
@@ -267,11 +332,18 @@ describe("reset links and the account's lifecycle", () => {
     const token = await forgot(c.username);
     expect((await api("DELETE", `/v1.0/customers/${c.id}`, { token: await adminLogin() })).status).toBe(200);
     expect(await countRows("password_resets", c.id)).toBe(0);
-    expectError(await api("POST", "/auth/password-reset", { body: { token, password: "after-deletion-pw" } }), 400, "INVALID_ARGUMENT", "INVALID_RESET_TOKEN");
+    expectError(
+      await api("POST", "/auth/password-reset", { body: { token, password: "after-deletion-pw" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_RESET_TOKEN",
+    );
 
     const d = await customerWithEmailUsername();
     await forgot(d.username);
-    await env.DB.prepare("UPDATE password_resets SET tm_expire = ? WHERE customer_id = ?").bind(Date.now() - 1, d.id).run();
+    await env.DB.prepare("UPDATE password_resets SET tm_expire = ? WHERE customer_id = ?")
+      .bind(Date.now() - 1, d.id)
+      .run();
     await runCron();
     expect(await countRows("password_resets", d.id)).toBe(0);
   });
@@ -288,9 +360,15 @@ describe("passwordless signup", () => {
     // Only the verification mail so far; no password can sign in.
     const verification = /email-verify\?token=([0-9a-f]{64})/.exec(box.to(email).join("\n"))![1]!;
     expect(box.to(email).join("\n")).not.toContain("/auth/password-reset");
-    const agent = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?").bind(email).first<{ password_hash: string }>())!;
+    const agent = (await env.DB.prepare("SELECT password_hash FROM agents WHERE username = ?")
+      .bind(email)
+      .first<{ password_hash: string }>())!;
     expect(agent.password_hash).not.toMatch(/^pbkdf2/);
-    expectError(await api("POST", "/auth/login", { body: { username: email, password: "any-password-at-all" } }), 401, "UNAUTHENTICATED");
+    expectError(
+      await api("POST", "/auth/login", { body: { username: email, password: "any-password-at-all" } }),
+      401,
+      "UNAUTHENTICATED",
+    );
 
     const verified = await callAndSettle("POST", "/auth/email-verify", { body: { token: verification } });
     expect(verified.status, JSON.stringify(verified.body)).toBe(200);
@@ -300,9 +378,15 @@ describe("passwordless signup", () => {
     const token = await box.resetToken(email);
 
     expect((await api("GET", `/auth/password-reset?token=${token}`)).status).toBe(200);
-    expect((await api("POST", "/auth/password-reset", { body: { token, password: "my-chosen-password" } })).status).toBe(200);
+    expect(
+      (await api("POST", "/auth/password-reset", { body: { token, password: "my-chosen-password" } })).status,
+    ).toBe(200);
     const jwt = await login(email, "my-chosen-password");
-    expect((await api("GET", "/v1.0/customer", { token: jwt })).body).toMatchObject({ email, status: "active", email_verified: true });
+    expect((await api("GET", "/v1.0/customer", { token: jwt })).body).toMatchObject({
+      email,
+      status: "active",
+      email_verified: true,
+    });
     expect((await customerRow(res.body.customer.id)).status).toBe("active");
   });
 

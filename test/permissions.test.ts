@@ -1,14 +1,34 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api, type ApiResponse, createAccesskey, createAgent, createCustomer, expectError, login, type TestCustomer, unique } from "./helpers";
+import {
+  adminLogin,
+  api,
+  type ApiResponse,
+  createAccesskey,
+  createAgent,
+  createCustomer,
+  expectError,
+  login,
+  type TestCustomer,
+  unique,
+} from "./helpers";
 
 // ---------------------------------------------------------------------------------------------
 // Permission matrix: every route × every kind of caller → the exact status.
 // Tenant A owns the targets; "otherAdmin" is the admin of tenant B.
 // ---------------------------------------------------------------------------------------------
 
-
-const CALLERS = ["anonymous", "badToken", "agent", "manager", "agentManager", "admin", "accesskey", "otherAdmin", "superAdmin"] as const;
+const CALLERS = [
+  "anonymous",
+  "badToken",
+  "agent",
+  "manager",
+  "agentManager",
+  "admin",
+  "accesskey",
+  "otherAdmin",
+  "superAdmin",
+] as const;
 type Caller = (typeof CALLERS)[number];
 
 interface Ctx {
@@ -64,7 +84,8 @@ const accesskeyManager: Record<Caller, number> = { ...ownCustomerAdmin, superAdm
 const keyOfTenantA: Record<Caller, number> = { ...ownCustomerAdmin, otherAdmin: 404, superAdmin: 404 };
 
 /** The customer id a caller's own-customer route must answer with (the super admin's: the zero UUID). */
-const ownIdOf = (ctx: Ctx, caller: Caller) => (caller === "otherAdmin" ? ctx.b.id : caller === "superAdmin" ? "00000000-0000-0000-0000-000000000000" : ctx.a.id);
+const ownIdOf = (ctx: Ctx, caller: Caller) =>
+  caller === "otherAdmin" ? ctx.b.id : caller === "superAdmin" ? "00000000-0000-0000-0000-000000000000" : ctx.a.id;
 
 const freshCustomerBody = () => ({
   username: `${unique("perm")}@example.com`,
@@ -253,7 +274,11 @@ describe("refused calls change nothing", () => {
   it("another tenant cannot delete or rename tenant A's access key", async () => {
     const id = await ctx.newKeyOfA();
     expectError(await api("DELETE", `/v1.0/accesskeys/${id}`, { token: ctx.b.token }), 404, "NOT_FOUND");
-    expectError(await api("PUT", `/v1.0/accesskeys/${id}`, { token: ctx.b.token, body: { name: "stolen" } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/accesskeys/${id}`, { token: ctx.b.token, body: { name: "stolen" } }),
+      404,
+      "NOT_FOUND",
+    );
     const still = await api("GET", `/v1.0/accesskeys/${id}`, { token: ctx.a.token });
     expect(still.status).toBe(200);
     expect(still.body.name).toBe("victim");
@@ -274,15 +299,27 @@ describe("permission bits come from the agent row", () => {
   it("a manager whose row is promoted to CustomerAdmin may write once signed in again; demoted, may not", async () => {
     const c = await createCustomer();
     const manager = await createAgent(c.id, 64);
-    expectError(await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }), 403, "PERMISSION_DENIED");
+    expectError(
+      await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }),
+      403,
+      "PERMISSION_DENIED",
+    );
     await env.DB.prepare("UPDATE agents SET permission = 32 WHERE username = ?").bind(manager.username).run();
     // Any permission change revokes the tokens issued before it (issue 12, defect 4).
-    expectError(await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }), 401, "UNAUTHENTICATED");
+    expectError(
+      await api("PUT", "/v1.0/customer", { token: manager.token, body: { detail: "x" } }),
+      401,
+      "UNAUTHENTICATED",
+    );
     const promoted = await login(manager.username, manager.password);
     expect((await api("PUT", "/v1.0/customer", { token: promoted, body: { detail: "x" } })).status).toBe(200);
     await env.DB.prepare("UPDATE agents SET permission = 16 WHERE username = ?").bind(manager.username).run();
     expectError(await api("GET", "/v1.0/customer", { token: promoted }), 401, "UNAUTHENTICATED");
-    expectError(await api("GET", "/v1.0/customer", { token: await login(manager.username, manager.password) }), 403, "PERMISSION_DENIED");
+    expectError(
+      await api("GET", "/v1.0/customer", { token: await login(manager.username, manager.password) }),
+      403,
+      "PERMISSION_DENIED",
+    );
   });
 
   it("a removed agent's token → 401", async () => {

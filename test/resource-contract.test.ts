@@ -2,7 +2,18 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import { adminLogin, api, BASE, createAccesskey, createCustomer, expectError, login, unique, ZERO_UUID, type TestCustomer } from "./helpers";
+import {
+  adminLogin,
+  api,
+  BASE,
+  createAccesskey,
+  createCustomer,
+  expectError,
+  login,
+  unique,
+  ZERO_UUID,
+  type TestCustomer,
+} from "./helpers";
 import { createResource, validBody } from "./resource-helpers";
 
 // Issue 11 items 1 and 2: the owned kinds as the platform's contract and clients have them.
@@ -29,13 +40,28 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
       addresses: [{ type: "tel", target: "+15550001234" }],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ permission: 16, ring_method: "ringall", status: "offline", tag_ids: [], direct_hash: "", tm_delete: null });
+    expect(res.body).toMatchObject({
+      permission: 16,
+      ring_method: "ringall",
+      status: "offline",
+      tag_ids: [],
+      direct_hash: "",
+      tm_delete: null,
+    });
     expect(res.body.addresses).toEqual([{ type: "tel", target: "+15550001234" }]);
     expect(ignored(res)).toBeNull();
   });
 
   it("trunks take auth_types, username and password; the password never comes back", async () => {
-    const res = await post("trunks", { name: "pbx", detail: "", domain_name: `t${Date.now() % 1e6}`, auth_types: ["basic", "ip"], username: "PbxUser", password: "sip-secret", allowed_ips: ["203.0.113.7"] });
+    const res = await post("trunks", {
+      name: "pbx",
+      detail: "",
+      domain_name: `t${Date.now() % 1e6}`,
+      auth_types: ["basic", "ip"],
+      username: "PbxUser",
+      password: "sip-secret",
+      allowed_ips: ["203.0.113.7"],
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ auth_types: ["basic", "ip"], username: "PbxUser", allowed_ips: ["203.0.113.7"] });
     expect(res.body).not.toHaveProperty("password");
@@ -43,11 +69,17 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
   });
 
   it("the Go SDK's updates send password \"\" (no omitempty): an extension's and a trunk's password stay as they were", async () => {
-    const hashOf = async (table: string, id: string) => (await env.DB.prepare(`SELECT password_hash FROM ${table} WHERE id = ?`).bind(id).first<{ password_hash: string }>())!.password_hash;
+    const hashOf = async (table: string, id: string) =>
+      (await env.DB.prepare(`SELECT password_hash FROM ${table} WHERE id = ?`)
+        .bind(id)
+        .first<{ password_hash: string }>())!.password_hash;
     for (const kind of ["extensions", "trunks"] as const) {
       const row = await createResource(a.token, kind, { ...validBody(kind), password: "sip-secret-123" });
       const before = await hashOf(kind, row.id);
-      const res = await api("PUT", `/v1.0/${kind}/${row.id}`, { token: a.token, body: { name: "renamed", password: "" } });
+      const res = await api("PUT", `/v1.0/${kind}/${row.id}`, {
+        token: a.token,
+        body: { name: "renamed", password: "" },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.name).toBe("renamed");
       expect(await hashOf(kind, row.id)).toBe(before);
@@ -57,24 +89,51 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
     expectError(await post("extensions", { extension: `e${Date.now() % 1e6}`, password: "" }), 400, "INVALID_ARGUMENT");
   });
 
-  it("vn's queue default routing_method \"ringall\" (an agent ring method) stands for the default", async () => {
-    const res = await post("queues", { name: "q", detail: "", routing_method: "ringall", tag_ids: [], wait_timeout: 1000, service_timeout: 1000 });
+  it('vn\'s queue default routing_method "ringall" (an agent ring method) stands for the default', async () => {
+    const res = await post("queues", {
+      name: "q",
+      detail: "",
+      routing_method: "ringall",
+      tag_ids: [],
+      wait_timeout: 1000,
+      service_timeout: 1000,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.routing_method).toBe("random");
     expectError(await post("queues", { name: "q", routing_method: "fastest" }), 400, "INVALID_ARGUMENT");
   });
 
-  it("queues take wait_flow_id and service_timeout; routing_method \"\" is the default (random)", async () => {
+  it('queues take wait_flow_id and service_timeout; routing_method "" is the default (random)', async () => {
     const flow = await createResource(a.token, "flows");
-    const res = await post("queues", { name: "q", detail: "", routing_method: "", tag_ids: null, wait_flow_id: flow.id, wait_timeout: 1000, service_timeout: 20000 });
+    const res = await post("queues", {
+      name: "q",
+      detail: "",
+      routing_method: "",
+      tag_ids: null,
+      wait_flow_id: flow.id,
+      wait_timeout: 1000,
+      service_timeout: 20000,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ routing_method: "random", tag_ids: [], wait_flow_id: flow.id, service_timeout: 20000, total_incoming_count: 0, wait_queuecall_ids: [] });
+    expect(res.body).toMatchObject({
+      routing_method: "random",
+      tag_ids: [],
+      wait_flow_id: flow.id,
+      service_timeout: 20000,
+      total_incoming_count: 0,
+      wait_queuecall_ids: [],
+    });
   });
 
-  it("numbers: \"\" and null flow ids are the zero UUID; type and status are answered", async () => {
+  it('numbers: "" and null flow ids are the zero UUID; type and status are answered', async () => {
     const res = await post("numbers", { ...validBody("numbers"), call_flow_id: "", message_flow_id: null });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ call_flow_id: ZERO_UUID, message_flow_id: ZERO_UUID, type: "virtual", status: "active" });
+    expect(res.body).toMatchObject({
+      call_flow_id: ZERO_UUID,
+      message_flow_id: ZERO_UUID,
+      type: "virtual",
+      status: "active",
+    });
   });
 
   it("flows: actions null is an empty list (Go SDK)", async () => {
@@ -97,22 +156,52 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
       emails: ["ada@example.com"],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ display_name: "Ada L", job_title: "Engineer", notes: "met at a conference", source: "api", external_id: "crm-1" });
-    expect(res.body.addresses).toEqual([{ id: expect.any(String), type: "email", target: "ada@example.com", name: "", detail: "", is_primary: true, tm_create: expect.any(String) }]);
+    expect(res.body).toMatchObject({
+      display_name: "Ada L",
+      job_title: "Engineer",
+      notes: "met at a conference",
+      source: "api",
+      external_id: "crm-1",
+    });
+    expect(res.body.addresses).toEqual([
+      {
+        id: expect.any(String),
+        type: "email",
+        target: "ada@example.com",
+        name: "",
+        detail: "",
+        is_primary: true,
+        tm_create: expect.any(String),
+      },
+    ]);
     expect(ignored(res)).toBe("emails,phone_numbers");
   });
 
-  it("billing accounts take payment_method; payment_type \"\" is prepaid; plan and status are answered", async () => {
+  it('billing accounts take payment_method; payment_type "" is prepaid; plan and status are answered', async () => {
     const res = await post("billing_accounts", { name: "acct", payment_method: "credit card", payment_type: "" });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ payment_method: "credit card", payment_type: "prepaid", plan_type: "free", plan_status: "active", status: "active" });
+    expect(res.body).toMatchObject({
+      payment_method: "credit card",
+      payment_type: "prepaid",
+      plan_type: "free",
+      plan_status: "active",
+      status: "active",
+    });
   });
 
   it("a read-only field is ignored on PUT (agent status, is_guest), and named", async () => {
     const agent = await createResource(a.token, "agents");
-    const res = await api("PUT", `/v1.0/agents/${agent.id}`, { token: a.token, body: { status: "busy", is_guest: true, username: "x@example.com", ring_method: "linear" } });
+    const res = await api("PUT", `/v1.0/agents/${agent.id}`, {
+      token: a.token,
+      body: { status: "busy", is_guest: true, username: "x@example.com", ring_method: "linear" },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: "offline", is_guest: false, username: agent.username, ring_method: "linear" });
+    expect(res.body).toMatchObject({
+      status: "offline",
+      is_guest: false,
+      username: agent.username,
+      ring_method: "linear",
+    });
     expect(ignored(res)).toBe("is_guest,status,username");
   });
 
@@ -122,7 +211,11 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
     const res = await worker.fetch(
       new Request(`${BASE}/v1.0/tags/${tag.id}`, {
         method: "PUT",
-        headers: { Origin: "https://app.example", Authorization: `Bearer ${a.token}`, "Content-Type": "application/json" },
+        headers: {
+          Origin: "https://app.example",
+          Authorization: `Bearer ${a.token}`,
+          "Content-Type": "application/json",
+        },
         body: JSON.stringify({ nmae: "typo" }),
       }),
       { ...(env as Env), CORS_ORIGINS: "https://app.example" },
@@ -137,7 +230,10 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
   it("the audit trail names the fields applied, not the ones ignored", async () => {
     const c = await createCustomer();
     const tag = await createResource(c.token, "tags");
-    const res = await api("PUT", `/v1.0/tags/${tag.id}`, { token: c.token, body: { name: "x", customer_id: a.id, bogus: 1 } });
+    const res = await api("PUT", `/v1.0/tags/${tag.id}`, {
+      token: c.token,
+      body: { name: "x", customer_id: a.id, bogus: 1 },
+    });
     expect(ignored(res)).toBe("bogus,customer_id");
     const trail = await api("GET", `/v1.0/customers/${c.id}/audit`, { token: await adminLogin() });
     const entry = trail.body.result.find((e: any) => e.action === "PUT /v1.0/tags/{id}");
@@ -165,7 +261,15 @@ describe("GET /v1.0/me", () => {
     const key = await createAccesskey(a.token, { name: "cli key" });
     const res = await api("GET", `/v1.0/me?accesskey=${key}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ customer_id: a.id, name: "cli key", username: "", permission: 32, tag_ids: [], addresses: [], tm_delete: null });
+    expect(res.body).toMatchObject({
+      customer_id: a.id,
+      name: "cli key",
+      username: "",
+      permission: 32,
+      tag_ids: [],
+      addresses: [],
+      tm_delete: null,
+    });
     expect(JSON.stringify(res.body)).not.toContain(key);
     expectError(await api("GET", "/v1.0/me?accesskey=vb_not-a-key"), 401, "UNAUTHENTICATED");
   });
@@ -174,7 +278,11 @@ describe("GET /v1.0/me", () => {
     const admin = await adminLogin();
     const me = await api("GET", "/v1.0/me", { token: admin });
     expect(me.status, JSON.stringify(me.body)).toBe(200);
-    expect(me.body).toMatchObject({ customer_id: ZERO_UUID, username: env.ADMIN_USERNAME.toLowerCase(), permission: 1 });
+    expect(me.body).toMatchObject({
+      customer_id: ZERO_UUID,
+      username: env.ADMIN_USERNAME.toLowerCase(),
+      permission: 1,
+    });
     const key = await createAccesskey(admin, { name: "operator key" });
     const viaKey = await api("GET", `/v1.0/me?accesskey=${key}`);
     expect(viaKey.status, JSON.stringify(viaKey.body)).toBe(200);
@@ -184,11 +292,21 @@ describe("GET /v1.0/me", () => {
 
 describe("the contract's names: /v1.0/transcribes and /v1.0/storage_files", () => {
   it("transcribes is transcriptions under another name, every method", async () => {
-    const created = await post("transcribes", { reference_type: "call", reference_id: crypto.randomUUID(), language: "en-US", direction: "in" });
+    const created = await post("transcribes", {
+      reference_type: "call",
+      reference_id: crypto.randomUUID(),
+      language: "en-US",
+      direction: "in",
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect((await api("GET", `/v1.0/transcriptions/${created.body.id}`, { token: a.token })).body.direction).toBe("in");
-    expect((await api("PUT", `/v1.0/transcribes/${created.body.id}`, { token: a.token, body: { status: "progressing" } })).body.status).toBe("progressing");
-    expect((await api("GET", "/v1.0/transcribes?page_size=100", { token: a.token })).body.result.map((r: any) => r.id)).toContain(created.body.id);
+    expect(
+      (await api("PUT", `/v1.0/transcribes/${created.body.id}`, { token: a.token, body: { status: "progressing" } }))
+        .body.status,
+    ).toBe("progressing");
+    expect(
+      (await api("GET", "/v1.0/transcribes?page_size=100", { token: a.token })).body.result.map((r: any) => r.id),
+    ).toContain(created.body.id);
     expectError(await api("GET", `/v1.0/transcribes/${created.body.id}`, { token: b.token }), 404, "NOT_FOUND");
     expect((await api("DELETE", `/v1.0/transcribes/${created.body.id}`, { token: a.token })).status).toBe(200);
   });
@@ -196,7 +314,9 @@ describe("the contract's names: /v1.0/transcribes and /v1.0/storage_files", () =
   it("storage_files reads, changes and deletes files", async () => {
     const file = await createResource(a.token, "files");
     expect((await api("GET", `/v1.0/storage_files/${file.id}`, { token: a.token })).body.id).toBe(file.id);
-    expect((await api("PUT", `/v1.0/storage_files/${file.id}`, { token: a.token, body: { name: "renamed" } })).body.name).toBe("renamed");
+    expect(
+      (await api("PUT", `/v1.0/storage_files/${file.id}`, { token: a.token, body: { name: "renamed" } })).body.name,
+    ).toBe("renamed");
     expectError(await api("GET", `/v1.0/storage_files/${file.id}`, { token: b.token }), 404, "NOT_FOUND");
     expect((await api("DELETE", `/v1.0/storage_files/${file.id}`, { token: a.token })).status).toBe(200);
   });
@@ -206,8 +326,11 @@ describe("sub-resource setters", () => {
   it("agents: addresses, tag_ids, status and permission; permission is bounded to its bits", async () => {
     const agent = await createResource(a.token, "agents");
     const tag = await createResource(a.token, "tags");
-    const put = (setter: string, body: unknown, token = a.token) => api("PUT", `/v1.0/agents/${agent.id}/${setter}`, { token, body });
-    expect((await put("addresses", { addresses: [{ type: "sip", target: "sip:a@example.com" }] })).body.addresses).toEqual([{ type: "sip", target: "sip:a@example.com" }]);
+    const put = (setter: string, body: unknown, token = a.token) =>
+      api("PUT", `/v1.0/agents/${agent.id}/${setter}`, { token, body });
+    expect(
+      (await put("addresses", { addresses: [{ type: "sip", target: "sip:a@example.com" }] })).body.addresses,
+    ).toEqual([{ type: "sip", target: "sip:a@example.com" }]);
     expect((await put("tag_ids", { tag_ids: [tag.id] })).body.tag_ids).toEqual([tag.id]);
     expect((await put("tag_ids", { tag_ids: null })).body.tag_ids).toEqual([]);
     expect((await put("status", { status: "available" })).body.status).toBe("available");
@@ -216,42 +339,91 @@ describe("sub-resource setters", () => {
     for (const permission of [4294967328, 2 ** 32 + 16, 128, 1, 17]) {
       expectError(await put("permission", { permission }), 400, "INVALID_ARGUMENT");
     }
-    expectError(await api("POST", "/v1.0/agents", { token: a.token, body: { ...validBody("agents"), permission: 4294967328 } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("POST", "/v1.0/agents", { token: a.token, body: { ...validBody("agents"), permission: 4294967328 } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
     expectError(await put("status", { status: "sleeping" }), 400, "INVALID_ARGUMENT");
     // Nothing is required in these setters' contract bodies (the Go SDK omits a nil field): {} changes nothing.
     expect((await put("status", {})).body.status).toBe("available");
     expectError(await put("status", { status: "busy" }, b.token), 404, "NOT_FOUND");
     // A stale ETag is refused here as on PUT /agents/{id}.
-    expectError(await api("PUT", `/v1.0/agents/${agent.id}/status`, { token: a.token, body: { status: "away" }, headers: { "If-Match": '"1"' } }), 412, "FAILED_PRECONDITION");
+    expectError(
+      await api("PUT", `/v1.0/agents/${agent.id}/status`, {
+        token: a.token,
+        body: { status: "away" },
+        headers: { "If-Match": '"1"' },
+      }),
+      412,
+      "FAILED_PRECONDITION",
+    );
   });
 
   it("the guest agent's permission and the last admin stay protected through the setter", async () => {
     const agents = (await api("GET", "/v1.0/agents?page_size=100", { token: a.token })).body.result as any[];
     const guest = agents.find((x) => x.is_guest);
-    expectError(await api("PUT", `/v1.0/agents/${guest.id}/permission`, { token: a.token, body: { permission: 32 } }), 403, "PERMISSION_DENIED", "GUEST_AGENT_IMMUTABLE");
+    expectError(
+      await api("PUT", `/v1.0/agents/${guest.id}/permission`, { token: a.token, body: { permission: 32 } }),
+      403,
+      "PERMISSION_DENIED",
+      "GUEST_AGENT_IMMUTABLE",
+    );
     const c = await createCustomer();
-    const admin = ((await api("GET", "/v1.0/agents?page_size=100", { token: c.token })).body.result as any[]).find((x) => !x.is_guest && x.permission & 32);
-    expectError(await api("PUT", `/v1.0/agents/${admin.id}/permission`, { token: c.token, body: { permission: 16 } }), 403, "PERMISSION_DENIED", "LAST_CUSTOMER_ADMIN");
+    const admin = ((await api("GET", "/v1.0/agents?page_size=100", { token: c.token })).body.result as any[]).find(
+      (x) => !x.is_guest && x.permission & 32,
+    );
+    expectError(
+      await api("PUT", `/v1.0/agents/${admin.id}/permission`, { token: c.token, body: { permission: 16 } }),
+      403,
+      "PERMISSION_DENIED",
+      "LAST_CUSTOMER_ADMIN",
+    );
   });
 
-  it("queues: routing_method (\"\" is random) and tag_ids; numbers: flow_ids; billing: payment_info", async () => {
+  it('queues: routing_method ("" is random) and tag_ids; numbers: flow_ids; billing: payment_info', async () => {
     const queue = await createResource(a.token, "queues");
-    expect((await api("PUT", `/v1.0/queues/${queue.id}/routing_method`, { token: a.token, body: { routing_method: "" } })).body.routing_method).toBe("random");
-    expect((await api("PUT", `/v1.0/queues/${queue.id}/tag_ids`, { token: a.token, body: { tag_ids: null } })).body.tag_ids).toEqual([]);
+    expect(
+      (await api("PUT", `/v1.0/queues/${queue.id}/routing_method`, { token: a.token, body: { routing_method: "" } }))
+        .body.routing_method,
+    ).toBe("random");
+    expect(
+      (await api("PUT", `/v1.0/queues/${queue.id}/tag_ids`, { token: a.token, body: { tag_ids: null } })).body.tag_ids,
+    ).toEqual([]);
     const number = await createResource(a.token, "numbers");
     const flow = await createResource(a.token, "flows");
-    const flows = await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { call_flow_id: flow.id, message_flow_id: "" } });
+    const flows = await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, {
+      token: a.token,
+      body: { call_flow_id: flow.id, message_flow_id: "" },
+    });
     expect(flows.body).toMatchObject({ call_flow_id: flow.id, message_flow_id: ZERO_UUID });
     // `vn numbers update-flow-ids` sends only the flow it was given: the other keeps its value.
     const other = await createResource(a.token, "flows");
-    const onlyMessage = await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { message_flow_id: other.id } });
+    const onlyMessage = await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, {
+      token: a.token,
+      body: { message_flow_id: other.id },
+    });
     expect(onlyMessage.status, JSON.stringify(onlyMessage.body)).toBe(200);
     expect(onlyMessage.body).toMatchObject({ call_flow_id: flow.id, message_flow_id: other.id });
-    expectError(await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { call_flow_id: "not-a-uuid" } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("PUT", `/v1.0/numbers/${number.id}/flow_ids`, { token: a.token, body: { call_flow_id: "not-a-uuid" } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
     const account = await createResource(a.token, "billing_accounts");
-    const info = await api("PUT", `/v1.0/billing_accounts/${account.id}/payment_info`, { token: a.token, body: { payment_type: "prepaid", payment_method: "credit card" } });
+    const info = await api("PUT", `/v1.0/billing_accounts/${account.id}/payment_info`, {
+      token: a.token,
+      body: { payment_type: "prepaid", payment_method: "credit card" },
+    });
     expect(info.body).toMatchObject({ payment_type: "prepaid", payment_method: "credit card" });
-    expectError(await api("PUT", `/v1.0/billing_accounts/${account.id}/payment_info`, { token: b.token, body: { payment_type: "prepaid", payment_method: "" } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/billing_accounts/${account.id}/payment_info`, {
+        token: b.token,
+        body: { payment_type: "prepaid", payment_method: "" },
+      }),
+      404,
+      "NOT_FOUND",
+    );
   });
 });
 
@@ -264,11 +436,31 @@ describe("contacts: addresses and tags one at a time, and lookup", () => {
     const second = await add({ type: "email", target: "c@example.com", is_primary: true });
     const [x, y] = second.body.addresses;
     expect([x.is_primary, y.is_primary]).toEqual([false, true]);
-    const changed = await api("PUT", `/v1.0/contacts/${contact.id}/addresses/${x.id}`, { token: a.token, body: { name: "mobile", is_primary: true } });
-    expect(changed.body.addresses.map((v: any) => [v.name, v.is_primary])).toEqual([["mobile", true], ["", false]]);
+    const changed = await api("PUT", `/v1.0/contacts/${contact.id}/addresses/${x.id}`, {
+      token: a.token,
+      body: { name: "mobile", is_primary: true },
+    });
+    expect(changed.body.addresses.map((v: any) => [v.name, v.is_primary])).toEqual([
+      ["mobile", true],
+      ["", false],
+    ]);
     expectError(await add({ type: "fax", target: "1" }), 400, "INVALID_ARGUMENT");
-    expectError(await api("PUT", `/v1.0/contacts/${contact.id}/addresses/${crypto.randomUUID()}`, { token: a.token, body: { name: "n" } }), 404, "NOT_FOUND");
-    expectError(await api("POST", `/v1.0/contacts/${contact.id}/addresses`, { token: b.token, body: { type: "tel", target: "+15551110001" } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/contacts/${contact.id}/addresses/${crypto.randomUUID()}`, {
+        token: a.token,
+        body: { name: "n" },
+      }),
+      404,
+      "NOT_FOUND",
+    );
+    expectError(
+      await api("POST", `/v1.0/contacts/${contact.id}/addresses`, {
+        token: b.token,
+        body: { type: "tel", target: "+15551110001" },
+      }),
+      404,
+      "NOT_FOUND",
+    );
     const removed = await api("DELETE", `/v1.0/contacts/${contact.id}/addresses/${x.id}`, { token: a.token });
     expect(removed.body.addresses.map((v: any) => v.id)).toEqual([y.id]);
   });
@@ -276,19 +468,42 @@ describe("contacts: addresses and tags one at a time, and lookup", () => {
   it("tags and untags", async () => {
     const contact = await createResource(a.token, "contacts");
     const tag = await createResource(a.token, "tags");
-    expect((await api("POST", `/v1.0/contacts/${contact.id}/tags`, { token: a.token, body: { tag_id: tag.id } })).body.tag_ids).toEqual([tag.id]);
-    expect((await api("POST", `/v1.0/contacts/${contact.id}/tags`, { token: a.token, body: { tag_id: tag.id } })).body.tag_ids).toEqual([tag.id]);
-    expect((await api("DELETE", `/v1.0/contacts/${contact.id}/tags/${tag.id}`, { token: a.token })).body.tag_ids).toEqual([]);
+    expect(
+      (await api("POST", `/v1.0/contacts/${contact.id}/tags`, { token: a.token, body: { tag_id: tag.id } })).body
+        .tag_ids,
+    ).toEqual([tag.id]);
+    expect(
+      (await api("POST", `/v1.0/contacts/${contact.id}/tags`, { token: a.token, body: { tag_id: tag.id } })).body
+        .tag_ids,
+    ).toEqual([tag.id]);
+    expect(
+      (await api("DELETE", `/v1.0/contacts/${contact.id}/tags/${tag.id}`, { token: a.token })).body.tag_ids,
+    ).toEqual([]);
   });
 
   it("looks a contact up by phone or email, its own fields or an address; never another tenant's", async () => {
     const c = await createCustomer();
     const phone = `+1555${String(Date.now() % 1e7).padStart(7, "0")}`;
-    const byField = await createResource(c.token, "contacts", { ...validBody("contacts"), phone_number: phone, email: "" });
-    const byAddress = await createResource(c.token, "contacts", { name: "addr", addresses: [{ type: "email", target: "lookup@example.com" }] });
-    expect((await api("GET", `/v1.0/contacts/lookup?phone=${encodeURIComponent(phone)}`, { token: c.token })).body.id).toBe(byField.id);
-    expect((await api("GET", "/v1.0/contacts/lookup?email=LOOKUP@example.com", { token: c.token })).body.id).toBe(byAddress.id);
-    expectError(await api("GET", `/v1.0/contacts/lookup?phone=${encodeURIComponent(phone)}`, { token: b.token }), 404, "NOT_FOUND");
+    const byField = await createResource(c.token, "contacts", {
+      ...validBody("contacts"),
+      phone_number: phone,
+      email: "",
+    });
+    const byAddress = await createResource(c.token, "contacts", {
+      name: "addr",
+      addresses: [{ type: "email", target: "lookup@example.com" }],
+    });
+    expect(
+      (await api("GET", `/v1.0/contacts/lookup?phone=${encodeURIComponent(phone)}`, { token: c.token })).body.id,
+    ).toBe(byField.id);
+    expect((await api("GET", "/v1.0/contacts/lookup?email=LOOKUP@example.com", { token: c.token })).body.id).toBe(
+      byAddress.id,
+    );
+    expectError(
+      await api("GET", `/v1.0/contacts/lookup?phone=${encodeURIComponent(phone)}`, { token: b.token }),
+      404,
+      "NOT_FOUND",
+    );
     expectError(await api("GET", "/v1.0/contacts/lookup", { token: c.token }), 400, "INVALID_ARGUMENT");
   });
 });
@@ -297,12 +512,32 @@ describe("operator balance changes", () => {
   it("the super admin adds and subtracts; a customer cannot", async () => {
     const account = await createResource(a.token, "billing_accounts", { name: "acct", balance: 10 });
     const admin = await adminLogin();
-    const added = await api("POST", `/v1.0/billing_accounts/${account.id}/balance_add_force`, { token: admin, body: { balance: 5.5 } });
+    const added = await api("POST", `/v1.0/billing_accounts/${account.id}/balance_add_force`, {
+      token: admin,
+      body: { balance: 5.5 },
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(200);
     expect(added.body.balance).toBe(15.5);
-    const subtracted = await api("POST", `/v1.0/billing_accounts/${account.id}/balance_subtract_force`, { token: admin, body: { balance: 20 } });
+    const subtracted = await api("POST", `/v1.0/billing_accounts/${account.id}/balance_subtract_force`, {
+      token: admin,
+      body: { balance: 20 },
+    });
     expect(subtracted.body.balance).toBe(-4.5);
-    expectError(await api("POST", `/v1.0/billing_accounts/${account.id}/balance_add_force`, { token: a.token, body: { balance: 1 } }), 403, "PERMISSION_DENIED");
-    expectError(await api("POST", `/v1.0/billing_accounts/${crypto.randomUUID()}/balance_add_force`, { token: admin, body: { balance: 1 } }), 404, "NOT_FOUND");
+    expectError(
+      await api("POST", `/v1.0/billing_accounts/${account.id}/balance_add_force`, {
+        token: a.token,
+        body: { balance: 1 },
+      }),
+      403,
+      "PERMISSION_DENIED",
+    );
+    expectError(
+      await api("POST", `/v1.0/billing_accounts/${crypto.randomUUID()}/balance_add_force`, {
+        token: admin,
+        body: { balance: 1 },
+      }),
+      404,
+      "NOT_FOUND",
+    );
   });
 });

@@ -34,7 +34,14 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
     case "transcriptions":
       return { ...base, reference_type: "call", reference_id: crypto.randomUUID(), language: "en-US", status: "done" };
     case "contacts":
-      return { ...base, first_name: "Jane", last_name: "Doe", email: "jane@example.com", phone_number: "+15559876543", company: "X" };
+      return {
+        ...base,
+        first_name: "Jane",
+        last_name: "Doe",
+        email: "jane@example.com",
+        phone_number: "+15559876543",
+        company: "X",
+      };
   }
 }
 
@@ -78,7 +85,15 @@ export async function seedRows(customerId: string, perKind: number): Promise<Rec
   const counts = {} as Record<ResourceKind, number>;
   for (const kind of resourceKinds) {
     const extra = OWNED_COLUMNS[kind].split(", ");
-    const columns = ["id", "customer_id", "name", "tm_create", "tm_update", ...extra.filter((c) => c !== "detail"), ...(kind === "tags" ? ["detail"] : [])];
+    const columns = [
+      "id",
+      "customer_id",
+      "name",
+      "tm_create",
+      "tm_update",
+      ...extra.filter((c) => c !== "detail"),
+      ...(kind === "tags" ? ["detail"] : []),
+    ];
     const rowsPerStatement = Math.floor(100 / columns.length);
     const statements: D1PreparedStatement[] = [];
     for (let start = 0; start < perKind; start += rowsPerStatement) {
@@ -109,7 +124,9 @@ export async function seedRows(customerId: string, perKind: number): Promise<Rec
         params.push(...columns.map((c) => values[c]));
       }
       const placeholders = Array.from({ length: count }, () => `(${columns.map(() => "?").join(", ")})`).join(", ");
-      statements.push(env.DB.prepare(`INSERT INTO ${kind} (${columns.join(", ")}) VALUES ${placeholders}`).bind(...params));
+      statements.push(
+        env.DB.prepare(`INSERT INTO ${kind} (${columns.join(", ")}) VALUES ${placeholders}`).bind(...params),
+      );
     }
     for (let i = 0; i < statements.length; i += 50) await env.DB.batch(statements.slice(i, i + 50));
     counts[kind] = perKind;

@@ -12,8 +12,10 @@ beforeAll(async () => {
   a = await createCustomer();
 });
 
-const bumpVersion = (table: string, id: string) => env.DB.prepare(`UPDATE ${table} SET version = version + 1 WHERE id = ?`).bind(id).run();
-const versionOf = async (table: string, id: string) => (await env.DB.prepare(`SELECT version FROM ${table} WHERE id = ?`).bind(id).first<{ version: number }>())!.version;
+const bumpVersion = (table: string, id: string) =>
+  env.DB.prepare(`UPDATE ${table} SET version = version + 1 WHERE id = ?`).bind(id).run();
+const versionOf = async (table: string, id: string) =>
+  (await env.DB.prepare(`SELECT version FROM ${table} WHERE id = ?`).bind(id).first<{ version: number }>())!.version;
 
 describe("concurrent updates of one resource never answer 5xx (#7)", () => {
   it("a tag updated while another writer changes it before every write: the update applies (200), nothing lost", async () => {
@@ -36,7 +38,11 @@ describe("concurrent updates of one resource never answer 5xx (#7)", () => {
 
   it("eight parallel PUTs of one tag all succeed, and each is one version", async () => {
     const tag = await createResource(a.token, "tags");
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => api("PUT", `/v1.0/tags/${tag.id}`, { token: a.token, body: { detail: `writer ${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api("PUT", `/v1.0/tags/${tag.id}`, { token: a.token, body: { detail: `writer ${i}` } }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(await versionOf("tags", tag.id)).toBe(9);
   });
@@ -44,18 +50,35 @@ describe("concurrent updates of one resource never answer 5xx (#7)", () => {
   it("If-Match still refuses a stale write in the single statement (412)", async () => {
     const tag = await createResource(a.token, "tags");
     await bumpVersion("tags", tag.id);
-    const res = await api("PUT", `/v1.0/tags/${tag.id}`, { token: a.token, body: { name: "late" }, headers: { "If-Match": '"1"' } });
+    const res = await api("PUT", `/v1.0/tags/${tag.id}`, {
+      token: a.token,
+      body: { name: "late" },
+      headers: { "If-Match": '"1"' },
+    });
     expectError(res, 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
   });
 
   it("If-Match per RFC 9110 inside the single statement: a list matches any member, weak and unissued tags never", async () => {
     const tag = await createResource(a.token, "tags");
-    const put = (ifMatch: string) => api("PUT", `/v1.0/tags/${tag.id}`, { token: a.token, body: { detail: ifMatch }, headers: { "If-Match": ifMatch } });
+    const put = (ifMatch: string) =>
+      api("PUT", `/v1.0/tags/${tag.id}`, {
+        token: a.token,
+        body: { detail: ifMatch },
+        headers: { "If-Match": ifMatch },
+      });
     expectError(await put('W/"1"'), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
     expectError(await put('"stale-etag"'), 412, "FAILED_PRECONDITION", "ETAG_MISMATCH");
     expect((await put('"7", "1"')).status).toBe(200);
     expect((await put("*")).status).toBe(200);
-    expectError(await api("PUT", `/v1.0/tags/${crypto.randomUUID()}`, { token: a.token, body: { name: "x" }, headers: { "If-Match": '"1"' } }), 404, "NOT_FOUND");
+    expectError(
+      await api("PUT", `/v1.0/tags/${crypto.randomUUID()}`, {
+        token: a.token,
+        body: { name: "x" },
+        headers: { "If-Match": '"1"' },
+      }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   it("a rule-guarded update (agent permission) that keeps losing the race answers 409 ABORTED, not 500", async () => {
@@ -83,7 +106,10 @@ describe("the default billing account never dangles (#8)", () => {
         expect((await api("DELETE", `/v1.0/billing_accounts/${account.id}`, { token: c.token })).status).toBe(200);
       }
     });
-    const res = await fetchWithDb(db, "PUT", "/v1.0/customer/billing_account_id", { token: c.token, body: { billing_account_id: account.id } });
+    const res = await fetchWithDb(db, "PUT", "/v1.0/customer/billing_account_id", {
+      token: c.token,
+      body: { billing_account_id: account.id },
+    });
     expect(deleted).toBe(true);
     expectError(res, 404, "NOT_FOUND");
     expect(await defaultOf(c.token)).toBe(ZERO_UUID);
@@ -100,7 +126,10 @@ describe("the default billing account never dangles (#8)", () => {
         expect((await api("DELETE", `/v1.0/billing_accounts/${account.id}`, { token: c.token })).status).toBe(200);
       }
     });
-    const res = await fetchWithDb(db, "PUT", `/v1.0/customers/${c.id}/billing_account_id`, { token: admin, body: { billing_account_id: account.id } });
+    const res = await fetchWithDb(db, "PUT", `/v1.0/customers/${c.id}/billing_account_id`, {
+      token: admin,
+      body: { billing_account_id: account.id },
+    });
     expect(deleted).toBe(true);
     expectError(res, 404, "NOT_FOUND");
     expect(await defaultOf(c.token)).toBe(ZERO_UUID);
@@ -113,7 +142,14 @@ describe("the default billing account never dangles (#8)", () => {
     const db = seamD1(async (sqls) => {
       if (!set && writesTo("billing_accounts")(sqls)) {
         set = true;
-        expect((await api("PUT", "/v1.0/customer/billing_account_id", { token: c.token, body: { billing_account_id: account.id } })).status).toBe(200);
+        expect(
+          (
+            await api("PUT", "/v1.0/customer/billing_account_id", {
+              token: c.token,
+              body: { billing_account_id: account.id },
+            })
+          ).status,
+        ).toBe(200);
       }
     });
     const res = await fetchWithDb(db, "DELETE", `/v1.0/billing_accounts/${account.id}`, { token: c.token });
@@ -142,4 +178,3 @@ describe("concurrent updates of one customer never answer 5xx", () => {
     expect((await api("GET", "/v1.0/customer", { token: c.token })).body.detail).not.toBe("lost every race");
   });
 });
-

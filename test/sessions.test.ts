@@ -50,7 +50,9 @@ describe("D1 session bookmarks", () => {
 
   it("errors carry a bookmark too, and a malformed one is a 400", async () => {
     const c = await createCustomer();
-    const missing = await api("GET", "/v1.0/customers/00000000-0000-4000-8000-000000000000", { token: await adminLogin() });
+    const missing = await api("GET", "/v1.0/customers/00000000-0000-4000-8000-000000000000", {
+      token: await adminLogin(),
+    });
     expect(missing.status).toBe(404);
     bookmarkOf(missing);
     const bad = await api("GET", "/v1.0/customer", { token: c.token, headers: { [BOOKMARK]: "not a bookmark" } });

@@ -9,7 +9,13 @@ describe("POST /auth/signup", () => {
   it("creates an initial customer, its admin agent (username = email) and a default access key", async () => {
     const s = await signup({ detail: "d", phone_number: "+15551234567" });
     const { customer, accesskey } = s.body;
-    expect(customer).toMatchObject({ email: s.email, status: "initial", email_verified: false, identity_verification_status: "none", detail: "d" });
+    expect(customer).toMatchObject({
+      email: s.email,
+      status: "initial",
+      email_verified: false,
+      identity_verification_status: "none",
+      detail: "d",
+    });
     expect(accesskey.name).toBe("default");
     expect(accesskey.token).toMatch(/^vb_[A-Za-z0-9]{32}$/);
     const expireIn = Date.parse(accesskey.tm_expire) - Date.parse(accesskey.tm_create);
@@ -26,7 +32,9 @@ describe("POST /auth/signup", () => {
   it("answers {} for a taken email, so it reveals nothing", async () => {
     const existing = await createCustomer();
     const before = await env.DB.prepare("SELECT count(*) AS n FROM customers").first<{ n: number }>();
-    const res = await api("POST", "/auth/signup", { body: { email: existing.email, password: "another-password", accepted_tos: true } });
+    const res = await api("POST", "/auth/signup", {
+      body: { email: existing.email, password: "another-password", accepted_tos: true },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({});
     const after = await env.DB.prepare("SELECT count(*) AS n FROM customers").first<{ n: number }>();
@@ -40,7 +48,10 @@ describe("POST /auth/signup", () => {
     [{ email: "x@example.com", password: "long-enough-pw", accepted_tos: false }, "accepted_tos"],
     [{ email: "not-an-email", password: "long-enough-pw", accepted_tos: true }, "email"],
     [{ email: "x@example.com", password: "short", accepted_tos: true }, "password"],
-    [{ email: "x@example.com", password: "long-enough-pw", accepted_tos: true, webhook_method: "PATCH" }, "webhook_method"],
+    [
+      { email: "x@example.com", password: "long-enough-pw", accepted_tos: true, webhook_method: "PATCH" },
+      "webhook_method",
+    ],
     [{ email: "x@example.com", password: "long-enough-pw", accepted_tos: true, username: "sneaky" }, "username"],
   ])("rejects invalid input %j with a 400 naming %s", async (body, field) => {
     const res = await api("POST", "/auth/signup", { body });
@@ -68,13 +79,30 @@ describe("email verification", () => {
     // Verified: the expiry alarm is gone.
     expect(await runDurableObjectAlarm(lifecycleStub(s.body.customer.id))).toBe(false);
 
-    expectError(await api("POST", "/auth/email-verify", { body: { token: s.verificationToken } }), 400, "INVALID_ARGUMENT", "INVALID_VERIFICATION_TOKEN");
-    expectError(await api("POST", "/auth/email-verify", { body: { token: "ab".repeat(32) } }), 400, "INVALID_ARGUMENT", "INVALID_VERIFICATION_TOKEN");
+    expectError(
+      await api("POST", "/auth/email-verify", { body: { token: s.verificationToken } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_VERIFICATION_TOKEN",
+    );
+    expectError(
+      await api("POST", "/auth/email-verify", { body: { token: "ab".repeat(32) } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_VERIFICATION_TOKEN",
+    );
     expectError(await api("POST", "/auth/email-verify", { body: { token: "nope" } }), 400, "INVALID_ARGUMENT");
 
     const late = await signup();
-    await env.DB.prepare("UPDATE email_verifications SET tm_expire = ? WHERE customer_id = ?").bind(Date.now() - 1, late.body.customer.id).run();
-    expectError(await api("POST", "/auth/email-verify", { body: { token: late.verificationToken } }), 400, "INVALID_ARGUMENT", "INVALID_VERIFICATION_TOKEN");
+    await env.DB.prepare("UPDATE email_verifications SET tm_expire = ? WHERE customer_id = ?")
+      .bind(Date.now() - 1, late.body.customer.id)
+      .run();
+    expectError(
+      await api("POST", "/auth/email-verify", { body: { token: late.verificationToken } }),
+      400,
+      "INVALID_ARGUMENT",
+      "INVALID_VERIFICATION_TOKEN",
+    );
     expect((await customerRow(late.body.customer.id)).status).toBe("initial");
   });
 
@@ -98,7 +126,11 @@ describe("email verification", () => {
     const s = await signup();
     const token = await login(s.email, s.password);
     expect((await api("PUT", "/v1.0/customer", { token, body: { email: `changed-${s.email}` } })).status).toBe(200);
-    expectError(await api("POST", "/auth/email-verify", { body: { token: s.verificationToken } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("POST", "/auth/email-verify", { body: { token: s.verificationToken } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
   });
 });
 
@@ -119,9 +151,17 @@ describe("signup expiry", () => {
     expectError(await api("GET", "/v1.0/customer", { token: s.body.accesskey.token }), 401, "UNAUTHENTICATED");
     expect(await countRows("agents", id)).toBe(0);
     expect(await countRows("accesskeys", id)).toBe(0);
-    expectError(await api("POST", "/auth/login", { body: { username: s.email, password: s.password } }), 401, "UNAUTHENTICATED");
+    expectError(
+      await api("POST", "/auth/login", { body: { username: s.email, password: s.password } }),
+      401,
+      "UNAUTHENTICATED",
+    );
     // Verification after expiry is refused.
-    expectError(await api("POST", "/auth/email-verify", { body: { token: s.verificationToken } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("POST", "/auth/email-verify", { body: { token: s.verificationToken } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
 
     const again = await signup({ email: s.email });
     expect(again.body.customer.id).not.toBe(id);

@@ -6,16 +6,36 @@ import { Permission } from "../src/db/schema";
 import type { Env } from "../src/env";
 import { recordDeletionJob, runCascade } from "../src/queues/cascade";
 import { MAX_FILE_BYTES, ORPHAN_MIN_AGE_MS } from "../src/storage/objects";
-import { adminLogin, api, BASE, createAccesskey, createAgent, createCustomer, expectError, login, ZERO_UUID } from "./helpers";
+import {
+  adminLogin,
+  api,
+  BASE,
+  createAccesskey,
+  createAgent,
+  createCustomer,
+  expectError,
+  login,
+  ZERO_UUID,
+} from "./helpers";
 import { countRows, runCron } from "./lifecycle-helpers";
 import { createResource } from "./resource-helpers";
 
 /** What the Go SDK's PostStorageFiles sends: one multipart part named "file". */
-async function upload(token: string, bytes: Uint8Array | string, filename = "hello.txt", type = "text/plain", extra: Record<string, string> = {}) {
+async function upload(
+  token: string,
+  bytes: Uint8Array | string,
+  filename = "hello.txt",
+  type = "text/plain",
+  extra: Record<string, string> = {},
+) {
   const form = new FormData();
   form.append("file", new File([bytes], filename, { type }));
   for (const [k, v] of Object.entries(extra)) form.append(k, v);
-  const res = await SELF.fetch(`${BASE}/v1.0/storage_files`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: form });
+  const res = await SELF.fetch(`${BASE}/v1.0/storage_files`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+    body: form,
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
@@ -43,7 +63,9 @@ describe("storage files: upload and download", () => {
     const res = await upload(c.token, bytes, "greeting.wav", "audio/wav");
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const file = res.body;
-    const [agent] = (await api("GET", "/v1.0/agents", { token: c.token })).body.result.filter((a: any) => a.username === c.username);
+    const [agent] = (await api("GET", "/v1.0/agents", { token: c.token })).body.result.filter(
+      (a: any) => a.username === c.username,
+    );
     expect(file).toMatchObject({
       customer_id: c.id,
       owner_type: "agent",
@@ -63,7 +85,9 @@ describe("storage files: upload and download", () => {
       const got = await download(c.token, path);
       expect(got.status).toBe(200);
       expect(got.headers.get("Content-Type")).toBe("audio/wav");
-      expect(got.headers.get("Content-Disposition")).toBe(`attachment; filename="greeting.wav"; filename*=UTF-8''greeting.wav`);
+      expect(got.headers.get("Content-Disposition")).toBe(
+        `attachment; filename="greeting.wav"; filename*=UTF-8''greeting.wav`,
+      );
       expect(got.bytes).toEqual(bytes);
     }
     // The record is a `files` row like any other.
@@ -82,11 +106,20 @@ describe("storage files: upload and download", () => {
     const body: any = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(200);
     const keys = (await api("GET", "/v1.0/accesskeys", { token: c.token })).body.result;
-    expect(body).toMatchObject({ type: "rag", name: "Knowledge", detail: "for the bot", filename: "notes ü.txt", filesize: 3, content_type: "text/plain" });
+    expect(body).toMatchObject({
+      type: "rag",
+      name: "Knowledge",
+      detail: "for the bot",
+      filename: "notes ü.txt",
+      filesize: 3,
+      content_type: "text/plain",
+    });
     expect(body.owner_type).toBe("accesskey");
     expect(body.owner_id).toBe(keys[0].id);
     const got = await download(c.token, `/v1.0/storage_files/${body.id}/file`);
-    expect(got.headers.get("Content-Disposition")).toBe(`attachment; filename="notes _.txt"; filename*=UTF-8''notes%20%C3%BC.txt`);
+    expect(got.headers.get("Content-Disposition")).toBe(
+      `attachment; filename="notes _.txt"; filename*=UTF-8''notes%20%C3%BC.txt`,
+    );
     expect(new TextDecoder().decode(got.bytes)).toBe("abc");
   });
 
@@ -115,7 +148,11 @@ describe("storage files: upload and download", () => {
     const c = await createCustomer();
     const form = new FormData();
     form.append("file", new File(["x"], "x.txt"));
-    const res = await SELF.fetch(`${BASE}/v1.0/tags`, { method: "POST", headers: { Authorization: `Bearer ${c.token}` }, body: form });
+    const res = await SELF.fetch(`${BASE}/v1.0/tags`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${c.token}` },
+      body: form,
+    });
     expect(res.status).toBe(415);
     const big = await api("POST", "/v1.0/tags", { token: c.token, body: { name: "t", detail: "x".repeat(70_000) } });
     expectError(big, 413, "PAYLOAD_TOO_LARGE");
@@ -123,29 +160,45 @@ describe("storage files: upload and download", () => {
 
   it("refuses a body that is not multipart (415) and a malformed or incomplete form (400)", async () => {
     const c = await createCustomer();
-    expectError(await api("POST", "/v1.0/storage_files", { token: c.token, body: { filename: "a.txt" } }), 415, "UNSUPPORTED_MEDIA_TYPE");
     expectError(
-      await api("POST", "/v1.0/storage_files", { token: c.token, rawBody: "file=abc", headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+      await api("POST", "/v1.0/storage_files", { token: c.token, body: { filename: "a.txt" } }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+    expectError(
+      await api("POST", "/v1.0/storage_files", {
+        token: c.token,
+        rawBody: "file=abc",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      }),
       415,
       "UNSUPPORTED_MEDIA_TYPE",
     );
     const malformed = await api("POST", "/v1.0/storage_files", {
       token: c.token,
-      rawBody: "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nno closing boundary",
+      rawBody: '--b\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nno closing boundary',
       headers: { "Content-Type": "multipart/form-data; boundary=zzz" },
     });
     expectError(malformed, 400, "INVALID_ARGUMENT");
 
     const noFile = new FormData();
     noFile.append("name", "x");
-    const res1 = await SELF.fetch(`${BASE}/v1.0/storage_files`, { method: "POST", headers: { Authorization: `Bearer ${c.token}` }, body: noFile });
+    const res1 = await SELF.fetch(`${BASE}/v1.0/storage_files`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${c.token}` },
+      body: noFile,
+    });
     const body1: any = await res1.json();
     expect(res1.status).toBe(400);
     expect(body1.error.details.map((d: any) => d.field)).toContain("file");
 
     const notAFile = new FormData();
     notAFile.append("file", "just text");
-    const res2 = await SELF.fetch(`${BASE}/v1.0/storage_files`, { method: "POST", headers: { Authorization: `Bearer ${c.token}` }, body: notAFile });
+    const res2 = await SELF.fetch(`${BASE}/v1.0/storage_files`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${c.token}` },
+      body: notAFile,
+    });
     expect(res2.status).toBe(400);
 
     const badType = await upload(c.token, "abc", "a.txt", "text/plain", { type: "video" });
@@ -167,9 +220,19 @@ describe("storage files: upload and download", () => {
 
   it("a file recorded by the JSON create (metadata only) has no bytes to download", async () => {
     const c = await createCustomer();
-    const meta = await createResource(c.token, "files", { name: "m", filename: "m.wav", content_type: "audio/wav", filesize: 10 });
+    const meta = await createResource(c.token, "files", {
+      name: "m",
+      filename: "m.wav",
+      content_type: "audio/wav",
+      filesize: 10,
+    });
     expect(meta.uri_download).toBe("");
-    expectError((await api("GET", `/v1.0/storage_files/${meta.id}/file`, { token: c.token })) as any, 404, "NOT_FOUND", "FILE_CONTENT_NOT_FOUND");
+    expectError(
+      (await api("GET", `/v1.0/storage_files/${meta.id}/file`, { token: c.token })) as any,
+      404,
+      "NOT_FOUND",
+      "FILE_CONTENT_NOT_FOUND",
+    );
   });
 });
 
@@ -186,7 +249,16 @@ describe("storage files: the OpenAPI document", () => {
       expect(doc.paths[path].get.responses["200"].content["application/octet-stream"]).toBeDefined();
     }
     const file = doc.components.schemas.File.properties;
-    for (const field of ["owner_type", "owner_id", "reference_type", "reference_id", "type", "filename", "filesize", "uri_download"]) {
+    for (const field of [
+      "owner_type",
+      "owner_id",
+      "reference_type",
+      "reference_id",
+      "type",
+      "filename",
+      "filesize",
+      "uri_download",
+    ]) {
       expect(file[field], field).toBeDefined();
     }
   });
@@ -197,7 +269,11 @@ describe("storage files: tenants, deletion and cleanup", () => {
     const a = await createCustomer();
     const b = await createCustomer();
     const file = (await upload(a.token, "secret of a")).body;
-    for (const path of [`/v1.0/files/${file.id}`, `/v1.0/storage_files/${file.id}/file`, `/v1.0/files/${file.id}/file`]) {
+    for (const path of [
+      `/v1.0/files/${file.id}`,
+      `/v1.0/storage_files/${file.id}/file`,
+      `/v1.0/files/${file.id}/file`,
+    ]) {
       expectError(await api("GET", path, { token: b.token }), 404, "NOT_FOUND");
     }
     expectError(await api("DELETE", `/v1.0/files/${file.id}`, { token: b.token }), 404, "NOT_FOUND");
@@ -256,7 +332,9 @@ describe("storage files: tenants, deletion and cleanup", () => {
     const kept = (await upload(c.token, "has a row")).body;
     // As left by an upload that died between its object and its row, or a delete before its object.
     const orphanId = crypto.randomUUID();
-    await env.FILES_BUCKET.put(`${c.id}/${orphanId}`, "orphan", { customMetadata: { customer_id: c.id, file_id: orphanId } });
+    await env.FILES_BUCKET.put(`${c.id}/${orphanId}`, "orphan", {
+      customMetadata: { customer_id: c.id, file_id: orphanId },
+    });
     const orphanKey = `${c.id}/${orphanId}`;
     const keptKey = `${c.id}/${kept.id}`;
 
@@ -328,7 +406,8 @@ describe("storage files: the cascade's object count survives crashes and many ch
   }
 
   const storageCount = async (customerId: string) =>
-    (await api("GET", `/v1.0/customers/${customerId}/deletion`, { token: await adminLogin() })).body.deleted.storage_objects;
+    (await api("GET", `/v1.0/customers/${customerId}/deletion`, { token: await adminLogin() })).body.deleted
+      .storage_objects;
 
   it("a delivery that dies after counting and before deleting is not counted twice", async () => {
     const c = await deletedCustomerWithObjects(3);

@@ -15,7 +15,17 @@ describe("iso", () => {
   });
 
   it("matches at the edges: epoch, leap days, the ends of the four-digit range", () => {
-    for (const ms of [0, -1, 1, 951782400000, 951868799999, 4107542400000, -62167219200000, 253402300799999, Date.UTC(2024, 1, 29, 23, 59, 59, 999)]) {
+    for (const ms of [
+      0,
+      -1,
+      1,
+      951782400000,
+      951868799999,
+      4107542400000,
+      -62167219200000,
+      253402300799999,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+    ]) {
       expect(iso(ms)).toBe(new Date(ms).toISOString());
     }
   });

@@ -30,23 +30,47 @@ describe("POST /auth/unregister (grace period)", () => {
 
   it("refuses a wrong password or a missing one and changes nothing", async () => {
     const c = await createCustomer();
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: "wrong-password" } }), 401, "UNAUTHENTICATED", "INVALID_PASSWORD");
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: {} }), 400, "INVALID_ARGUMENT", "PASSWORD_REQUIRED");
+    expectError(
+      await api("POST", "/auth/unregister", { token: c.token, body: { password: "wrong-password" } }),
+      401,
+      "UNAUTHENTICATED",
+      "INVALID_PASSWORD",
+    );
+    expectError(
+      await api("POST", "/auth/unregister", { token: c.token, body: {} }),
+      400,
+      "INVALID_ARGUMENT",
+      "PASSWORD_REQUIRED",
+    );
     expect((await customerRow(c.id)).status).toBe("active");
   });
 
   it("an access key confirms with the phrase instead of a password", async () => {
     const c = await createCustomer();
     const key = await createAccesskey(c.token);
-    expectError(await api("POST", "/auth/unregister", { token: key, body: {} }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
-    expectError(await api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "delete" } }), 400, "INVALID_ARGUMENT");
+    expectError(
+      await api("POST", "/auth/unregister", { token: key, body: {} }),
+      400,
+      "INVALID_ARGUMENT",
+      "CONFIRMATION_PHRASE_MISMATCH",
+    );
+    expectError(
+      await api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "delete" } }),
+      400,
+      "INVALID_ARGUMENT",
+    );
     const res = await api("POST", "/auth/unregister", { token: key, body: { confirmation_phrase: "DELETE" } });
     expect(res.body.status).toBe("frozen");
   });
 
   it("an agent may freeze with the phrase alone (the contract's other form); a wrong phrase is refused", async () => {
     const c = await createCustomer();
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "delete" } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
+    expectError(
+      await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "delete" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "CONFIRMATION_PHRASE_MISMATCH",
+    );
     expect((await customerRow(c.id)).status).toBe("active");
     const res = await api("POST", "/auth/unregister", { token: c.token, body: { confirmation_phrase: "DELETE" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -55,31 +79,59 @@ describe("POST /auth/unregister (grace period)", () => {
 
   it("a phrase sent with the password must be right too", async () => {
     const c = await createCustomer();
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, confirmation_phrase: "yes" } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
+    expectError(
+      await api("POST", "/auth/unregister", {
+        token: c.token,
+        body: { password: c.password, confirmation_phrase: "yes" },
+      }),
+      400,
+      "INVALID_ARGUMENT",
+      "CONFIRMATION_PHRASE_MISMATCH",
+    );
     expect((await customerRow(c.id)).status).toBe("active");
-    expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, confirmation_phrase: "DELETE" } })).body.status).toBe("frozen");
+    expect(
+      (
+        await api("POST", "/auth/unregister", {
+          token: c.token,
+          body: { password: c.password, confirmation_phrase: "DELETE" },
+        })
+      ).body.status,
+    ).toBe("frozen");
   });
 
   it("an agent without a password (operator-created, never set) freezes with the phrase", async () => {
     const email = `${unique("nopw")}@example.com`;
-    const created = await api("POST", "/v1.0/customers", { token: await adminLogin(), body: { email, name: "No Password Co" } });
+    const created = await api("POST", "/v1.0/customers", {
+      token: await adminLogin(),
+      body: { email, name: "No Password Co" },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     // It cannot log in yet; its JWT comes from a reset link in real life. Mint a reset here.
     const token = "d1".repeat(32);
-    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))].map((b) => b.toString(16).padStart(2, "0")).join("");
-    await env.DB.prepare("INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE username = ?")
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    await env.DB.prepare(
+      "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE username = ?",
+    )
       .bind(digest, Date.now() + 3_600_000, Date.now(), email)
       .run();
-    expect((await api("POST", "/auth/password-reset", { body: { token, password: "finally-a-password" } })).status).toBe(200);
+    expect(
+      (await api("POST", "/auth/password-reset", { body: { token, password: "finally-a-password" } })).status,
+    ).toBe(200);
     const jwt = await login(email, "finally-a-password");
-    expect((await api("POST", "/auth/unregister", { token: jwt, body: { confirmation_phrase: "DELETE" } })).body.status).toBe("frozen");
+    expect(
+      (await api("POST", "/auth/unregister", { token: jwt, body: { confirmation_phrase: "DELETE" } })).body.status,
+    ).toBe("frozen");
   });
 
   it("rate limits repeated wrong passwords from one client with 429 and Retry-After", async () => {
     const c = await createCustomer();
     const headers = { "CF-Connecting-IP": "192.0.2.201" };
     for (let i = 0; i < 10; i++) {
-      expect((await api("POST", "/auth/unregister", { token: c.token, body: { password: `wrong-${i}` }, headers })).status).toBe(401);
+      expect(
+        (await api("POST", "/auth/unregister", { token: c.token, body: { password: `wrong-${i}` }, headers })).status,
+      ).toBe(401);
     }
     const limited = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password }, headers });
     expectError(limited, 429, "RESOURCE_EXHAUSTED");
@@ -88,7 +140,11 @@ describe("POST /auth/unregister (grace period)", () => {
   });
 
   it("needs CustomerAdmin: the super admin has no own customer", async () => {
-    expectError(await api("POST", "/auth/unregister", { token: await adminLogin(), body: { password: "x" } }), 403, "PERMISSION_DENIED");
+    expectError(
+      await api("POST", "/auth/unregister", { token: await adminLogin(), body: { password: "x" } }),
+      403,
+      "PERMISSION_DENIED",
+    );
     expectError(await api("POST", "/auth/unregister", { body: { password: "x" } }), 401, "UNAUTHENTICATED");
   });
 });
@@ -145,7 +201,12 @@ describe("DELETE /auth/unregister (cancel)", () => {
 
   it("is a FAILED_PRECONDITION when the account is not frozen", async () => {
     const c = await createCustomer();
-    expectError(await api("DELETE", "/auth/unregister", { token: c.token }), 400, "FAILED_PRECONDITION", "ACCOUNT_NOT_FROZEN");
+    expectError(
+      await api("DELETE", "/auth/unregister", { token: c.token }),
+      400,
+      "FAILED_PRECONDITION",
+      "ACCOUNT_NOT_FROZEN",
+    );
   });
 });
 
@@ -162,7 +223,13 @@ describe("grace period expiry", () => {
     await runInDurableObject(lifecycleStub(c.id), (_i, state) => state.storage.setAlarm(Date.now() + 60_000));
     expect(await runDurableObjectAlarm(lifecycleStub(c.id))).toBe(true);
     const row = await customerRow(c.id);
-    expect(row).toMatchObject({ status: "deleted", name: "", email: "", webhook_secret: "", tm_deletion_scheduled: null });
+    expect(row).toMatchObject({
+      status: "deleted",
+      name: "",
+      email: "",
+      webhook_secret: "",
+      tm_deletion_scheduled: null,
+    });
     expect(row.tm_delete).toBeGreaterThan(0);
     expectError(await api("GET", "/v1.0/customer", { token: c.token }), 401, "UNAUTHENTICATED");
     expectError(await api("GET", "/v1.0/customer", { token: key }), 401, "UNAUTHENTICATED");
@@ -175,7 +242,8 @@ describe("grace period expiry", () => {
     const notDue = await createCustomer();
     await freeze(due);
     const frozen = await freeze(notDue);
-    for (const c of [due, notDue]) await runInDurableObject(lifecycleStub(c.id), (_i, state) => state.storage.deleteAlarm());
+    for (const c of [due, notDue])
+      await runInDurableObject(lifecycleStub(c.id), (_i, state) => state.storage.deleteAlarm());
     await backdate(due.id, { tm_deletion_scheduled: Date.now() - 1000 });
 
     await runCron();
@@ -188,13 +256,40 @@ describe("grace period expiry", () => {
 
 describe("immediate deletion", () => {
   it("needs the exact phrase and the password, then answers the anonymized customer", async () => {
-    const c = await createCustomer({ phone_number: "+15551234567", address: "123 Main St", webhook_method: "POST", webhook_uri: "https://hooks.example.com/x" });
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true } }), 400, "INVALID_ARGUMENT", "CONFIRMATION_PHRASE_MISMATCH");
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true, confirmation_phrase: "delete" } }), 400, "INVALID_ARGUMENT");
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { password: "wrong-password", immediate: true, confirmation_phrase: "DELETE" } }), 401, "UNAUTHENTICATED");
+    const c = await createCustomer({
+      phone_number: "+15551234567",
+      address: "123 Main St",
+      webhook_method: "POST",
+      webhook_uri: "https://hooks.example.com/x",
+    });
+    expectError(
+      await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true } }),
+      400,
+      "INVALID_ARGUMENT",
+      "CONFIRMATION_PHRASE_MISMATCH",
+    );
+    expectError(
+      await api("POST", "/auth/unregister", {
+        token: c.token,
+        body: { password: c.password, immediate: true, confirmation_phrase: "delete" },
+      }),
+      400,
+      "INVALID_ARGUMENT",
+    );
+    expectError(
+      await api("POST", "/auth/unregister", {
+        token: c.token,
+        body: { password: "wrong-password", immediate: true, confirmation_phrase: "DELETE" },
+      }),
+      401,
+      "UNAUTHENTICATED",
+    );
     expect((await customerRow(c.id)).status).toBe("active");
 
-    const res = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true, confirmation_phrase: "DELETE" } });
+    const res = await api("POST", "/auth/unregister", {
+      token: c.token,
+      body: { password: c.password, immediate: true, confirmation_phrase: "DELETE" },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: c.id,
@@ -214,13 +309,24 @@ describe("immediate deletion", () => {
     expect(res.body.tm_create).toBe(c.customer.tm_create);
     expectError(await api("GET", "/v1.0/customer", { token: c.token }), 401, "UNAUTHENTICATED");
     // The email is free again.
-    const reuse = await api("POST", "/v1.0/customers", { token: await adminLogin(), body: { username: `again-${c.username}`, password: "another-password", email: c.email } });
+    const reuse = await api("POST", "/v1.0/customers", {
+      token: await adminLogin(),
+      body: { username: `again-${c.username}`, password: "another-password", email: c.email },
+    });
     expect(reuse.status).toBe(200);
   });
 
   it("an agent needs its password as well as the phrase: the phrase alone only freezes", async () => {
     const c = await createCustomer();
-    expectError(await api("POST", "/auth/unregister", { token: c.token, body: { immediate: true, confirmation_phrase: "DELETE" } }), 400, "INVALID_ARGUMENT", "PASSWORD_REQUIRED");
+    expectError(
+      await api("POST", "/auth/unregister", {
+        token: c.token,
+        body: { immediate: true, confirmation_phrase: "DELETE" },
+      }),
+      400,
+      "INVALID_ARGUMENT",
+      "PASSWORD_REQUIRED",
+    );
     expect((await customerRow(c.id)).status).toBe("active");
   });
 
@@ -228,7 +334,10 @@ describe("immediate deletion", () => {
     const c = await createCustomer();
     const key = await createAccesskey(c.token);
     await freeze(c);
-    const res = await api("POST", "/auth/unregister", { token: key, body: { immediate: true, confirmation_phrase: "DELETE" } });
+    const res = await api("POST", "/auth/unregister", {
+      token: key,
+      body: { immediate: true, confirmation_phrase: "DELETE" },
+    });
     expect(res.body.status).toBe("deleted");
   });
 });
@@ -248,7 +357,13 @@ describe("operator lifecycle actions", () => {
     const deleted = await api("DELETE", `/v1.0/customers/${c.id}`, { token: admin });
     expect(deleted.status).toBe(200);
     // The seeds' example: the customer as it was, now deleted.
-    expect(deleted.body).toMatchObject({ id: c.id, name: "Test Company", email: c.email, phone_number: "+15557654321", status: "deleted" });
+    expect(deleted.body).toMatchObject({
+      id: c.id,
+      name: "Test Company",
+      email: c.email,
+      phone_number: "+15557654321",
+      status: "deleted",
+    });
     expect(deleted.body.tm_delete).not.toBeNull();
     // Stored anonymized, readable by the operator, left out of the default list.
     const stored = await api("GET", `/v1.0/customers/${c.id}`, { token: admin });
@@ -271,9 +386,14 @@ describe("operator lifecycle actions", () => {
     await Promise.all([
       api("DELETE", `/v1.0/customers/${c.id}`, { token: admin }),
       api("DELETE", `/v1.0/customers/${c.id}`, { token: admin }),
-      api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true, confirmation_phrase: "DELETE" } }),
+      api("POST", "/auth/unregister", {
+        token: c.token,
+        body: { password: c.password, immediate: true, confirmation_phrase: "DELETE" },
+      }),
     ]);
-    const events = await env.DB.prepare("SELECT type, data FROM customer_events WHERE customer_id = ?").bind(c.id).all<{ type: string; data: string }>();
+    const events = await env.DB.prepare("SELECT type, data FROM customer_events WHERE customer_id = ?")
+      .bind(c.id)
+      .all<{ type: string; data: string }>();
     expect(events.results.map((e) => e.type)).toEqual(["customer_deleted"]);
     expect(events.results[0]!.data).not.toContain("Secret Name");
     expect(events.results[0]!.data).not.toContain(c.email);
@@ -306,12 +426,24 @@ describe("brute force by client address", () => {
     const ip = { "CF-Connecting-IP": "203.0.113.7" };
     const [victim, other] = await Promise.all([createCustomer(), createCustomer()]);
     for (let i = 0; i < 10; i++) {
-      expect((await api("POST", "/auth/unregister", { token: victim.token, body: { password: `nope-${i}` }, headers: ip })).status).toBe(401);
+      expect(
+        (await api("POST", "/auth/unregister", { token: victim.token, body: { password: `nope-${i}` }, headers: ip }))
+          .status,
+      ).toBe(401);
     }
-    expectError(await api("POST", "/auth/unregister", { token: victim.token, body: { password: victim.password }, headers: ip }), 429, "RESOURCE_EXHAUSTED");
+    expectError(
+      await api("POST", "/auth/unregister", { token: victim.token, body: { password: victim.password }, headers: ip }),
+      429,
+      "RESOURCE_EXHAUSTED",
+    );
     // Another account from the same address, and the same account from elsewhere, are fine.
-    expect((await api("POST", "/auth/unregister", { token: other.token, body: { password: other.password }, headers: ip })).status).toBe(200);
-    expect((await api("POST", "/auth/unregister", { token: victim.token, body: { password: victim.password } })).status).toBe(200);
+    expect(
+      (await api("POST", "/auth/unregister", { token: other.token, body: { password: other.password }, headers: ip }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await api("POST", "/auth/unregister", { token: victim.token, body: { password: victim.password } })).status,
+    ).toBe(200);
   });
 });
 
@@ -320,16 +452,31 @@ describe("rejected transitions", () => {
     const { signup } = await import("./lifecycle-helpers");
     const s = await signup();
     const token = await login(s.email, s.password);
-    expectError(await api("POST", "/auth/unregister", { token, body: { password: s.password } }), 400, "FAILED_PRECONDITION", "ACCOUNT_NOT_ACTIVE");
+    expectError(
+      await api("POST", "/auth/unregister", { token, body: { password: s.password } }),
+      400,
+      "FAILED_PRECONDITION",
+      "ACCOUNT_NOT_ACTIVE",
+    );
     const admin = await adminLogin();
-    expectError(await api("POST", `/v1.0/customers/${s.body.customer.id}/freeze`, { token: admin }), 400, "FAILED_PRECONDITION", "ACCOUNT_NOT_ACTIVE");
+    expectError(
+      await api("POST", `/v1.0/customers/${s.body.customer.id}/freeze`, { token: admin }),
+      400,
+      "FAILED_PRECONDITION",
+      "ACCOUNT_NOT_ACTIVE",
+    );
     expect((await customerRow(s.body.customer.id)).status).toBe("initial");
 
     const c = await createCustomer();
     await api("DELETE", `/v1.0/customers/${c.id}`, { token: admin });
     expectError(await api("POST", `/v1.0/customers/${c.id}/freeze`, { token: admin }), 400, "FAILED_PRECONDITION");
     expectError(await api("POST", `/v1.0/customers/${c.id}/recover`, { token: admin }), 400, "FAILED_PRECONDITION");
-    expectError(await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { name: "back from the dead" } }), 400, "FAILED_PRECONDITION", "ACCOUNT_CLOSED");
+    expectError(
+      await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { name: "back from the dead" } }),
+      400,
+      "FAILED_PRECONDITION",
+      "ACCOUNT_CLOSED",
+    );
     expect((await customerRow(c.id)).status).toBe("deleted");
     expect((await customerRow(c.id)).name).toBe("");
   });

@@ -49,12 +49,19 @@ beforeEach(() => {
     if (url.hostname === "cloudflare-dns.com") {
       const name = url.searchParams.get("name")!;
       const type = url.searchParams.get("type") === "AAAA" ? 28 : 1;
-      const answers = (dns[name] ?? []).filter((a) => (type === 28) === a.includes(":")).map((data) => ({ type, data }));
+      const answers = (dns[name] ?? [])
+        .filter((a) => (type === 28) === a.includes(":"))
+        .map((data) => ({ type, data }));
       return Response.json({ Status: 0, Answer: answers });
     }
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
-    received.push({ method: init?.method ?? "GET", url: url.toString(), headers, body: typeof init?.body === "string" ? init.body : "" });
+    received.push({
+      method: init?.method ?? "GET",
+      url: url.toString(),
+      headers,
+      body: typeof init?.body === "string" ? init.body : "",
+    });
     const reply = replies.shift() ?? 200;
     if (reply === "timeout") throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
     if (reply === "network") throw new TypeError("Network connection lost.");
@@ -63,7 +70,10 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function customerWithWebhook(method = "POST", uri = "https://hooks.example.com/voipbin"): Promise<TestCustomer & { secret: string }> {
+async function customerWithWebhook(
+  method = "POST",
+  uri = "https://hooks.example.com/voipbin",
+): Promise<TestCustomer & { secret: string }> {
   const c = await createCustomer({ webhook_method: method, webhook_uri: uri });
   const me = await api("GET", "/v1.0/customer", { token: c.token });
   return { ...c, secret: me.body.webhook_secret };
@@ -74,7 +84,9 @@ async function events(c: TestCustomer) {
 }
 
 async function deliver(eventId: string, attempts = 1, queue = "customer-webhooks") {
-  const batch = createMessageBatch(queue, [{ id: crypto.randomUUID(), timestamp: Date.now(), attempts, body: { eventId } }]);
+  const batch = createMessageBatch(queue, [
+    { id: crypto.randomUUID(), timestamp: Date.now(), attempts, body: { eventId } },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<any>, env, ctx);
   return getQueueResult(batch, ctx);
@@ -103,7 +115,11 @@ async function pendingEvent(c: TestCustomer, leaseMs = 24 * 3600_000) {
   // receiver's log starts empty for the test.
   await vi.waitFor(
     async () => {
-      const row = await env.DB.prepare("SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND delivery_status = 'pending'").bind(c.id).first<{ n: number }>();
+      const row = await env.DB.prepare(
+        "SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND delivery_status = 'pending'",
+      )
+        .bind(c.id)
+        .first<{ n: number }>();
       expect(row!.n).toBe(0);
     },
     { timeout: 10_000, interval: 50 },
@@ -124,7 +140,10 @@ async function pendingEvent(c: TestCustomer, leaseMs = 24 * 3600_000) {
 
 /** Waits for the background queue to deliver this event to the mock receiver. */
 async function deliveredEvent(id: string) {
-  await vi.waitFor(() => expect(received.find((r) => r.headers["webhook-id"] === id)).toBeDefined(), { timeout: 10_000, interval: 50 });
+  await vi.waitFor(() => expect(received.find((r) => r.headers["webhook-id"] === id)).toBeDefined(), {
+    timeout: 10_000,
+    interval: 50,
+  });
   return received.find((r) => r.headers["webhook-id"] === id)!;
 }
 
@@ -133,7 +152,10 @@ describe("event log", () => {
     const c = await createCustomer();
     const other = await createCustomer();
     await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "Renamed" } });
-    await api("PUT", `/v1.0/customers/${c.id}/identity_verification_status`, { token: await adminLogin(), body: { identity_verification_status: "verified" } });
+    await api("PUT", `/v1.0/customers/${c.id}/identity_verification_status`, {
+      token: await adminLogin(),
+      body: { identity_verification_status: "verified" },
+    });
     await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password } });
     await api("DELETE", "/auth/unregister", { token: c.token });
     // A refused change records nothing.
@@ -159,7 +181,9 @@ describe("event log", () => {
 
   it("the cron prunes events older than 30 days", async () => {
     const c = await createCustomer();
-    await env.DB.prepare("UPDATE customer_events SET tm_create = ? WHERE customer_id = ?").bind(Date.now() - 31 * 86400_000, c.id).run();
+    await env.DB.prepare("UPDATE customer_events SET tm_create = ? WHERE customer_id = ?")
+      .bind(Date.now() - 31 * 86400_000, c.id)
+      .run();
     await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "fresh" } });
     await runCron();
     expect((await events(c)).map((e) => e.type)).toEqual(["customer_updated"]);
@@ -169,7 +193,10 @@ describe("event log", () => {
 describe("webhook delivery", () => {
   it("delivers customer_updated signed with both schemes, verified independently", async () => {
     const c = await customerWithWebhook();
-    await api("PUT", "/v1.0/customer", { token: c.token, body: { name: "Acme Corporation Inc.", detail: "Updated enterprise account" } });
+    await api("PUT", "/v1.0/customer", {
+      token: c.token,
+      body: { name: "Acme Corporation Inc.", detail: "Updated enterprise account" },
+    });
     const req = await delivered("customer_updated");
     expect(req.method).toBe("POST");
     expect(req.url).toBe("https://hooks.example.com/voipbin");
@@ -185,7 +212,11 @@ describe("webhook delivery", () => {
     expect(Math.abs(Number(req.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(60);
     await vi.waitFor(async () => {
       const attempts = (await api("GET", "/v1.0/customer/webhook_deliveries", { token: c.token })).body.result;
-      expect(attempts.find((a: any) => a.event_id === latest.id)).toMatchObject({ attempt: 1, status_code: 200, error: "" });
+      expect(attempts.find((a: any) => a.event_id === latest.id)).toMatchObject({
+        attempt: 1,
+        status_code: 200,
+        error: "",
+      });
     });
   });
 
@@ -200,7 +231,9 @@ describe("webhook delivery", () => {
   it("the cron re-dispatches an event stranded between claim and send", async () => {
     const c = await customerWithWebhook();
     const id = await pendingEvent(c);
-    await env.DB.prepare("UPDATE customer_events SET tm_lease_expire = ? WHERE id = ?").bind(Date.now() - 1, id).run();
+    await env.DB.prepare("UPDATE customer_events SET tm_lease_expire = ? WHERE id = ?")
+      .bind(Date.now() - 1, id)
+      .run();
     await runCron();
     const req = await delivered("customer_updated");
     expect(req.headers["webhook-id"]).toBe(id);
@@ -208,7 +241,9 @@ describe("webhook delivery", () => {
 
   describe("a dispatcher's claim is a one-minute lease", () => {
     const leaseOf = async (id: string) =>
-      (await env.DB.prepare("SELECT tm_dispatched, tm_lease_expire FROM customer_events WHERE id = ?").bind(id).first<{ tm_dispatched: number; tm_lease_expire: number }>())!;
+      (await env.DB.prepare("SELECT tm_dispatched, tm_lease_expire FROM customer_events WHERE id = ?")
+        .bind(id)
+        .first<{ tm_dispatched: number; tm_lease_expire: number }>())!;
 
     it("a claim whose lease still runs is not taken over, by the cron or a write", async () => {
       const c = await customerWithWebhook();
@@ -229,7 +264,9 @@ describe("webhook delivery", () => {
       // (pendingEvent waits until the setup's own events went out: no dispatch of theirs is left.)
       const id = await pendingEvent(c, CLAIM_LEASE_MS);
       // A minute later: the lease has run out, the event is still pending, never attempted.
-      await env.DB.prepare("UPDATE customer_events SET tm_lease_expire = ? WHERE id = ?").bind(Date.now() - 1, id).run();
+      await env.DB.prepare("UPDATE customer_events SET tm_lease_expire = ? WHERE id = ?")
+        .bind(Date.now() - 1, id)
+        .run();
       // Any write, even one that records no event (a tag), takes it over.
       resetTakeoverThrottle();
       expect((await api("POST", "/v1.0/tags", { token: c.token, body: { name: "activity" } })).status).toBe(200);
@@ -270,8 +307,15 @@ describe("webhook delivery", () => {
     }
     expect((await deliver(id, 4)).explicitAcks.length).toBe(1);
     expect(received.map((r) => r.headers["webhook-id"])).toEqual([id, id, id, id]);
-    const attempts = (await api("GET", "/v1.0/customer/webhook_deliveries", { token: c.token })).body.result.filter((a: any) => a.event_id === id);
-    expect(attempts.map((a: any) => [a.attempt, a.status_code]).reverse()).toEqual([[1, 503], [2, 0], [3, 0], [4, 200]]);
+    const attempts = (await api("GET", "/v1.0/customer/webhook_deliveries", { token: c.token })).body.result.filter(
+      (a: any) => a.event_id === id,
+    );
+    expect(attempts.map((a: any) => [a.attempt, a.status_code]).reverse()).toEqual([
+      [1, 503],
+      [2, 0],
+      [3, 0],
+      [4, 200],
+    ]);
     expect(attempts.find((a: any) => a.attempt === 2).error).toMatch(/5000 ms/);
     // Delivered: a late duplicate of the message sends nothing more.
     await deliver(id, 5);
@@ -283,7 +327,9 @@ describe("webhook delivery", () => {
     const id = await pendingEvent(c);
     replies = [400];
     expect((await deliver(id)).explicitAcks.length).toBe(1);
-    const row = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?").bind(id).first<{ delivery_status: string }>();
+    const row = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?")
+      .bind(id)
+      .first<{ delivery_status: string }>();
     expect(row!.delivery_status).toBe("failed");
   });
 
@@ -291,7 +337,9 @@ describe("webhook delivery", () => {
     const c = await customerWithWebhook();
     const id = await pendingEvent(c);
     await deliver(id, 15, "customer-webhooks-dlq");
-    const row = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?").bind(id).first<{ delivery_status: string }>();
+    const row = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?")
+      .bind(id)
+      .first<{ delivery_status: string }>();
     expect(row!.delivery_status).toBe("failed");
     expect(received).toEqual([]);
   });
@@ -303,7 +351,9 @@ describe("webhook delivery", () => {
     expect((await deliver(id)).explicitAcks.length).toBe(1);
     await api("PUT", "/v1.0/customer", { token: c.token, body: { detail: "while disabled" } });
     const [disabledEvent] = await events(c);
-    const stored = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?").bind(disabledEvent.id).first<{ delivery_status: string }>();
+    const stored = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?")
+      .bind(disabledEvent.id)
+      .first<{ delivery_status: string }>();
     expect(stored!.delivery_status).toBe("none");
 
     received = [];
@@ -323,10 +373,14 @@ describe("webhook delivery", () => {
     const id = await pendingEvent(c);
     await deliver(id);
     const [req] = received;
-    expect(req!.headers["webhook-signature"]).toBe(`${await standardSignatures(fresh, req!)} ${await standardSignatures(c.secret, req!)}`);
+    expect(req!.headers["webhook-signature"]).toBe(
+      `${await standardSignatures(fresh, req!)} ${await standardSignatures(c.secret, req!)}`,
+    );
     await expectVoipbinSignature(fresh, req!);
 
-    await env.DB.prepare("UPDATE customers SET tm_webhook_secret_rotated = ? WHERE id = ?").bind(Date.now() - 25 * 3600_000, c.id).run();
+    await env.DB.prepare("UPDATE customers SET tm_webhook_secret_rotated = ? WHERE id = ?")
+      .bind(Date.now() - 25 * 3600_000, c.id)
+      .run();
     const later = await pendingEvent(c);
     await deliver(later);
     expect(received[0]!.headers["webhook-signature"]).toBe(await standardSignatures(fresh, received[0]!));
@@ -342,7 +396,11 @@ describe("webhook delivery", () => {
     await expectVoipbinSignature(c.secret, req);
     // Once sent, no copy of the signing secret or the address stays behind.
     await vi.waitFor(async () => {
-      const row = await env.DB.prepare("SELECT signing_secrets, delivery_status FROM customer_events WHERE customer_id = ?").bind(c.id).first<any>();
+      const row = await env.DB.prepare(
+        "SELECT signing_secrets, delivery_status FROM customer_events WHERE customer_id = ?",
+      )
+        .bind(c.id)
+        .first<any>();
       expect(row).toMatchObject({ signing_secrets: "[]", delivery_status: "delivered" });
     });
   });
@@ -353,7 +411,9 @@ describe("webhook delivery", () => {
     dns["rebind.example.com"] = ["169.254.169.254"];
     expect((await deliver(id)).explicitAcks.length).toBe(1);
     expect(received).toEqual([]);
-    const row = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?").bind(id).first<{ delivery_status: string }>();
+    const row = await env.DB.prepare("SELECT delivery_status FROM customer_events WHERE id = ?")
+      .bind(id)
+      .first<{ delivery_status: string }>();
     expect(row!.delivery_status).toBe("failed");
   });
 });
@@ -407,16 +467,43 @@ describe("webhook_uri safety", () => {
 
   it("refuses them in operator create and update and in signup too", async () => {
     const admin = await adminLogin();
-    expectError(await api("POST", "/v1.0/customers", { token: admin, body: { username: "ssrf-user", password: "long-password", webhook_uri: "http://10.0.0.1/" } }), 400, "INVALID_ARGUMENT", "WEBHOOK_URI_NOT_ALLOWED");
+    expectError(
+      await api("POST", "/v1.0/customers", {
+        token: admin,
+        body: { username: "ssrf-user", password: "long-password", webhook_uri: "http://10.0.0.1/" },
+      }),
+      400,
+      "INVALID_ARGUMENT",
+      "WEBHOOK_URI_NOT_ALLOWED",
+    );
     const c = await createCustomer();
-    expectError(await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { webhook_uri: "http://[::1]/" } }), 400, "INVALID_ARGUMENT", "WEBHOOK_URI_NOT_ALLOWED");
-    expectError(await api("POST", "/auth/signup", { body: { email: "ssrf@example.com", password: "long-password", accepted_tos: true, webhook_uri: "http://169.254.169.254/" } }), 400, "INVALID_ARGUMENT", "WEBHOOK_URI_NOT_ALLOWED");
+    expectError(
+      await api("PUT", `/v1.0/customers/${c.id}`, { token: admin, body: { webhook_uri: "http://[::1]/" } }),
+      400,
+      "INVALID_ARGUMENT",
+      "WEBHOOK_URI_NOT_ALLOWED",
+    );
+    expectError(
+      await api("POST", "/auth/signup", {
+        body: {
+          email: "ssrf@example.com",
+          password: "long-password",
+          accepted_tos: true,
+          webhook_uri: "http://169.254.169.254/",
+        },
+      }),
+      400,
+      "INVALID_ARGUMENT",
+      "WEBHOOK_URI_NOT_ALLOWED",
+    );
   });
 
   it("accepts public addresses", async () => {
     const c = await createCustomer();
     for (const uri of ["https://hooks.example.com/x", "http://93.184.216.34:8080/x", "https://[2606:4700::1111]/x"]) {
-      expect((await api("PUT", "/v1.0/customer", { token: c.token, body: { webhook_uri: uri } })).status, uri).toBe(200);
+      expect((await api("PUT", "/v1.0/customer", { token: c.token, body: { webhook_uri: uri } })).status, uri).toBe(
+        200,
+      );
     }
   });
 
@@ -425,7 +512,12 @@ describe("webhook_uri safety", () => {
       expect(checkUriSyntax(uri, true).ok, uri).toBe(true);
       expect(checkUriSyntax(uri, false).ok, uri).toBe(false);
     }
-    for (const uri of ["http://10.0.0.1/", "http://169.254.169.254/", "http://[fe80::1]/", "http://[::ffff:10.0.0.1]/"]) {
+    for (const uri of [
+      "http://10.0.0.1/",
+      "http://169.254.169.254/",
+      "http://[fe80::1]/",
+      "http://[::ffff:10.0.0.1]/",
+    ]) {
       expect(checkUriSyntax(uri, true).ok, uri).toBe(false);
     }
   });
@@ -446,7 +538,10 @@ describe("webhookRetryDelaySeconds", () => {
     expect(webhookRetryDelaySeconds(1, () => 0)).toBe(4);
     expect(webhookRetryDelaySeconds(1, () => 1)).toBe(6);
     expect(webhookRetryDelaySeconds(2, () => 0.5)).toBe(10);
-    const total = Array.from({ length: 14 }, (_, i) => webhookRetryDelaySeconds(i + 1, () => 0.5)).reduce((a, b) => a + b, 0);
+    const total = Array.from({ length: 14 }, (_, i) => webhookRetryDelaySeconds(i + 1, () => 0.5)).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(total).toBeGreaterThan(20 * 3600);
     expect(total).toBeLessThan(30 * 3600);
   });

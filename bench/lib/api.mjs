@@ -27,7 +27,9 @@ export class Api {
   async ok(method, path, options) {
     const res = await this.call(method, path, options);
     if (res.status < 200 || res.status >= 300) {
-      throw new Error(`${method} ${path} -> ${res.status}: ${typeof res.body === "string" ? res.body : JSON.stringify(res.body)}`);
+      throw new Error(
+        `${method} ${path} -> ${res.status}: ${typeof res.body === "string" ? res.body : JSON.stringify(res.body)}`,
+      );
     }
     return res.body;
   }

@@ -13,7 +13,10 @@ function cpuNow() {
 function cpuSince(from) {
   const now = workerdCpuSeconds();
   const self = process.cpuUsage(from.self);
-  return { workerdSeconds: from.workerd === null || now === null ? null : now - from.workerd, loaderSeconds: (self.user + self.system) / 1e6 };
+  return {
+    workerdSeconds: from.workerd === null || now === null ? null : now - from.workerd,
+    loaderSeconds: (self.user + self.system) / 1e6,
+  };
 }
 
 /**
@@ -62,7 +65,8 @@ function summarize(result, latencies, status, elapsedMs, cpu) {
   const seconds = elapsedMs / 1000;
   return {
     // CPU of workerd per completed request: steadier than req/s on a shared machine.
-    cpuMsPerReq: cpu.workerdSeconds === null || latencies.length === 0 ? null : (cpu.workerdSeconds * 1000) / latencies.length,
+    cpuMsPerReq:
+      cpu.workerdSeconds === null || latencies.length === 0 ? null : (cpu.workerdSeconds * 1000) / latencies.length,
     workerdCpuShare: cpu.workerdSeconds === null ? null : cpu.workerdSeconds / seconds,
     loaderCpuShare: cpu.loaderSeconds / seconds,
     rps: status.ok / seconds,
@@ -95,7 +99,9 @@ export function startLoad(target, { connections = 10, maxSeconds = 600 } = {}) {
   const started = performance.now();
   const tracker = autocannon(options(target, { connections, duration: maxSeconds }));
   const { latencies, status } = collect(tracker);
-  const done = Promise.resolve(tracker).then((result) => summarize(result, latencies, status, performance.now() - started, cpuSince(cpu)));
+  const done = Promise.resolve(tracker).then((result) =>
+    summarize(result, latencies, status, performance.now() - started, cpuSince(cpu)),
+  );
   return {
     async stop() {
       tracker.stop();

@@ -1,7 +1,12 @@
 // Renders the results as Markdown tables (the README's Performance section pastes them as is).
 import { round } from "./stats.mjs";
 
-const f = (v, d = 1) => (v === null || v === undefined ? "–" : typeof v === "number" ? round(v, d).toLocaleString("en-US", { maximumFractionDigits: d }) : String(v));
+const f = (v, d = 1) =>
+  v === null || v === undefined
+    ? "–"
+    : typeof v === "number"
+      ? round(v, d).toLocaleString("en-US", { maximumFractionDigits: d })
+      : String(v);
 const x = (v) => (v === null || v === undefined ? "–" : `${f(v, 2)}×`);
 
 function table(headers, rows) {
@@ -33,11 +38,24 @@ export function renderReport(results) {
       x(c.floorCpuVsOurs),
       x(c.vsPeer),
       x(c.cpuVsPeer),
-      c.calls ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}${c.calls.queue ? ` + ${c.calls.queue} queue` : ""}` : "–",
+      c.calls
+        ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}${c.calls.queue ? ` + ${c.calls.queue} queue` : ""}`
+        : "–",
     ]);
     parts.push(
       table(
-        ["endpoint", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "req/s ÷ its floor", "floor CPU ÷ ours", "req/s ÷ peer", "CPU/req ÷ peer", "round trips/request"],
+        [
+          "endpoint",
+          "req/s",
+          "p50 ms",
+          "p99 ms",
+          "workerd CPU ms/req",
+          "req/s ÷ its floor",
+          "floor CPU ÷ ours",
+          "req/s ÷ peer",
+          "CPU/req ÷ peer",
+          "round trips/request",
+        ],
         rows,
       ),
     );
@@ -65,10 +83,29 @@ export function renderReport(results) {
       table(
         ["", "rows", "time to finished s", "rows/s"],
         [
-          ["cascade (DELETE /v1.0/customers/{id} → queue consumer)", f(c.cascade.rows, 0), f(c.cascade.seconds, 2), f(c.cascade.rowsPerSecond, 0)],
-          ["raw: one DELETE … WHERE customer_id = ? per table", f(c.raw.rows, 0), f(c.raw.seconds, 2), f(c.raw.rowsPerSecond, 0)],
+          [
+            "cascade (DELETE /v1.0/customers/{id} → queue consumer)",
+            f(c.cascade.rows, 0),
+            f(c.cascade.seconds, 2),
+            f(c.cascade.rowsPerSecond, 0),
+          ],
+          [
+            "raw: one DELETE … WHERE customer_id = ? per table",
+            f(c.raw.rows, 0),
+            f(c.raw.seconds, 2),
+            f(c.raw.rowsPerSecond, 0),
+          ],
           ["cascade ÷ raw (rows/s)", "", "", x(c.speedRatio)],
-          ...(c.underLoad?.cascadeRowsPerSecond ? [["cascade under the tenants' load ÷ raw (rows/s)", "", f(c.underLoad.cascadeSeconds, 2), `${f(c.underLoad.cascadeRowsPerSecond, 0)} (${x(c.underLoad.speedRatio)})`]] : []),
+          ...(c.underLoad?.cascadeRowsPerSecond
+            ? [
+                [
+                  "cascade under the tenants' load ÷ raw (rows/s)",
+                  "",
+                  f(c.underLoad.cascadeSeconds, 2),
+                  `${f(c.underLoad.cascadeRowsPerSecond, 0)} (${x(c.underLoad.speedRatio)})`,
+                ],
+              ]
+            : []),
         ],
       ),
     );
@@ -80,7 +117,12 @@ export function renderReport(results) {
           [`other tenants' GET /v1.0/customer (${u.connections} connections)`, "req/s", "p50 ms", "p99 ms"],
           [
             ["idle (no cascade)", f(u.idle.rps, 0), f(u.idle.p50, 2), f(u.idle.p99, 2)],
-            [`during a cascade (finished in ${f(u.cascadeSeconds, 2)} s)`, f(u.during.rps, 0), f(u.during.p50, 2), f(u.during.p99, 2)],
+            [
+              `during a cascade (finished in ${f(u.cascadeSeconds, 2)} s)`,
+              f(u.during.rps, 0),
+              f(u.during.p50, 2),
+              f(u.during.p99, 2),
+            ],
             ["during ÷ idle", x(u.rpsRatio), x(u.p50Ratio), x(u.p99Ratio)],
           ],
         ),
@@ -91,29 +133,60 @@ export function renderReport(results) {
   const so = results.soak;
   if (so?.heapStartBytes) {
     const mib = (b) => (b === null || b === undefined ? "–" : `${f(b / 2 ** 20, 1)} MiB`);
-    parts.push(`### Memory soak (${f(so.seconds, 0)} s of mixed reads and writes after ${f(so.warmupSeconds, 0)} s of warm-up; ${f(so.requests, 0)} requests, ${f(so.non2xx, 0)} non-2xx)\n`);
+    parts.push(
+      `### Memory soak (${f(so.seconds, 0)} s of mixed reads and writes after ${f(so.warmupSeconds, 0)} s of warm-up; ${f(so.requests, 0)} requests, ${f(so.non2xx, 0)} non-2xx)\n`,
+    );
     parts.push(
       table(
         ["", "start", "end", "end ÷ start"],
         [
-          ["isolate JS heap after a full GC (inspector)", mib(so.heapStartBytes), mib(so.heapEndBytes), x(so.heapRatio)],
-          ["workerd RSS, all of it (D1's SQLite, Durable Objects, every worker)", mib(so.workerdRssStartBytes), mib(so.workerdRssEndBytes), so.workerdRssStartBytes ? x(so.workerdRssEndBytes / so.workerdRssStartBytes) : "–"],
+          [
+            "isolate JS heap after a full GC (inspector)",
+            mib(so.heapStartBytes),
+            mib(so.heapEndBytes),
+            x(so.heapRatio),
+          ],
+          [
+            "workerd RSS, all of it (D1's SQLite, Durable Objects, every worker)",
+            mib(so.workerdRssStartBytes),
+            mib(so.workerdRssEndBytes),
+            so.workerdRssStartBytes ? x(so.workerdRssEndBytes / so.workerdRssStartBytes) : "–",
+          ],
         ],
       ),
     );
   }
 
   const rest = [];
-  if (results.storage?.bytesPerCustomer) rest.push(["Storage per customer row, indexes included (D1 meta.size_after around the seeding)", `${f(results.storage.bytesPerCustomer, 0)} bytes`]);
-  if (c?.storage?.bytesPerResourceRow) rest.push(["Storage per resource row (the cascade's 11 kinds, evenly), indexes included", `${f(c.storage.bytesPerResourceRow, 0)} bytes`]);
-  if (c?.storage?.bulkInsertRowsPerSecond) rest.push(["Local D1 bulk insert (INSERT … SELECT) / raw delete, rows/s", `${f(c.storage.bulkInsertRowsPerSecond, 0)} / ${f(c.raw.rowsPerSecond, 0)}`]);
+  if (results.storage?.bytesPerCustomer)
+    rest.push([
+      "Storage per customer row, indexes included (D1 meta.size_after around the seeding)",
+      `${f(results.storage.bytesPerCustomer, 0)} bytes`,
+    ]);
+  if (c?.storage?.bytesPerResourceRow)
+    rest.push([
+      "Storage per resource row (the cascade's 11 kinds, evenly), indexes included",
+      `${f(c.storage.bytesPerResourceRow, 0)} bytes`,
+    ]);
+  if (c?.storage?.bulkInsertRowsPerSecond)
+    rest.push([
+      "Local D1 bulk insert (INSERT … SELECT) / raw delete, rows/s",
+      `${f(c.storage.bulkInsertRowsPerSecond, 0)} / ${f(c.raw.rowsPerSecond, 0)}`,
+    ]);
   const b = results.bundle;
   if (b) {
-    rest.push(["Worker bundle, gzipped (zlib level 9 / wrangler's figure)", `${f(b.gzipBytes / 1024, 1)} KiB / ${b.wranglerGzipKiB ? `${f(b.wranglerGzipKiB, 1)} KiB` : "–"} (raw ${f(b.rawBytes / 1024, 0)} KiB)`]);
+    rest.push([
+      "Worker bundle, gzipped (zlib level 9 / wrangler's figure)",
+      `${f(b.gzipBytes / 1024, 1)} KiB / ${b.wranglerGzipKiB ? `${f(b.wranglerGzipKiB, 1)} KiB` : "–"} (raw ${f(b.rawBytes / 1024, 0)} KiB)`,
+    ]);
   }
   const s = results.startup;
   if (s) {
-    if (s.profile) rest.push(["Start-up CPU, workerd profile of the global scope (`wrangler check startup`, active)", `${f(s.profile.activeMs, 1)} ms`]);
+    if (s.profile)
+      rest.push([
+        "Start-up CPU, workerd profile of the global scope (`wrangler check startup`, active)",
+        `${f(s.profile.activeMs, 1)} ms`,
+      ]);
     if (s.coldStart) {
       rest.push([
         "Cold start: new Miniflare → first response (ours / bare Worker)",
@@ -124,7 +197,10 @@ export function renderReport(results) {
   const p = results.pbkdf2;
   if (p) {
     rest.push([`PBKDF2-SHA256, ${f(p.iterations, 0)} iterations: CPU of one derivation`, `${f(p.deriveMs, 1)} ms`]);
-    rest.push(["POST /auth/login, 1 connection: latency (− a cheap authenticated GET)", `${f(p.loginMs, 1)} ms (${f(p.loginMinusReadMs, 1)} ms)`]);
+    rest.push([
+      "POST /auth/login, 1 connection: latency (− a cheap authenticated GET)",
+      `${f(p.loginMs, 1)} ms (${f(p.loginMinusReadMs, 1)} ms)`,
+    ]);
   }
   if (rest.length) {
     parts.push("### Bundle, start-up, password hashing\n");

@@ -87,7 +87,9 @@ function mirroredOptions(project) {
 
 /** [vars] from wrangler.toml plus bench-only secrets (never .dev.vars, so runs are reproducible). */
 export function benchBindings(project) {
-  const vars = Object.fromEntries(Object.entries(project.config.vars ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const vars = Object.fromEntries(
+    Object.entries(project.config.vars ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
   return {
     ...vars,
     ADMIN_USERNAME: vars.ADMIN_USERNAME || "admin@bench.invalid",
@@ -201,7 +203,9 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const entry = builtEntry(project);
   const mirrored = mirroredOptions(project);
-  const lifecycle = Object.entries(mirrored.durableObjects ?? {}).find(([, d]) => (typeof d === "string" ? d : d.className) === "CustomerLifecycle");
+  const lifecycle = Object.entries(mirrored.durableObjects ?? {}).find(
+    ([, d]) => (typeof d === "string" ? d : d.className) === "CustomerLifecycle",
+  );
   const names = {
     main: project.name,
     instrumented: "bench-instrumented",
@@ -243,7 +247,11 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
         compatibilityFlags: mirrored.compatibilityFlags,
         modulesRoot: distDir,
         modules: [
-          { type: "ESModule", path: join(distDir, "__bench_instrumented.mjs"), contents: instrumentedSource(entryName) },
+          {
+            type: "ESModule",
+            path: join(distDir, "__bench_instrumented.mjs"),
+            contents: instrumentedSource(entryName),
+          },
           { type: "ESModule", path: entry },
         ],
         d1Databases: mirrored.d1Databases,
@@ -300,7 +308,8 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
   const mf = new Miniflare(convertV4MiniflareOptions(options));
   await mf.ready;
   const urls = {};
-  for (const [key, name] of Object.entries(names)) urls[key] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, "");
+  for (const [key, name] of Object.entries(names))
+    urls[key] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, "");
   const db = await mf.getD1Database(project.d1Binding, names.main);
   return { mf, urls, names, db };
 }
@@ -311,7 +320,14 @@ export async function startSingle(project, which, bindings) {
   const mirrored = mirroredOptions(project);
   const worker =
     which === "main"
-      ? { name: project.name, ...mirrored, modules: true, scriptPath: builtEntry(project), bindings, unsafeDirectSockets: direct }
+      ? {
+          name: project.name,
+          ...mirrored,
+          modules: true,
+          scriptPath: builtEntry(project),
+          bindings,
+          unsafeDirectSockets: direct,
+        }
       : {
           name: "bench-bare",
           compatibilityDate: mirrored.compatibilityDate,
@@ -319,7 +335,16 @@ export async function startSingle(project, which, bindings) {
           scriptPath: join(BENCH_DIR, "workers", "bare.mjs"),
           unsafeDirectSockets: direct,
         };
-  const mf = new Miniflare(convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, cf: false, enableDevRegistry: false, log: new Log(LogLevel.WARN), workers: [worker] }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      cf: false,
+      enableDevRegistry: false,
+      log: new Log(LogLevel.WARN),
+      workers: [worker],
+    }),
+  );
   await mf.ready;
   const url = (await mf.unsafeGetDirectURL(worker.name)).href.replace(/\/$/, "");
   return { mf, url };

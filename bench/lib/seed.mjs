@@ -56,7 +56,10 @@ async function generatedInsert(db, table, exprs, count, params) {
   const sql =
     `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${Number(count)}) ` +
     `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) SELECT ${vals.join(", ")} FROM seq`;
-  const result = await db.prepare(sql).bind(...params).run();
+  const result = await db
+    .prepare(sql)
+    .bind(...params)
+    .run();
   return result.meta.changes ?? count;
 }
 
@@ -64,7 +67,11 @@ async function generatedInsert(db, table, exprs, count, params) {
  * `total` active customers, older than anything the API creates during the run: tm_create steps
  * back one second per customer from `newest`, so keyset pages are stable.
  */
-export async function seedCustomers(db, total, { newest = Date.now() - 24 * 3600 * 1000, chunk = 20000, tag = "c" } = {}) {
+export async function seedCustomers(
+  db,
+  total,
+  { newest = Date.now() - 24 * 3600 * 1000, chunk = 20000, tag = "c" } = {},
+) {
   let done = 0;
   while (done < total) {
     const count = Math.min(chunk, total - done);

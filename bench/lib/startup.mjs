@@ -27,8 +27,13 @@ function wranglerCheckStartup() {
   const wranglerBin = join(pkgFile, "..", JSON.parse(readFileSync(pkgFile, "utf8")).bin.wrangler);
   const env = { ...process.env, CI: "true" };
   delete env.WRANGLER_LOG;
-  const res = spawnSync(process.execPath, [wranglerBin, "check", "startup", "--outfile", out], { cwd: ROOT, encoding: "utf8", env });
-  if (res.status !== 0 || !existsSync(out)) throw new Error(`wrangler check startup failed: ${(res.stderr || res.stdout || "").slice(-1500)}`);
+  const res = spawnSync(process.execPath, [wranglerBin, "check", "startup", "--outfile", out], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env,
+  });
+  if (res.status !== 0 || !existsSync(out))
+    throw new Error(`wrangler check startup failed: ${(res.stderr || res.stdout || "").slice(-1500)}`);
   const m = profileActiveMs(out);
   const printed = /Active:\s*([\d.]+)\s*ms/.exec(res.stdout ?? "");
   rmSync(join(out, ".."), { recursive: true, force: true });
@@ -66,6 +71,8 @@ export async function measureStartup(project, { runs, phase }) {
   const ok = profiles.filter(Boolean);
   return {
     coldStart: coldStartResult,
-    profile: ok.length ? { activeMs: median(ok.map((p) => p.activeMs)), sampledMs: median(ok.map((p) => p.sampledMs)), runs: ok } : null,
+    profile: ok.length
+      ? { activeMs: median(ok.map((p) => p.activeMs)), sampledMs: median(ok.map((p) => p.sampledMs)), runs: ok }
+      : null,
   };
 }

@@ -19,7 +19,8 @@ export function percentile(values, p) {
 }
 
 export function ratio(a, b) {
-  if (typeof a !== "number" || typeof b !== "number" || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
+  if (typeof a !== "number" || typeof b !== "number" || !Number.isFinite(a) || !Number.isFinite(b) || b === 0)
+    return null;
   return a / b;
 }
 
@@ -30,4 +31,5 @@ export function medianOf(records, fields) {
   return out;
 }
 
-export const round = (v, digits = 2) => (typeof v === "number" && Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
+export const round = (v, digits = 2) =>
+  typeof v === "number" && Number.isFinite(v) ? Number(v.toFixed(digits)) : null;

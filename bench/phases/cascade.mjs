@@ -23,15 +23,24 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
   // whose per-kind count(*) would itself load D1 ten times a second; the endpoint is read
   // once at the end to check the receipt.
   const jobRow = async (id) => {
-    const row = await db.prepare("SELECT status, tm_start, tm_finish, deleted FROM deletion_jobs WHERE customer_id = ?").bind(id).first();
+    const row = await db
+      .prepare("SELECT status, tm_start, tm_finish, deleted FROM deletion_jobs WHERE customer_id = ?")
+      .bind(id)
+      .first();
     if (!row) return { status: "none" };
-    return { status: row.status, tmStart: Number(row.tm_start), tmFinish: row.tm_finish === null ? null : Number(row.tm_finish), deleted: JSON.parse(row.deleted) };
+    return {
+      status: row.status,
+      tmStart: Number(row.tm_start),
+      tmFinish: row.tm_finish === null ? null : Number(row.tm_finish),
+      deleted: JSON.parse(row.deleted),
+    };
   };
   const receipt = async (id) => {
     const res = await api.call("GET", `/v1.0/customers/${id}/deletion`, { token: adminToken });
     if (res.status !== 200) return { source: "none", status: res.status };
     const remaining = Object.values(res.body.remaining ?? {}).reduce((a, b) => a + Number(b), 0);
-    if (res.body.status !== "finished" || remaining !== 0) throw new Error(`receipt of ${id}: ${JSON.stringify(res.body)}`);
+    if (res.body.status !== "finished" || remaining !== 0)
+      throw new Error(`receipt of ${id}: ${JSON.stringify(res.body)}`);
     return { source: "api", status: res.body.status, remaining };
   };
   const limitMs = Math.max(60_000, P.cascadeRows * 3);
@@ -57,7 +66,8 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
         const checked = await receipt(id);
         return { via, receipt: checked.source, rows, wallSeconds: wall, serverSeconds: server, deleted: s.deleted };
       }
-      if (now - t0 > limitMs) throw new Error(`cascade of ${id} not finished after ${limitMs / 1000} s (status ${s.status})`);
+      if (now - t0 > limitMs)
+        throw new Error(`cascade of ${id} not finished after ${limitMs / 1000} s (status ${s.status})`);
       await sleep(POLL_MS);
     }
   };
@@ -91,14 +101,17 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
     // Local D1 write rate (bulk INSERT … SELECT) and storage per resource row, indexes included.
     storage.insertRowsPerSecond.push(P.cascadeRows / ((performance.now() - t0) / 1000));
     const after = await databaseBytes(db);
-    if (before !== null && after !== null && after > before) storage.bytesPerResourceRow.push((after - before) / P.cascadeRows);
+    if (before !== null && after !== null && after > before)
+      storage.bytesPerResourceRow.push((after - before) / P.cascadeRows);
     return c;
   };
   const leftovers = async (id) => Object.values(await ownedCounts(db, id)).reduce((a, b) => a + b, 0);
 
   const runs = [];
   for (let r = 0; r < P.cascadeRuns; r++) {
-    log(`cascade run ${r + 1}/${P.cascadeRuns}: seeding two customers with ${P.cascadeRows.toLocaleString("en-US")} rows each`);
+    log(
+      `cascade run ${r + 1}/${P.cascadeRuns}: seeding two customers with ${P.cascadeRows.toLocaleString("en-US")} rows each`,
+    );
     const v = await victim("victim");
     const w = await victim("twin");
     const run = {};
@@ -163,10 +176,18 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
       // Time with no progress between two polls (queue hand-overs); rows/s over the rest.
       via: runs[0]?.cascade.via,
     },
-    raw: { rows: m((r) => r.raw.rows), seconds: m((r) => secs(r.raw)), wallSeconds: m((r) => r.raw.wallSeconds), rowsPerSecond: m((r) => r.raw.rowsPerSecond) },
+    raw: {
+      rows: m((r) => r.raw.rows),
+      seconds: m((r) => secs(r.raw)),
+      wallSeconds: m((r) => r.raw.wallSeconds),
+      rowsPerSecond: m((r) => r.raw.rowsPerSecond),
+    },
     speedRatio: m((r) => r.speedRatio),
     // Rows per second of the raw delete is the local delete rate; these are the insert side.
-    storage: { bytesPerResourceRow: median(storage.bytesPerResourceRow), bulkInsertRowsPerSecond: median(storage.insertRowsPerSecond) },
+    storage: {
+      bytesPerResourceRow: median(storage.bytesPerResourceRow),
+      bulkInsertRowsPerSecond: median(storage.insertRowsPerSecond),
+    },
     underLoad: {
       connections: P.tenantConnections,
       idle: { rps: m((r) => r.idle.rps), p50: m((r) => r.idle.p50), p99: m((r) => r.idle.p99) },

@@ -11,7 +11,11 @@ export async function deepPages({ P, log, api, urls, adminToken }) {
   const walk = [];
   for (let page = 1; page < depth; page++) {
     const t0 = performance.now();
-    const body = await api.ok("GET", `/v1.0/customers?page_size=${pageSize}${token ? `&page_token=${encodeURIComponent(token)}` : ""}`, { token: adminToken });
+    const body = await api.ok(
+      "GET",
+      `/v1.0/customers?page_size=${pageSize}${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+      { token: adminToken },
+    );
     walk.push(performance.now() - t0);
     if (!body.next_page_token) throw new Error(`ran out of pages at page ${page}`);
     token = body.next_page_token;
@@ -26,7 +30,10 @@ export async function deepPages({ P, log, api, urls, adminToken }) {
   for (let r = 0; r < P.runs; r++) {
     const pair = {};
     for (const which of r % 2 ? ["deep", "first"] : ["first", "deep"]) {
-      pair[which] = await runLoad({ url: which === "first" ? firstUrl : deepUrl, headers }, { connections: 1, duration: P.duration });
+      pair[which] = await runLoad(
+        { url: which === "first" ? firstUrl : deepUrl, headers },
+        { connections: 1, duration: P.duration },
+      );
     }
     runs.push(pair);
   }

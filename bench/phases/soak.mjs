@@ -51,12 +51,19 @@ function mix({ adminToken, tenant, probeId }) {
       headers: json(tenant.token),
       setupRequest: (req) => ({ ...req, body: JSON.stringify({ detail: `soak ${n++}` }) }),
     },
-    { method: "POST", path: "/v1.0/accesskeys", headers: json(tenant.token), body: JSON.stringify({ name: "soak", expire: 3600 }) },
+    {
+      method: "POST",
+      path: "/v1.0/accesskeys",
+      headers: json(tenant.token),
+      body: JSON.stringify({ name: "soak", expire: 3600 }),
+    },
   ];
 }
 
 export async function soak({ P, log, project, bindings }) {
-  log(`soak: ${P.soakSeconds} s of mixed reads and writes (${P.connections} connections), heap after GC at start and end`);
+  log(
+    `soak: ${P.soakSeconds} s of mixed reads and writes (${P.connections} connections), heap after GC at start and end`,
+  );
   const workerErrors = [];
   const onLog = (entry) => {
     if (/error/i.test(entry.level)) workerErrors.push(entry.message.slice(0, 500));
@@ -69,14 +76,17 @@ export async function soak({ P, log, project, bindings }) {
     const adminToken = await api.login(bindings.ADMIN_USERNAME, bindings.ADMIN_PASSWORD);
     const tenant = await createCustomer(api, adminToken, "soak");
     tenant.token = await api.login(tenant.username, tenant.password);
-    tenant.key = (await api.ok("POST", "/v1.0/accesskeys", { token: tenant.token, body: { name: "soak", expire: 86400 } })).token;
+    tenant.key = (
+      await api.ok("POST", "/v1.0/accesskeys", { token: tenant.token, body: { name: "soak", expire: 86400 } })
+    ).token;
     const probeId = (await rt.db.prepare("SELECT id FROM customers LIMIT 1 OFFSET 10").first()).id;
     const failures = [];
     // Any 5xx is a defect: keep what it said (its request id leads to the Worker's log line).
     const requests = mix({ adminToken, tenant, probeId }).map((r) => ({
       ...r,
       onResponse: (status, body) => {
-        if (status >= 500 && failures.length < 10) failures.push({ method: r.method, path: r.path, status, body: String(body).slice(0, 300) });
+        if (status >= 500 && failures.length < 10)
+          failures.push({ method: r.method, path: r.path, status, body: String(body).slice(0, 300) });
       },
     }));
     const target = { url: `${rt.urls.main}/`, requests };
@@ -107,7 +117,9 @@ export async function soak({ P, log, project, bindings }) {
       const end = await heap();
       samples.push({ atSeconds: P.soakSeconds, ...end });
       const rssEnd = workerdRss();
-      log(`  heap ${(start.usedBytes / MiB).toFixed(1)} → ${(end.usedBytes / MiB).toFixed(1)} MiB; ${summary.requests} requests (${summary.non2xx} non-2xx)`);
+      log(
+        `  heap ${(start.usedBytes / MiB).toFixed(1)} → ${(end.usedBytes / MiB).toFixed(1)} MiB; ${summary.requests} requests (${summary.non2xx} non-2xx)`,
+      );
       // Write contention on the one soak customer answers 409; any 5xx is a defect.
       if (failures.length) throw new Error(`soak: ${failures.length} 5xx, first ${JSON.stringify(failures[0])}`);
       return {

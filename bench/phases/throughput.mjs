@@ -12,15 +12,53 @@ export function throughputCases({ urls, probeId, adminToken, tenantA }) {
   const auth = (token) => ({ Authorization: `Bearer ${token}` });
   return {
     bare: { label: "bare Worker, constant response (runtime limit)", url: `${urls.bare}/`, reference: true },
-    floorGet: { label: "floor: one prepared SELECT by primary key", url: `${urls.floorGet}/?id=${probeId}`, reference: true },
+    floorGet: {
+      label: "floor: one prepared SELECT by primary key",
+      url: `${urls.floorGet}/?id=${probeId}`,
+      reference: true,
+    },
     floorList: { label: "floor: the 100-row keyset SELECT (LIMIT 101)", url: `${urls.floorList}/`, reference: true },
-    peerSelf: { label: "peer: GET /v1.0/customer (Hono + hono/jwt + drizzle)", url: `${urls.peer}/v1.0/customer`, headers: auth(tenantA.token), reference: true },
-    peerList: { label: "peer: GET /v1.0/customers?page_size=100", url: `${urls.peer}/v1.0/customers?page_size=100`, headers: auth(adminToken), reference: true },
-    selfJwt: { label: "GET /v1.0/customer (JWT)", path: "/v1.0/customer", headers: auth(tenantA.token), floor: "floorGet", peer: "peerSelf" },
-    selfKey: { label: "GET /v1.0/customer (access key)", path: "/v1.0/customer", headers: auth(tenantA.key), floor: "floorGet", peer: "peerSelf" },
+    peerSelf: {
+      label: "peer: GET /v1.0/customer (Hono + hono/jwt + drizzle)",
+      url: `${urls.peer}/v1.0/customer`,
+      headers: auth(tenantA.token),
+      reference: true,
+    },
+    peerList: {
+      label: "peer: GET /v1.0/customers?page_size=100",
+      url: `${urls.peer}/v1.0/customers?page_size=100`,
+      headers: auth(adminToken),
+      reference: true,
+    },
+    selfJwt: {
+      label: "GET /v1.0/customer (JWT)",
+      path: "/v1.0/customer",
+      headers: auth(tenantA.token),
+      floor: "floorGet",
+      peer: "peerSelf",
+    },
+    selfKey: {
+      label: "GET /v1.0/customer (access key)",
+      path: "/v1.0/customer",
+      headers: auth(tenantA.key),
+      floor: "floorGet",
+      peer: "peerSelf",
+    },
     // The peer has no operator single read; its own single read (one JWT, one row) stands in.
-    adminGet: { label: "GET /v1.0/customers/{id} (super admin)", path: `/v1.0/customers/${probeId}`, headers: auth(adminToken), floor: "floorGet", peer: "peerSelf" },
-    adminList: { label: "GET /v1.0/customers?page_size=100 (super admin)", path: "/v1.0/customers?page_size=100", headers: auth(adminToken), floor: "floorList", peer: "peerList" },
+    adminGet: {
+      label: "GET /v1.0/customers/{id} (super admin)",
+      path: `/v1.0/customers/${probeId}`,
+      headers: auth(adminToken),
+      floor: "floorGet",
+      peer: "peerSelf",
+    },
+    adminList: {
+      label: "GET /v1.0/customers?page_size=100 (super admin)",
+      path: "/v1.0/customers?page_size=100",
+      headers: auth(adminToken),
+      floor: "floorList",
+      peer: "peerList",
+    },
     adminCreate: {
       label: "POST /v1.0/customers (super admin; one PBKDF2 hash)",
       path: "/v1.0/customers",
@@ -34,7 +72,12 @@ export function throughputCases({ urls, probeId, adminToken, tenantA }) {
   };
 }
 
-const target = (c, base) => ({ url: c.url ?? `${base}${c.path}`, method: c.method, headers: c.headers, setupRequest: c.setupRequest });
+const target = (c, base) => ({
+  url: c.url ?? `${base}${c.path}`,
+  method: c.method,
+  headers: c.headers,
+  setupRequest: c.setupRequest,
+});
 
 /** D1 and Durable Object calls per request, from one sequential pass through the instrumented copy. */
 export async function roundTrips(cases, urls) {
@@ -44,7 +87,11 @@ export async function roundTrips(cases, urls) {
     let calls = null;
     for (let i = 0; i < 3; i++) {
       const req = c.setupRequest ? c.setupRequest({}) : {};
-      const res = await fetch(`${urls.instrumented}${c.path}`, { method: c.method ?? "GET", headers: c.headers, body: req.body });
+      const res = await fetch(`${urls.instrumented}${c.path}`, {
+        method: c.method ?? "GET",
+        headers: c.headers,
+        body: req.body,
+      });
       await res.arrayBuffer();
       if (res.status >= 300) throw new Error(`${c.label} -> ${res.status}`);
       calls = JSON.parse(res.headers.get("X-Bench-Calls") ?? "null");
@@ -54,20 +101,29 @@ export async function roundTrips(cases, urls) {
   return out;
 }
 
-const KNOWN_CALLS = { bare: { d1: 0, do: 0, queue: 0 }, floorGet: { d1: 1, do: 0, queue: 0 }, floorList: { d1: 1, do: 0, queue: 0 } };
+const KNOWN_CALLS = {
+  bare: { d1: 0, do: 0, queue: 0 },
+  floorGet: { d1: 1, do: 0, queue: 0 },
+  floorList: { d1: 1, do: 0, queue: 0 },
+};
 
 export async function throughput({ P, log, urls, loadavg, errors, calls }, cases) {
   const keys = Object.keys(cases);
   log(`throughput: ${keys.length} endpoints × ${P.runs} runs × ${P.duration} s, ${P.connections} connections`);
-  if (P.warmup > 0) for (const key of keys) await runLoad(target(cases[key], urls.main), { connections: P.connections, duration: P.warmup });
+  if (P.warmup > 0)
+    for (const key of keys)
+      await runLoad(target(cases[key], urls.main), { connections: P.connections, duration: P.warmup });
   const runs = [];
   for (let r = 0; r < P.runs; r++) {
     const run = {};
     // Rotate the order each run so slow drift (other processes, SQLite cache) spreads evenly.
     const order = keys.map((_, i) => keys[(i + r) % keys.length]);
-    for (const key of order) run[key] = await runLoad(target(cases[key], urls.main), { connections: P.connections, duration: P.duration });
+    for (const key of order)
+      run[key] = await runLoad(target(cases[key], urls.main), { connections: P.connections, duration: P.duration });
     runs.push(run);
-    log(`  run ${r + 1}/${P.runs}: ${keys.map((k) => `${k} ${run[k].rps.toFixed(0)}/s`).join(", ")}; load avg ${loadavg()}`);
+    log(
+      `  run ${r + 1}/${P.runs}: ${keys.map((k) => `${k} ${run[k].rps.toFixed(0)}/s`).join(", ")}; load avg ${loadavg()}`,
+    );
   }
   const out = { cases: {}, runs };
   // Each comparison is a ratio within one run (back to back), then the median over runs.
@@ -76,7 +132,11 @@ export async function throughput({ P, log, urls, loadavg, errors, calls }, cases
     const c = cases[key];
     const per = runs.map((run) => run[key]);
     const bad = per.reduce((n, p) => n + p.non2xx + p.errors, 0);
-    if (bad) errors.push({ phase: "throughput", message: `${key}: ${bad} non-2xx/errored responses (${JSON.stringify(per.map((p) => p.codes))})` });
+    if (bad)
+      errors.push({
+        phase: "throughput",
+        message: `${key}: ${bad} non-2xx/errored responses (${JSON.stringify(per.map((p) => p.codes))})`,
+      });
     out.cases[key] = {
       label: c.label,
       reference: c.reference === true,
@@ -95,7 +155,12 @@ export async function throughput({ P, log, urls, loadavg, errors, calls }, cases
       vsPeer: c.peer ? perRun((run) => ratio(run[key].rps, run[c.peer].rps)) : undefined,
       cpuVsPeer: c.peer ? perRun((run) => ratio(run[key].cpuMsPerReq, run[c.peer].cpuMsPerReq)) : undefined,
       // The peer's own distance to the floor of the same SQL, for context.
-      peerVsFloor: key === "peerSelf" ? perRun((run) => ratio(run.peerSelf.rps, run.floorGet.rps)) : key === "peerList" ? perRun((run) => ratio(run.peerList.rps, run.floorList.rps)) : undefined,
+      peerVsFloor:
+        key === "peerSelf"
+          ? perRun((run) => ratio(run.peerSelf.rps, run.floorGet.rps))
+          : key === "peerList"
+            ? perRun((run) => ratio(run.peerList.rps, run.floorList.rps))
+            : undefined,
       calls: calls?.[key] ?? KNOWN_CALLS[key] ?? null,
     };
   }

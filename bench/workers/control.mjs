@@ -2,13 +2,16 @@
 // probe and a fallback to drive a permanent deletion through the customer's Durable Object.
 // It shares the service's D1 database and, by script name, its CustomerLifecycle namespace.
 
-const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+const json = (body, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 async function pbkdf2(n, iterations) {
   const enc = new TextEncoder();
   const salt = crypto.getRandomValues(new Uint8Array(16));
   for (let i = 0; i < n; i++) {
-    const key = await crypto.subtle.importKey("raw", enc.encode(`bench-password-${i}`), "PBKDF2", false, ["deriveBits"]);
+    const key = await crypto.subtle.importKey("raw", enc.encode(`bench-password-${i}`), "PBKDF2", false, [
+      "deriveBits",
+    ]);
     await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
   }
 }
@@ -36,7 +39,9 @@ export default {
         let rows = 0;
         const start = Date.now();
         for (const table of tables) {
-          const result = await env.DB.prepare(`DELETE FROM "${table.replace(/"/g, "")}" WHERE customer_id = ?`).bind(customer).run();
+          const result = await env.DB.prepare(`DELETE FROM "${table.replace(/"/g, "")}" WHERE customer_id = ?`)
+            .bind(customer)
+            .run();
           perTable[table] = result.meta.changes ?? 0;
           rows += perTable[table];
         }

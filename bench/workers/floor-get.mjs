@@ -5,7 +5,11 @@ export default {
   async fetch(request, env) {
     const id = new URL(request.url).searchParams.get("id") ?? "";
     const row = await env.DB.prepare("SELECT * FROM customers WHERE id = ?").bind(id).first();
-    if (!row) return new Response(JSON.stringify({ error: "not found" }), { status: 404, headers: { "Content-Type": "application/json" } });
+    if (!row)
+      return new Response(JSON.stringify({ error: "not found" }), {
+        status: 404,
+        headers: { "Content-Type": "application/json" },
+      });
     return new Response(JSON.stringify(row), { headers: { "Content-Type": "application/json" } });
   },
 };

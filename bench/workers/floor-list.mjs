@@ -6,6 +6,8 @@ const SQL = "SELECT * FROM customers WHERE status <> 'deleted' ORDER BY tm_creat
 export default {
   async fetch(request, env) {
     const { results } = await env.DB.prepare(SQL).all();
-    return new Response(JSON.stringify({ result: results.slice(0, 100) }), { headers: { "Content-Type": "application/json" } });
+    return new Response(JSON.stringify({ result: results.slice(0, 100) }), {
+      headers: { "Content-Type": "application/json" },
+    });
   },
 };

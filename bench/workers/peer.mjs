@@ -72,7 +72,10 @@ app.get("/v1.0/customers", async (c) => {
     .limit(size + 1);
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
-  return c.json({ result: page.map(toJson), next_page_token: rows.length > size && last ? btoa(`${last.tmCreate}:${last.id}`) : "" });
+  return c.json({
+    result: page.map(toJson),
+    next_page_token: rows.length > size && last ? btoa(`${last.tmCreate}:${last.id}`) : "",
+  });
 });
 
 export default { fetch: (request, env, ctx) => app.fetch(request, env, ctx) };

@@ -58,7 +58,13 @@ export class AttemptLimiter extends DurableObject<Env> {
     const t =
       client === undefined
         ? this.sql.exec<{ t: number }>("SELECT t FROM events ORDER BY t LIMIT 1 OFFSET ?", count - limit).one().t
-        : this.sql.exec<{ t: number }>("SELECT t FROM events WHERE client = ? ORDER BY t LIMIT 1 OFFSET ?", client, count - limit).one().t;
+        : this.sql
+            .exec<{ t: number }>(
+              "SELECT t FROM events WHERE client = ? ORDER BY t LIMIT 1 OFFSET ?",
+              client,
+              count - limit,
+            )
+            .one().t;
     return seconds(t + windowMs - now);
   }
 
@@ -73,10 +79,15 @@ export class AttemptLimiter extends DurableObject<Env> {
     if (req.client) {
       const mine = this.count("WHERE client = ?", req.client);
       if (req.perClientMax !== undefined && mine >= req.perClientMax) {
-        return { allowed: false, retryAfterSeconds: this.retryAfter(mine, req.perClientMax, req.windowMs, now, req.client) };
+        return {
+          allowed: false,
+          retryAfterSeconds: this.retryAfter(mine, req.perClientMax, req.windowMs, now, req.client),
+        };
       }
       if (req.delay && mine > 0) {
-        const last = this.sql.exec<{ t: number }>("SELECT max(t) AS t FROM events WHERE client = ?", req.client).one().t;
+        const last = this.sql
+          .exec<{ t: number }>("SELECT max(t) AS t FROM events WHERE client = ?", req.client)
+          .one().t;
         const readyAt = last + delayMs(total, req.delay);
         if (now < readyAt) return { allowed: false, retryAfterSeconds: seconds(readyAt - now) };
       }
@@ -109,7 +120,11 @@ const limiter = (env: Env, key: string) => env.ATTEMPT_LIMITER.get(env.ATTEMPT_L
  * Takes one event from each key, all or nothing: when any refuses, the others give theirs back,
  * and the caller gets the longest wait.
  */
-export async function takeAll(env: Env, takes: { key: string; request: Omit<TakeRequest, "id"> }[], id = crypto.randomUUID()): Promise<Decision> {
+export async function takeAll(
+  env: Env,
+  takes: { key: string; request: Omit<TakeRequest, "id"> }[],
+  id = crypto.randomUUID(),
+): Promise<Decision> {
   const decisions = await Promise.all(takes.map((t) => limiter(env, t.key).take({ ...t.request, id })));
   if (decisions.every((d) => d.allowed)) return { allowed: true, retryAfterSeconds: 0 };
   await Promise.all(takes.map((t, i) => (decisions[i]!.allowed ? limiter(env, t.key).release(id) : undefined)));
@@ -177,9 +192,20 @@ export const SIGNUPS_PER_CLIENT_PER_HOUR = 20;
 
 /** Counts a signup against its client's hourly budget; 429 with Retry-After past it. */
 export async function assertSignupAllowed(env: Env, client: string): Promise<void> {
-  const decision = await takeAll(env, [{ key: `signup:client:${client}`, request: { client: "", windowMs: 3600 * 1000, max: SIGNUPS_PER_CLIENT_PER_HOUR } }]);
-  if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds, "TOO_MANY_SIGNUPS", "Too many signups from this client; try again later.");
+  const decision = await takeAll(env, [
+    {
+      key: `signup:client:${client}`,
+      request: { client: "", windowMs: 3600 * 1000, max: SIGNUPS_PER_CLIENT_PER_HOUR },
+    },
+  ]);
+  if (!decision.allowed)
+    throw tooManyRequests(
+      decision.retryAfterSeconds,
+      "TOO_MANY_SIGNUPS",
+      "Too many signups from this client; try again later.",
+    );
 }
 
 /** The client's address as Cloudflare saw it. No other header counts: any client can forge those. */
-export const clientIp = (headers: { header(name: string): string | undefined }) => headers.header("CF-Connecting-IP") ?? "unknown";
+export const clientIp = (headers: { header(name: string): string | undefined }) =>
+  headers.header("CF-Connecting-IP") ?? "unknown";

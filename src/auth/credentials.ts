@@ -17,13 +17,7 @@ export function readCredential(c: Context): string | null {
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (match) return match[1]!;
   }
-  return (
-    c.req.query("token") ||
-    c.req.query("accesskey") ||
-    getCookie(c, "token") ||
-    getCookie(c, "accesskey") ||
-    null
-  );
+  return c.req.query("token") || c.req.query("accesskey") || getCookie(c, "token") || getCookie(c, "accesskey") || null;
 }
 
 export const isAccesskeyToken = (credential: string) => credential.startsWith(ACCESSKEY_PREFIX);
@@ -42,7 +36,11 @@ export function credentialOf(c: Context<AppEnv>): DecodedCredential | null {
   if (cached !== undefined) return cached;
   const raw = readCredential(c);
   const decoded: DecodedCredential | null =
-    raw === null ? null : isAccesskeyToken(raw) ? { kind: "accesskey", tokenHash: sha256Hex(raw) } : { kind: "jwt", claims: verifyToken(raw, c.env.JWT_SECRET) };
+    raw === null
+      ? null
+      : isAccesskeyToken(raw)
+        ? { kind: "accesskey", tokenHash: sha256Hex(raw) }
+        : { kind: "jwt", claims: verifyToken(raw, c.env.JWT_SECRET) };
   c.set("credential", decoded);
   return decoded;
 }

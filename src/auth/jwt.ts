@@ -36,11 +36,18 @@ export async function issueToken(
 }
 
 /** The agent (and the customer it belongs to) of a valid, unexpired token; null for anything else. */
-export async function verifyToken(token: string, secret: string): Promise<{ agentId: string; customerId: string; version: unknown } | null> {
+export async function verifyToken(
+  token: string,
+  secret: string,
+): Promise<{ agentId: string; customerId: string; version: unknown } | null> {
   try {
     const payload = await verify(token, secret, "HS256");
     if (typeof payload.sub !== "string") return null;
-    return { agentId: payload.sub, customerId: typeof payload.customer_id === "string" ? payload.customer_id : "", version: payload.ver };
+    return {
+      agentId: payload.sub,
+      customerId: typeof payload.customer_id === "string" ? payload.customer_id : "",
+      version: payload.ver,
+    };
   } catch {
     return null;
   }

@@ -59,7 +59,13 @@ function agentPrincipal(record: D1Record | undefined, tokenVersion: unknown): Pr
   if (!record || record.agent_token_version !== tokenVersion) return null;
   const customer = customerReader.read(record);
   if (!isLive(customer)) return null;
-  return { kind: "agent", id: record.agent_id as string, username: record.agent_username as string, permission: record.agent_permission as number, customer };
+  return {
+    kind: "agent",
+    id: record.agent_id as string,
+    username: record.agent_username as string,
+    permission: record.agent_permission as number,
+    customer,
+  };
 }
 
 /** Where a batched query finds the caller's customer: a bound id, or a subquery on the access key. */
@@ -88,7 +94,10 @@ async function lookupFor(env: Env, credential: DecodedCredential): Promise<Looku
   if (credential.kind === "accesskey") {
     const [tokenHash, operatorBinding] = await Promise.all([credential.tokenHash, superAdminCredentialVersion(env)]);
     return {
-      query: { statement: (d1) => d1.prepare(ACCESSKEY_SQL).bind(tokenHash), read: (records) => accesskeyPrincipal(records[0], operatorBinding) },
+      query: {
+        statement: (d1) => d1.prepare(ACCESSKEY_SQL).bind(tokenHash),
+        read: (records) => accesskeyPrincipal(records[0], operatorBinding),
+      },
       scope: {
         sql: ACCESSKEY_CUSTOMER_SQL,
         params: [tokenHash],
@@ -106,7 +115,10 @@ async function lookupFor(env: Env, credential: DecodedCredential): Promise<Looku
     return principal ? { query: principal, scope: idScope(""), claimedCustomer: null } : null;
   }
   return {
-    query: { statement: (d1) => d1.prepare(AGENT_SQL).bind(agentId), read: (records) => agentPrincipal(records[0], version) },
+    query: {
+      statement: (d1) => d1.prepare(AGENT_SQL).bind(agentId),
+      read: (records) => agentPrincipal(records[0], version),
+    },
     // Signed into the token at login; an agent never moves to another customer.
     scope: idScope(customerId),
     claimedCustomer: customerId,
@@ -154,7 +166,9 @@ export class AuthSession {
   }
 
   principal(): Promise<Principal> {
-    this.#principal ??= resolvePrincipal(this.env, this.db, this.credential).then((p) => p ?? Promise.reject(revoked()));
+    this.#principal ??= resolvePrincipal(this.env, this.db, this.credential).then(
+      (p) => p ?? Promise.reject(revoked()),
+    );
     return this.#principal;
   }
 
@@ -192,7 +206,9 @@ export class AuthSession {
     }
     const lookup = await this.#lookup();
     const [principal, rows] = await batchWith(this.db.$client, lookup, build(lookup.scope));
-    const sameCustomer = principal && (lookup.claimedCustomer === null || !principal.customer || principal.customer.id === lookup.claimedCustomer);
+    const sameCustomer =
+      principal &&
+      (lookup.claimedCustomer === null || !principal.customer || principal.customer.id === lookup.claimedCustomer);
     return [await this.#settle(sameCustomer ? principal : null), rows];
   }
 }
@@ -216,18 +232,27 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 const envelopeFor = (requestId: string) => ({
-  error: { status: "INTERNAL", reason: "INTERNAL", message: "An internal error occurred.", request_id: requestId, details: [] },
+  error: {
+    status: "INTERNAL",
+    reason: "INTERNAL",
+    message: "An internal error occurred.",
+    request_id: requestId,
+    details: [],
+  },
 });
 
 /** The caller, for any handler behind `authenticate` (reads check the credential here). */
 export const principalOf = (c: Context<AppEnv>) => c.get("auth").principal();
 
 /** The caller and the rows of a query on its own customer's data, in one round trip (fixed SQL, src/db/raw.ts). */
-export const principalWithOwnRaw = <R>(c: Context<AppEnv>, build: (scope: CustomerScope) => RawQuery<R>) => c.get("auth").withOwn(build);
+export const principalWithOwnRaw = <R>(c: Context<AppEnv>, build: (scope: CustomerScope) => RawQuery<R>) =>
+  c.get("auth").withOwn(build);
 
 /** principalWithOwnRaw for a query built with drizzle: `build` gets the customer as a drizzle expression. */
-export const principalWithOwn = <Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, build: (customerId: SQL | string) => Q) =>
-  c.get("auth").withOwn((scope) => drizzleQuery(build(scope.expr)));
+export const principalWithOwn = <Q extends BatchItem<"sqlite">>(
+  c: Context<AppEnv>,
+  build: (customerId: SQL | string) => Q,
+) => c.get("auth").withOwn((scope) => drizzleQuery(build(scope.expr)));
 
 /** The caller and the rows of a query that does not depend on who the caller is, in one round trip. */
 export const principalWith = <R>(c: Context<AppEnv>, query: RawQuery<R>) => c.get("auth").with(query);

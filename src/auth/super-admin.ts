@@ -23,7 +23,11 @@ export const isSuperAdminUsername = (env: Env, username: string) =>
  * of anything else: signup, operator customer creation and agent creation all call this, and so
  * do customer email changes (an email is a sign-in identity: signup makes it a username).
  */
-export function assertNotSuperAdminUsername(env: Env, username: string | undefined, field: "username" | "email" = "username"): void {
+export function assertNotSuperAdminUsername(
+  env: Env,
+  username: string | undefined,
+  field: "username" | "email" = "username",
+): void {
   if (username && isSuperAdminUsername(env, username)) {
     const reason = field === "email" ? "EMAIL_ALREADY_EXISTS" : "USERNAME_ALREADY_EXISTS";
     throw alreadyExists(reason, `The ${field} is already in use.`, [{ field, description: "already in use" }]);
@@ -43,8 +47,14 @@ export function superAdminCredentialVersion(env: Env): Promise<string> {
   if (!version) {
     version = (async () => {
       if (!superAdminUsername(env) || !env.ADMIN_PASSWORD || !env.JWT_SECRET) return "";
-      const key = await crypto.subtle.importKey("raw", utf8(env.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-      const mac = await crypto.subtle.sign("HMAC", key, utf8(`super-admin\0${superAdminUsername(env)}\0${env.ADMIN_PASSWORD}`));
+      const key = await crypto.subtle.importKey("raw", utf8(env.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+      ]);
+      const mac = await crypto.subtle.sign(
+        "HMAC",
+        key,
+        utf8(`super-admin\0${superAdminUsername(env)}\0${env.ADMIN_PASSWORD}`),
+      );
       return toHex(mac).slice(0, 32);
     })();
     credentialVersions.set(env, version);
@@ -62,7 +72,10 @@ export const superAdminAgent = async (env: Env) => ({
 });
 
 /** The configured password checked in constant time; the same PBKDF2 cost as a customer login either way. */
-export async function loginSuperAdmin(env: Env, password: string): Promise<Awaited<ReturnType<typeof superAdminAgent>> | null> {
+export async function loginSuperAdmin(
+  env: Env,
+  password: string,
+): Promise<Awaited<ReturnType<typeof superAdminAgent>> | null> {
   if (!env.ADMIN_PASSWORD || !superAdminUsername(env)) return null;
   const [given, configured] = await Promise.all([sha256Hex(password), sha256Hex(env.ADMIN_PASSWORD)]);
   await verifyPassword(password, null);
@@ -74,5 +87,11 @@ export async function superAdminPrincipal(env: Env, version: unknown): Promise<P
   if (!env.ADMIN_PASSWORD || !superAdminUsername(env) || typeof version !== "string") return null;
   const expected = await superAdminCredentialVersion(env);
   if (!expected || !timingSafeEqual(utf8(version), utf8(expected))) return null;
-  return { kind: "agent", id: SUPER_ADMIN_ID, username: superAdminUsername(env), permission: Permission.ProjectSuperAdmin, customer: null };
+  return {
+    kind: "agent",
+    id: SUPER_ADMIN_ID,
+    username: superAdminUsername(env),
+    permission: Permission.ProjectSuperAdmin,
+    customer: null,
+  };
 }

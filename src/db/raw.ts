@@ -37,10 +37,10 @@ const readers = new WeakMap<SQLiteTable, Map<string, RecordReader<unknown>>>();
  * records selected with `columns`. A read that answers only some columns selects only those:
  * less for D1 to serialize and for the isolate to convert.
  */
-export function recordReader<T extends SQLiteTable, K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string>(
-  table: T,
-  pick?: readonly K[],
-): RecordReader<Pick<T["$inferSelect"], K>> {
+export function recordReader<
+  T extends SQLiteTable,
+  K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string,
+>(table: T, pick?: readonly K[]): RecordReader<Pick<T["$inferSelect"], K>> {
   let byPick = readers.get(table);
   if (!byPick) readers.set(table, (byPick = new Map()));
   const cacheKey = pick ? pick.join(",") : "*";

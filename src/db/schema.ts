@@ -58,9 +58,7 @@ export const customers = sqliteTable(
     index("customers_list_idx").on(t.tmCreate, t.id),
     index("customers_status_list_idx").on(t.status, t.tmCreate, t.id),
     // A live customer's email is unique; deleted (anonymized) and expired accounts free it.
-    uniqueIndex("customers_email_live_uq")
-      .on(t.email)
-      .where(sql`status NOT IN ('deleted', 'expired') AND email <> ''`),
+    uniqueIndex("customers_email_live_uq").on(t.email).where(sql`status NOT IN ('deleted', 'expired') AND email <> ''`),
     index("customers_email_idx").on(t.email),
     // The cron sweep looks for overdue frozen and initial customers.
     index("customers_deletion_due_idx").on(t.status, t.tmDeletionScheduled),
@@ -315,7 +313,10 @@ export const webhookDeliveries = sqliteTable(
     error: text("error").notNull().default(""),
     tmCreate: ms("tm_create").notNull(),
   },
-  (t) => [index("webhook_deliveries_customer_list_idx").on(t.customerId, t.tmCreate, t.id), index("webhook_deliveries_tm_create_idx").on(t.tmCreate)],
+  (t) => [
+    index("webhook_deliveries_customer_list_idx").on(t.customerId, t.tmCreate, t.id),
+    index("webhook_deliveries_tm_create_idx").on(t.tmCreate),
+  ],
 );
 
 export const deletionJobStatuses = ["pending", "running", "finished", "failed"] as const;

@@ -25,7 +25,10 @@ export const AccesskeySchema = z
     tm_expire: z.string(),
     tm_create: z.string(),
     tm_update: z.string(),
-    tm_delete: z.string().nullable().openapi({ description: "When the key was deleted: set only in the answer of its deletion." }),
+    tm_delete: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the key was deleted: set only in the answer of its deletion." }),
   })
   .openapi("Accesskey", {
     example: {
@@ -100,4 +103,3 @@ export async function buildAccesskey(
 }
 
 export const insertAccesskey = (db: Db, row: AccesskeyRow) => db.insert(accesskeys).values(row);
-

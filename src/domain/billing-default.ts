@@ -8,7 +8,9 @@ import { updateCustomer } from "./customer-store";
 
 export const BillingAccountIdUpdateSchema = z
   .strictObject({ billing_account_id: z.string().max(64) })
-  .openapi("CustomerBillingAccountIdUpdate", { example: { billing_account_id: "a1b2c3d4-5678-90ab-cdef-1234567890ab" } });
+  .openapi("CustomerBillingAccountIdUpdate", {
+    example: { billing_account_id: "a1b2c3d4-5678-90ab-cdef-1234567890ab" },
+  });
 
 /**
  * Makes one of the customer's own billing accounts its default; any other id is a 404. The
@@ -16,7 +18,11 @@ export const BillingAccountIdUpdateSchema = z
  * check and the write cannot leave the default pointing at nothing. (The deletion, in turn,
  * resets a default that names the account in its own batch.)
  */
-export async function setDefaultBillingAccount(db: Db, customer: CustomerRow, billingAccountId: string): Promise<CustomerRow> {
+export async function setDefaultBillingAccount(
+  db: Db,
+  customer: CustomerRow,
+  billingAccountId: string,
+): Promise<CustomerRow> {
   const id = billingAccountId.toLowerCase();
   if (!isUuid(id)) throw notFound("billing account");
   const accountExists = exists(
@@ -25,5 +31,10 @@ export async function setDefaultBillingAccount(db: Db, customer: CustomerRow, bi
       .from(billingAccounts)
       .where(and(eq(billingAccounts.id, id), eq(billingAccounts.customerId, customer.id))),
   );
-  return updateCustomer(db, customer.id, { billingAccountId: id }, { current: customer, guard: { condition: accountExists, error: () => notFound("billing account") } });
+  return updateCustomer(
+    db,
+    customer.id,
+    { billingAccountId: id },
+    { current: customer, guard: { condition: accountExists, error: () => notFound("billing account") } },
+  );
 }

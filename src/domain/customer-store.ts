@@ -1,7 +1,15 @@
 import { and, eq, ne, notInArray, sql, type SQL } from "drizzle-orm";
 import { changesOf, d1Batch, type BatchStatement } from "../db/batch";
 import type { Db } from "../db/client";
-import { agents, customerEvents, customers, Permission, ZERO_UUID, type CustomerEventType, type CustomerRow } from "../db/schema";
+import {
+  agents,
+  customerEvents,
+  customers,
+  Permission,
+  ZERO_UUID,
+  type CustomerEventType,
+  type CustomerRow,
+} from "../db/schema";
 import { hashPassword, unusablePasswordHash } from "../auth/password";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
 import { unsetPasswordHash } from "./password-reset";
@@ -46,14 +54,24 @@ function eventValues(type: CustomerEventType, row: CustomerRow, now: number, tar
 }
 
 /** An event row for the batch that makes the change; `data` is the customer as it is after it. */
-export function eventStatement(db: Db, type: CustomerEventType, row: CustomerRow, now: number, target = eventTargetOf(row)): Statement {
+export function eventStatement(
+  db: Db,
+  type: CustomerEventType,
+  row: CustomerRow,
+  now: number,
+  target = eventTargetOf(row),
+): Statement {
   return db.insert(customerEvents).values(eventValues(type, row, now, target));
 }
 
 const emailTaken = () =>
-  alreadyExists("EMAIL_ALREADY_EXISTS", "The email is already in use.", [{ field: "email", description: "already in use" }]);
+  alreadyExists("EMAIL_ALREADY_EXISTS", "The email is already in use.", [
+    { field: "email", description: "already in use" },
+  ]);
 const usernameTaken = () =>
-  alreadyExists("USERNAME_ALREADY_EXISTS", "The username is already in use.", [{ field: "username", description: "already in use" }]);
+  alreadyExists("USERNAME_ALREADY_EXISTS", "The username is already in use.", [
+    { field: "username", description: "already in use" },
+  ]);
 
 /** A live customer's email, or any agent's username of another customer, blocks an email. */
 export async function assertEmailAvailable(db: Db, email: string, ownCustomerId?: string): Promise<void> {
@@ -62,7 +80,13 @@ export async function assertEmailAvailable(db: Db, email: string, ownCustomerId?
     db
       .select({ id: customers.id })
       .from(customers)
-      .where(and(eq(customers.email, email), notInArray(customers.status, ["deleted", "expired"]), ownCustomerId ? ne(customers.id, ownCustomerId) : undefined))
+      .where(
+        and(
+          eq(customers.email, email),
+          notInArray(customers.status, ["deleted", "expired"]),
+          ownCustomerId ? ne(customers.id, ownCustomerId) : undefined,
+        ),
+      )
       .limit(1),
     db
       .select({ id: agents.id })
@@ -180,9 +204,11 @@ export async function buildCustomerCreation(
 export async function createCustomer(db: Db, input: CustomerCreate, now = Date.now()): Promise<CustomerRow> {
   const username = input.username ?? input.email ?? "";
   if (!username || (input.password === undefined && !input.email)) {
-    throw invalidArgument("EMAIL_REQUIRED", "Give an email: it is the admin agent's username and receives its \"set your password\" mail when no username and password are given.", [
-      { field: "email", description: "required without username and password" },
-    ]);
+    throw invalidArgument(
+      "EMAIL_REQUIRED",
+      'Give an email: it is the admin agent\'s username and receives its "set your password" mail when no username and password are given.',
+      [{ field: "email", description: "required without username and password" }],
+    );
   }
   await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, username)]);
   const created = await buildCustomerCreation(db, { ...input, username }, { status: "active", now });
@@ -232,7 +258,13 @@ export async function updateCustomer(
       throw failedPrecondition("ACCOUNT_CLOSED", `The customer is ${current.status} and can no longer be changed.`);
     }
     if (options.ifMatch !== undefined && !ifMatchHolds(options.ifMatch, current.version)) {
-      throw new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", "The customer changed since it was read (If-Match).", [], 412);
+      throw new ApiError(
+        "FAILED_PRECONDITION",
+        "ETAG_MISMATCH",
+        "The customer changed since it was read (If-Match).",
+        [],
+        412,
+      );
     }
     const now = Math.max(Date.now(), current.tmUpdate);
     const next: CustomerRow = { ...current, ...change, tmUpdate: now, version: current.version + 1 };
@@ -253,7 +285,13 @@ export async function updateCustomer(
     current = fresh;
   }
   // Other writers kept winning: nothing was written; the client reads again and retries.
-  throw new ApiError("ABORTED", "CONCURRENT_UPDATE", "The customer is being changed by other writers; read it again and retry.", [], 409);
+  throw new ApiError(
+    "ABORTED",
+    "CONCURRENT_UPDATE",
+    "The customer is being changed by other writers; read it again and retry.",
+    [],
+    409,
+  );
 }
 
 /**
@@ -261,7 +299,11 @@ export async function updateCustomer(
  * UUID if it was that account, with its event, so no default points at an account that is gone.
  * Both act only if the statement before them deleted the account (`changes() = 1`).
  */
-export function resetDefaultBillingStatements(customer: CustomerRow, billingAccountId: string, now: number): Statement[] {
+export function resetDefaultBillingStatements(
+  customer: CustomerRow,
+  billingAccountId: string,
+  now: number,
+): Statement[] {
   const next: CustomerRow = { ...customer, billingAccountId: ZERO_UUID, tmUpdate: now, version: customer.version + 1 };
   return [
     sql`UPDATE customers SET billing_account_id = ${ZERO_UUID}, version = version + 1, tm_update = ${now}

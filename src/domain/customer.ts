@@ -45,7 +45,7 @@ export const CustomerSchema = z
     email: z.string(),
     phone_number: z.string(),
     address: z.string(),
-    webhook_method: z.string().openapi({ description: "One of \"\", POST, GET, PUT, DELETE." }),
+    webhook_method: z.string().openapi({ description: 'One of "", POST, GET, PUT, DELETE.' }),
     webhook_uri: z.string(),
     billing_account_id: z.uuid().openapi({ description: "Default billing account; the zero UUID when unset." }),
     metadata: CustomerMetadataSchema,
@@ -61,7 +61,8 @@ export const CustomerSchema = z
 
 export const CustomerWithSecretSchema = CustomerSchema.extend({
   webhook_secret: z.string().optional().openapi({
-    description: "Signing secret of this customer's webhooks, enough to forge them: shown only here, and only to a CustomerAdmin or an access key.",
+    description:
+      "Signing secret of this customer's webhooks, enough to forge them: shown only here, and only to a CustomerAdmin or an access key.",
   }),
 }).openapi("CustomerWithSecret");
 
@@ -75,8 +76,23 @@ export type Customer = z.infer<typeof CustomerSchema>;
 
 /** The columns the customer view answers: what a listing selects (no secrets, no bookkeeping). */
 export const CUSTOMER_VIEW_COLUMNS = [
-  "id", "name", "detail", "email", "phoneNumber", "address", "webhookMethod", "webhookUri", "billingAccountId", "rtpDebug",
-  "emailVerified", "status", "identityVerificationStatus", "tmDeletionScheduled", "tmCreate", "tmUpdate", "tmDelete",
+  "id",
+  "name",
+  "detail",
+  "email",
+  "phoneNumber",
+  "address",
+  "webhookMethod",
+  "webhookUri",
+  "billingAccountId",
+  "rtpDebug",
+  "emailVerified",
+  "status",
+  "identityVerificationStatus",
+  "tmDeletionScheduled",
+  "tmCreate",
+  "tmUpdate",
+  "tmDelete",
 ] as const satisfies readonly (keyof CustomerRow)[];
 export type CustomerView = Pick<CustomerRow, (typeof CUSTOMER_VIEW_COLUMNS)[number]>;
 
@@ -124,10 +140,14 @@ export type CustomerUpdate = z.infer<typeof CustomerUpdateSchema>;
 
 export const CustomerCreateSchema = z
   .strictObject({
-    username: usernameField.optional().openapi({ description: "The first admin agent's username; the email when left out." }),
+    username: usernameField
+      .optional()
+      .openapi({ description: "The first admin agent's username; the email when left out." }),
     password: passwordField
       .optional()
-      .openapi({ description: "Write-only. Left out, the admin agent gets a \"set your password\" mail at the customer's email." }),
+      .openapi({
+        description: 'Write-only. Left out, the admin agent gets a "set your password" mail at the customer\'s email.',
+      }),
     ...CustomerUpdateSchema.shape,
   })
   .openapi("CustomerCreate", {

@@ -9,7 +9,8 @@ import { sendEmail, type MailOptions, type MailOutcome } from "../lib/email";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "../lifecycle/customer-lifecycle";
 
-export const verificationTtlMs = (env: Env) => secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+export const verificationTtlMs = (env: Env) =>
+  secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
 
 /** A single-use token (32 random bytes, hex); only its SHA-256 is stored. */
 export async function buildVerification(db: Db, env: Env, customerId: string, email: string, now = Date.now()) {
@@ -24,24 +25,44 @@ export async function buildVerification(db: Db, env: Env, customerId: string, em
   return { token, statement };
 }
 
-export async function sendVerificationEmail(env: Env, origin: string, to: string, token: string, options: MailOptions): Promise<MailOutcome> {
+export async function sendVerificationEmail(
+  env: Env,
+  origin: string,
+  to: string,
+  token: string,
+  options: MailOptions,
+): Promise<MailOutcome> {
   const base = env.PUBLIC_BASE_URL || origin;
   const link = `${base}/auth/email-verify?token=${token}`;
-  return sendEmail(env, {
-    to,
-    subject: "Verify your VoIPBIN account",
-    text: `Welcome to VoIPBIN.\n\nConfirm your email address within the next hour to activate your account:\n${link}\n\nIf you did not sign up, ignore this message.`,
-  }, options);
+  return sendEmail(
+    env,
+    {
+      to,
+      subject: "Verify your VoIPBIN account",
+      text: `Welcome to VoIPBIN.\n\nConfirm your email address within the next hour to activate your account:\n${link}\n\nIf you did not sign up, ignore this message.`,
+    },
+    options,
+  );
 }
 
 /** A token that is unused and unexpired, or null. It is spent by the lifecycle with the activation. */
-export async function findVerification(db: Db, token: string, now = Date.now()): Promise<{ customerId: string; email: string; tokenHash: string } | null> {
+export async function findVerification(
+  db: Db,
+  token: string,
+  now = Date.now(),
+): Promise<{ customerId: string; email: string; tokenHash: string } | null> {
   if (!/^[0-9a-f]{64}$/i.test(token)) return null;
   const tokenHash = await sha256Hex(token.toLowerCase());
   const [row] = await db
     .select({ customerId: emailVerifications.customerId, email: emailVerifications.email })
     .from(emailVerifications)
-    .where(and(eq(emailVerifications.tokenHash, tokenHash), isNull(emailVerifications.tmUsed), gt(emailVerifications.tmExpire, now)))
+    .where(
+      and(
+        eq(emailVerifications.tokenHash, tokenHash),
+        isNull(emailVerifications.tmUsed),
+        gt(emailVerifications.tmExpire, now),
+      ),
+    )
     .limit(1);
   return row ? { ...row, tokenHash } : null;
 }
@@ -74,10 +95,17 @@ export async function applyEmailVerification(
 ): Promise<CustomerRow | null> {
   let current = row;
   for (let attempt = 0; attempt < MAX_VERIFY_ATTEMPTS; attempt++) {
-    if (!current || (current.status !== "initial" && current.status !== "active") || current.email !== token.email) return null;
+    if (!current || (current.status !== "initial" && current.status !== "active") || current.email !== token.email)
+      return null;
     if (attempt === 0) await verificationSeam.afterRead?.();
     const at = Math.max(now, current.tmUpdate);
-    const next: CustomerRow = { ...current, status: "active", emailVerified: true, tmUpdate: at, version: current.version + 1 };
+    const next: CustomerRow = {
+      ...current,
+      status: "active",
+      emailVerified: true,
+      tmUpdate: at,
+      version: current.version + 1,
+    };
     const pendingToken = db
       .select({ one: sql`1` })
       .from(emailVerifications)

@@ -79,7 +79,11 @@ export async function issuePasswordReset(
     ]);
     const link = `${env.PUBLIC_BASE_URL || origin}/auth/password-reset?token=${token}`;
     // Counted against the recipient's and the customer's mail budgets; a refused mail is only logged.
-    const outcome = await sendEmail(env, { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) }, { customerId: agent.customerId });
+    const outcome = await sendEmail(
+      env,
+      { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) },
+      { customerId: agent.customerId },
+    );
     if (!outcome.sent) console.warn("password reset mail refused by the mail limits", kind);
   } catch (err) {
     console.error("password reset mail not sent", kind, err instanceof Error ? err.message : String(err));
@@ -102,7 +106,9 @@ export async function agentsWithoutPassword(db: Db, customerId: string) {
   return db
     .select({ id: agents.id, customerId: agents.customerId })
     .from(agents)
-    .where(and(eq(agents.customerId, customerId), eq(agents.isGuest, false), like(agents.passwordHash, `${UNSET_PREFIX}%`)));
+    .where(
+      and(eq(agents.customerId, customerId), eq(agents.isGuest, false), like(agents.passwordHash, `${UNSET_PREFIX}%`)),
+    );
 }
 
 export type ResetCheck = { ok: true; agentId: string } | { ok: false; reason: "invalid" | "guest" };
@@ -134,7 +140,13 @@ export async function checkPasswordReset(db: Db, token: string, now = Date.now()
  * only the first to write changes a row, and the password follows only that change. The agent's
  * other pending links are spent with it. Changing password_hash revokes the agent's older tokens.
  */
-export async function completePasswordReset(d1: D1Database, token: string, agentId: string, passwordHash: string, now = Date.now()): Promise<boolean> {
+export async function completePasswordReset(
+  d1: D1Database,
+  token: string,
+  agentId: string,
+  passwordHash: string,
+  now = Date.now(),
+): Promise<boolean> {
   const tokenHash = await sha256Hex(token);
   const results = await d1Batch(d1, [
     sql`UPDATE password_resets SET tm_used = ${now}
@@ -149,7 +161,13 @@ export async function completePasswordReset(d1: D1Database, token: string, agent
 }
 
 /** A "set your password" mail for each of the customer's agents still without one. */
-export async function sendSetPasswordMails(env: Env, db: Db, origin: string, customerId: string, to: string): Promise<void> {
+export async function sendSetPasswordMails(
+  env: Env,
+  db: Db,
+  origin: string,
+  customerId: string,
+  to: string,
+): Promise<void> {
   if (!to) return;
   const pending = await agentsWithoutPassword(db, customerId).catch((err) => {
     console.error("set-password mails not sent", err instanceof Error ? err.message : String(err));

@@ -58,18 +58,33 @@ async function deliver(env: Env, mail: OutgoingEmail): Promise<void> {
  * reveal anything, answer as usual.
  */
 export async function sendEmail(env: Env, mail: OutgoingEmail, options: MailOptions = {}): Promise<MailOutcome> {
-  const limits = [{ key: `mail:to:${mail.to.trim().toLowerCase()}`, request: { client: "", windowMs: HOUR_MS, max: MAILS_PER_RECIPIENT_PER_HOUR } }];
+  const limits = [
+    {
+      key: `mail:to:${mail.to.trim().toLowerCase()}`,
+      request: { client: "", windowMs: HOUR_MS, max: MAILS_PER_RECIPIENT_PER_HOUR },
+    },
+  ];
   if (options.customerId) {
-    limits.push({ key: `mail:customer:${options.customerId}`, request: { client: "", windowMs: HOUR_MS, max: MAILS_PER_CUSTOMER_PER_HOUR } });
+    limits.push({
+      key: `mail:customer:${options.customerId}`,
+      request: { client: "", windowMs: HOUR_MS, max: MAILS_PER_CUSTOMER_PER_HOUR },
+    });
   }
   const decision = await takeAll(env, limits);
   if (!decision.allowed) return { sent: false, retryAfterSeconds: decision.retryAfterSeconds };
   const delivery = deliver(env, mail);
-  if (options.waitUntil) options.waitUntil(delivery.catch((err) => console.error("mail delivery failed", err instanceof Error ? err.message : String(err))));
+  if (options.waitUntil)
+    options.waitUntil(
+      delivery.catch((err) => console.error("mail delivery failed", err instanceof Error ? err.message : String(err))),
+    );
   else await delivery;
   return { sent: true };
 }
 
 /** The 429 of a mail refused by its limits. */
 export const mailLimited = (outcome: { retryAfterSeconds: number }) =>
-  tooManyRequests(outcome.retryAfterSeconds, "TOO_MANY_EMAILS", "Too many emails to this address or for this customer; try again later.");
+  tooManyRequests(
+    outcome.retryAfterSeconds,
+    "TOO_MANY_EMAILS",
+    "Too many emails to this address or for this customer; try again later.",
+  );

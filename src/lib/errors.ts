@@ -53,16 +53,23 @@ export const unauthenticated = (message = "A valid token or access key is requir
   new ApiError("UNAUTHENTICATED", "UNAUTHENTICATED", message);
 export const permissionDenied = (reason: string, message: string, details: ErrorDetail[] = []) =>
   new ApiError("PERMISSION_DENIED", reason, message, details);
-export const notFound = (what = "resource") =>
-  new ApiError("NOT_FOUND", "NOT_FOUND", `The ${what} was not found.`);
+export const notFound = (what = "resource") => new ApiError("NOT_FOUND", "NOT_FOUND", `The ${what} was not found.`);
 export const alreadyExists = (reason: string, message: string, details: ErrorDetail[] = []) =>
   new ApiError("ALREADY_EXISTS", reason, message, details);
-export const failedPrecondition = (reason: string, message: string, details: ErrorDetail[] = [], code?: HttpErrorCode) =>
-  new ApiError("FAILED_PRECONDITION", reason, message, details, code);
-export const tooManyRequests = (retryAfterSeconds: number, reason = "TOO_MANY_ATTEMPTS", message = "Too many failed attempts; try again later.") =>
-  new ApiError("RESOURCE_EXHAUSTED", reason, message, [
-    { retry_after_seconds: retryAfterSeconds },
-  ], 429, { "Retry-After": String(retryAfterSeconds) });
+export const failedPrecondition = (
+  reason: string,
+  message: string,
+  details: ErrorDetail[] = [],
+  code?: HttpErrorCode,
+) => new ApiError("FAILED_PRECONDITION", reason, message, details, code);
+export const tooManyRequests = (
+  retryAfterSeconds: number,
+  reason = "TOO_MANY_ATTEMPTS",
+  message = "Too many failed attempts; try again later.",
+) =>
+  new ApiError("RESOURCE_EXHAUSTED", reason, message, [{ retry_after_seconds: retryAfterSeconds }], 429, {
+    "Retry-After": String(retryAfterSeconds),
+  });
 
 export const ErrorEnvelopeSchema = z
   .object({
@@ -90,15 +97,30 @@ const errorDescriptions: Record<number, string> = {
 
 /** OpenAPI response entries for the error codes a route can answer with. */
 export function errorResponses<C extends keyof typeof errorDescriptions>(...codes: C[]) {
-  const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorEnvelopeSchema } } }> = {};
+  const out: Record<
+    number,
+    { description: string; content: { "application/json": { schema: typeof ErrorEnvelopeSchema } } }
+  > = {};
   for (const code of codes) {
-    out[code] = { description: errorDescriptions[code]!, content: { "application/json": { schema: ErrorEnvelopeSchema } } };
+    out[code] = {
+      description: errorDescriptions[code]!,
+      content: { "application/json": { schema: ErrorEnvelopeSchema } },
+    };
   }
-  return out as Record<C, { description: string; content: { "application/json": { schema: typeof ErrorEnvelopeSchema } } }>;
+  return out as Record<
+    C,
+    { description: string; content: { "application/json": { schema: typeof ErrorEnvelopeSchema } } }
+  >;
 }
 
 export function envelope(err: ApiError, requestId: string) {
   return {
-    error: { status: err.status, reason: err.reason, message: err.message, request_id: requestId, details: err.details },
+    error: {
+      status: err.status,
+      reason: err.reason,
+      message: err.message,
+      request_id: requestId,
+      details: err.details,
+    },
   };
 }

@@ -41,13 +41,17 @@ export function parseIfMatch(header: string): IfMatch | null {
 }
 
 /** Strong comparison against the current representation's tag. */
-export const ifMatchHolds = (condition: IfMatch, version: number) => condition === "*" || condition.includes(etagOf(version));
+export const ifMatchHolds = (condition: IfMatch, version: number) =>
+  condition === "*" || condition.includes(etagOf(version));
 
 /** The request's If-Match condition, or undefined when the client did not send one. */
 export function ifMatch(c: Context): IfMatch | undefined {
   const header = c.req.header("If-Match");
   if (header === undefined) return undefined;
   const condition = parseIfMatch(header);
-  if (condition === null) throw invalidArgument("INVALID_IF_MATCH", "If-Match must be \"*\" or a list of entity-tags.", [{ field: "If-Match" }]);
+  if (condition === null)
+    throw invalidArgument("INVALID_IF_MATCH", 'If-Match must be "*" or a list of entity-tags.', [
+      { field: "If-Match" },
+    ]);
   return condition;
 }

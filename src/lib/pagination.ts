@@ -13,7 +13,12 @@ export const PageQuerySchema = z.object({
     .int()
     .optional()
     .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(1, n ?? MAX_PAGE_SIZE)))
-    .openapi({ param: { name: "page_size", in: "query" }, type: "integer", example: 100, description: "1..100, default 100 (out-of-range values are clamped)" }),
+    .openapi({
+      param: { name: "page_size", in: "query" },
+      type: "integer",
+      example: 100,
+      description: "1..100, default 100 (out-of-range values are clamped)",
+    }),
   page_token: z
     .string()
     .max(256)
@@ -84,7 +89,9 @@ export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
   z
     .object({
       result: z.array(item),
-      next_page_token: z.string().openapi({ description: "Pass as page_token for the next page; empty on the last page." }),
+      next_page_token: z
+        .string()
+        .openapi({ description: "Pass as page_token for the next page; empty on the last page." }),
     })
     .openapi(name);
 
@@ -112,7 +119,10 @@ export interface RawWhere {
  * pageQuery for the hot reads: the same keyset SELECT as fixed SQL text per table and filter
  * (src/db/raw.ts), ready to go into a D1 batch with the credential lookup.
  */
-export function rawPageQuery<T extends KeysetTable, K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string>(
+export function rawPageQuery<
+  T extends KeysetTable,
+  K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string,
+>(
   table: T,
   where: RawWhere,
   query: PageParams,
@@ -125,7 +135,9 @@ export function rawPageQuery<T extends KeysetTable, K extends keyof T["$inferSel
     `SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE ${where.sql}` +
     (cursor ? ` AND ("tm_create", "id") < (?, ?)` : "") +
     ` ORDER BY "tm_create" DESC, "id" DESC LIMIT ?`;
-  const params = cursor ? [...where.params, cursor.tmCreate, cursor.id, query.page_size + 1] : [...where.params, query.page_size + 1];
+  const params = cursor
+    ? [...where.params, cursor.tmCreate, cursor.id, query.page_size + 1]
+    : [...where.params, query.page_size + 1];
   return {
     statement: (d1) => d1.prepare(sqlText).bind(...params),
     read: (records) => records.map((r) => reader.read(r)!),
@@ -138,6 +150,12 @@ export function pageOf<Row, Out>(rows: unknown[], query: PageParams, serialize: 
 }
 
 /** One page of a table's rows matching `where`, newest first. */
-export async function listPage<T extends KeysetTable, Out>(db: Db, table: T, where: SQL | undefined, query: PageParams, serialize: (row: T["$inferSelect"]) => Out) {
+export async function listPage<T extends KeysetTable, Out>(
+  db: Db,
+  table: T,
+  where: SQL | undefined,
+  query: PageParams,
+  serialize: (row: T["$inferSelect"]) => Out,
+) {
   return pageOf(await pageQuery(db, table, where, query), query, serialize);
 }

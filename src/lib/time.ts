@@ -10,7 +10,8 @@ const MIN_FOUR_DIGIT_YEAR_MS = -62167219200000;
  * A page of 100 customers formats ~400 of them; this is ~3× cheaper than a Date each.
  */
 export function iso(ms: number): string {
-  if (!Number.isInteger(ms) || ms < MIN_FOUR_DIGIT_YEAR_MS || ms > MAX_FOUR_DIGIT_YEAR_MS) return new Date(ms).toISOString();
+  if (!Number.isInteger(ms) || ms < MIN_FOUR_DIGIT_YEAR_MS || ms > MAX_FOUR_DIGIT_YEAR_MS)
+    return new Date(ms).toISOString();
   const days = Math.floor(ms / 86400000);
   let rest = ms - days * 86400000;
   const z = days + 719468;

@@ -2,7 +2,16 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { d1Batch, type BatchStatement } from "../db/batch";
 import { getDb, type Db } from "../db/client";
-import { accesskeys, agents, customerEvents, customers, emailVerifications, passwordResets, type CustomerEventType, type CustomerRow } from "../db/schema";
+import {
+  accesskeys,
+  agents,
+  customerEvents,
+  customers,
+  emailVerifications,
+  passwordResets,
+  type CustomerEventType,
+  type CustomerRow,
+} from "../db/schema";
 import { anonymizedColumns } from "../domain/customer";
 import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from "../domain/customer-store";
 import { dispatchPendingEvents } from "../webhooks/dispatch";
@@ -62,7 +71,11 @@ export class CustomerLifecycle extends DurableObject<Env> {
       // once, and never verifies an address it was not sent to, whatever ran since this read.
       const updated = await applyEmailVerification(this.db, row, { email, tokenHash });
       if (!updated) {
-        return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_VERIFIABLE", message: "The account can no longer be verified." });
+        return fail({
+          status: "FAILED_PRECONDITION",
+          reason: "ACCOUNT_NOT_VERIFIABLE",
+          message: "The account can no longer be verified.",
+        });
       }
       if (row!.status === "initial") await this.ctx.storage.deleteAlarm();
       return ok(updated);
@@ -78,7 +91,11 @@ export class CustomerLifecycle extends DurableObject<Env> {
         return ok(row);
       }
       if (row.status !== "active") {
-        return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_ACTIVE", message: `A ${row.status} account cannot be unregistered.` });
+        return fail({
+          status: "FAILED_PRECONDITION",
+          reason: "ACCOUNT_NOT_ACTIVE",
+          message: `A ${row.status} account cannot be unregistered.`,
+        });
       }
       const at = Date.now() + this.gracePeriodMs;
       const updated = await this.write(row, { status: "frozen", tmDeletionScheduled: at }, "customer_frozen");
@@ -92,7 +109,11 @@ export class CustomerLifecycle extends DurableObject<Env> {
     return this.serialized(customerId, async (row) => {
       if (!row) return fail(notFound);
       if (row.status !== "frozen") {
-        return fail({ status: "FAILED_PRECONDITION", reason: "ACCOUNT_NOT_FROZEN", message: "Only a frozen account can be recovered." });
+        return fail({
+          status: "FAILED_PRECONDITION",
+          reason: "ACCOUNT_NOT_FROZEN",
+          message: "Only a frozen account can be recovered.",
+        });
       }
       const updated = await this.write(row, { status: "active", tmDeletionScheduled: null }, "customer_recovered");
       await this.ctx.storage.deleteAlarm();
@@ -167,13 +188,21 @@ export class CustomerLifecycle extends DurableObject<Env> {
    * events (they carry the PII) removed, and the final, anonymized event, delivered to the
    * address the customer had and signed with the secrets it had.
    */
-  private closeAccount(row: CustomerRow, status: "deleted" | "expired", event: CustomerEventType, before: (now: number) => BatchStatement[] = () => []) {
+  private closeAccount(
+    row: CustomerRow,
+    status: "deleted" | "expired",
+    event: CustomerEventType,
+    before: (now: number) => BatchStatement[] = () => [],
+  ) {
     const db = this.db;
     const now = Math.max(Date.now(), row.tmUpdate);
     const closed: CustomerRow = { ...row, ...anonymizedColumns(now, status), version: row.version + 1 };
     const target = eventTargetOf(row);
     const statements = [
-      db.update(customers).set({ ...anonymizedColumns(now, status), version: closed.version }).where(eq(customers.id, row.id)),
+      db
+        .update(customers)
+        .set({ ...anonymizedColumns(now, status), version: closed.version })
+        .where(eq(customers.id, row.id)),
       // Statements of the caller that must see the rows before they go (the deletion's counts).
       ...before(now),
       db.delete(accesskeys).where(eq(accesskeys.customerId, row.id)),
@@ -189,7 +218,9 @@ export class CustomerLifecycle extends DurableObject<Env> {
 
   /** Permanent deletion: the account is closed with the deletion job recorded; the queue then deletes every other owned resource in chunks. */
   private async permanentlyDelete(row: CustomerRow): Promise<CustomerRow> {
-    const { closed, statements } = this.closeAccount(row, "deleted", "customer_deleted", (now) => [recordDeletionJob(row.id, now)]);
+    const { closed, statements } = this.closeAccount(row, "deleted", "customer_deleted", (now) => [
+      recordDeletionJob(row.id, now),
+    ]);
     await d1Batch(this.env.DB, statements);
     await startCascade(this.env, row.id);
     return closed;

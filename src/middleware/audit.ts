@@ -61,5 +61,7 @@ export const audit = createMiddleware<AppEnv>(async (c, next) => {
     .get("db")
     .insert(auditLog)
     .values(entry)
-    .catch((err) => console.error("audit write failed", entry.requestId, err instanceof Error ? err.message : String(err)));
+    .catch((err) =>
+      console.error("audit write failed", entry.requestId, err instanceof Error ? err.message : String(err)),
+    );
 });

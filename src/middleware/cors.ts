@@ -6,14 +6,25 @@ import { BOOKMARK_HEADER } from "./d1-session";
 
 /** Browser origins allowed to call the API: CORS_ORIGINS, comma-separated (none by default). */
 const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) => {
-  const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((s: string) => s.trim()).filter(Boolean);
+  const allowed = (c.env.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((s: string) => s.trim())
+    .filter(Boolean);
   return allowed.includes(origin) ? origin : null;
 };
 
 const honoCors = cors({
   origin: allowedOrigin,
   allowHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", BOOKMARK_HEADER],
-  exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-Ignored-Fields", "RateLimit", "RateLimit-Policy", BOOKMARK_HEADER],
+  exposeHeaders: [
+    "ETag",
+    "X-Request-Id",
+    "Retry-After",
+    "X-Ignored-Fields",
+    "RateLimit",
+    "RateLimit-Policy",
+    BOOKMARK_HEADER,
+  ],
   credentials: true,
 });
 

@@ -22,7 +22,9 @@ const BOOKMARK = /^[\x21-\x7e]{1,256}$/;
 export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   const sent = c.req.header(BOOKMARK_HEADER);
   if (sent !== undefined && !BOOKMARK.test(sent)) {
-    throw invalidArgument("INVALID_BOOKMARK", `${BOOKMARK_HEADER} must be a bookmark this API returned.`, [{ field: BOOKMARK_HEADER }]);
+    throw invalidArgument("INVALID_BOOKMARK", `${BOOKMARK_HEADER} must be a bookmark this API returned.`, [
+      { field: BOOKMARK_HEADER },
+    ]);
   }
   const read = READS.has(c.req.method);
   const session = c.env.DB.withSession(read ? (sent ?? "first-unconstrained") : "first-primary");

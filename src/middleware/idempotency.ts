@@ -10,7 +10,9 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** A claim older than this with no response is taken to have died with its request. */
 const STALE_CLAIM_MS = 60 * 1000;
 
-const IDEMPOTENT_POSTS = new RegExp(`^/(v1\\.0/customers|auth/signup|auth/unregister|v1\\.0/(accesskeys|${resourceKinds.join("|")}))$`);
+const IDEMPOTENT_POSTS = new RegExp(
+  `^/(v1\\.0/customers|auth/signup|auth/unregister|v1\\.0/(accesskeys|${resourceKinds.join("|")}))$`,
+);
 
 interface SavedResponse {
   status: number;
@@ -31,13 +33,21 @@ async function cipherKey(secret: string, key: string): Promise<CryptoKey> {
 
 async function seal(secret: string, key: string, saved: SavedResponse): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await cipherKey(secret, key), utf8(JSON.stringify(saved)));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv },
+    await cipherKey(secret, key),
+    utf8(JSON.stringify(saved)),
+  );
   return `${toBase64(iv)}.${toBase64(ct)}`;
 }
 
 async function open(secret: string, key: string, sealed: string): Promise<SavedResponse> {
   const [iv, ct] = sealed.split(".");
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv!) }, await cipherKey(secret, key), fromBase64(ct!));
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: fromBase64(iv!) },
+    await cipherKey(secret, key),
+    fromBase64(ct!),
+  );
   return JSON.parse(new TextDecoder().decode(plain)) as SavedResponse;
 }
 
@@ -53,7 +63,9 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const path = c.req.path;
   if (!IDEMPOTENT_POSTS.test(path)) return next();
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw invalidArgument("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 visible ASCII characters.", [{ field: "Idempotency-Key" }]);
+    throw invalidArgument("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 visible ASCII characters.", [
+      { field: "Idempotency-Key" },
+    ]);
   }
   const principal = c.get("principal");
   const scope = principal ? `${principal.kind}:${principal.id}` : "anonymous";
@@ -63,7 +75,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const now = Date.now();
 
   const claim = () =>
-    db.insert(idempotencyKeys).values({ keyHash, requestHash, state: "in_progress", tmCreate: now }).onConflictDoNothing().returning({ keyHash: idempotencyKeys.keyHash });
+    db
+      .insert(idempotencyKeys)
+      .values({ keyHash, requestHash, state: "in_progress", tmCreate: now })
+      .onConflictDoNothing()
+      .returning({ keyHash: idempotencyKeys.keyHash });
 
   let claimed = (await claim()).length > 0;
   if (!claimed) {
@@ -71,7 +87,12 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     const expired = !row || row.tmCreate <= now - IDEMPOTENCY_TTL_MS;
     const abandoned = row?.state === "in_progress" && row.tmCreate <= now - STALE_CLAIM_MS;
     if (row && !expired && row.requestHash !== requestHash) {
-      throw new ApiError("ALREADY_EXISTS", "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different request.", [{ field: "Idempotency-Key" }]);
+      throw new ApiError(
+        "ALREADY_EXISTS",
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was used with a different request.",
+        [{ field: "Idempotency-Key" }],
+      );
     }
     if (row && (expired || abandoned)) {
       // Take the old record over, only if nobody else did first.
@@ -88,9 +109,19 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       const [current] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash)).limit(1);
       if (current?.state === "done" && current.requestHash === requestHash) {
         const saved = await open(c.env.JWT_SECRET, `${scope}\n${key}`, current.response);
-        return c.body(saved.body, saved.status as 200, { "Content-Type": saved.contentType, "Idempotent-Replayed": "true" });
+        return c.body(saved.body, saved.status as 200, {
+          "Content-Type": saved.contentType,
+          "Idempotent-Replayed": "true",
+        });
       }
-      throw new ApiError("ALREADY_EXISTS", "IDEMPOTENCY_KEY_IN_PROGRESS", "A request with this Idempotency-Key is still being processed; retry shortly.", [], 409, { "Retry-After": "1" });
+      throw new ApiError(
+        "ALREADY_EXISTS",
+        "IDEMPOTENCY_KEY_IN_PROGRESS",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+        [],
+        409,
+        { "Retry-After": "1" },
+      );
     }
   }
 
@@ -102,7 +133,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     await db.delete(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash));
     return;
   }
-  const saved: SavedResponse = { status, contentType: c.res.headers.get("Content-Type") ?? "application/json", body: await c.res.clone().text() };
+  const saved: SavedResponse = {
+    status,
+    contentType: c.res.headers.get("Content-Type") ?? "application/json",
+    body: await c.res.clone().text(),
+  };
   await db
     .update(idempotencyKeys)
     .set({ state: "done", response: await seal(c.env.JWT_SECRET, `${scope}\n${key}`, saved) })

@@ -7,7 +7,8 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 /** Deeper bodies are refused before anything parses or walks them: no API body nests near this. */
 export const MAX_JSON_DEPTH = 32;
 
-const unsupportedMediaType = () => new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
+const unsupportedMediaType = () =>
+  new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
 
 /**
  * A JSON API takes JSON: a body of any other type is refused before anything reads it. (The
@@ -24,7 +25,13 @@ export const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
     // "application/json\t; charset=utf-8" is legal (RFC 9110) but trips the router's exact match.
     if (hasBody && contentType !== mediaType && !/^[^\s;]+(; [^;]+)*$/.test(contentType)) {
       const headers = new Headers(c.req.raw.headers);
-      headers.set("Content-Type", contentType.split(";").map((p) => p.trim()).join("; "));
+      headers.set(
+        "Content-Type",
+        contentType
+          .split(";")
+          .map((p) => p.trim())
+          .join("; "),
+      );
       c.req.raw = new Request(c.req.raw, { headers });
     }
     if (hasBody) c.set("jsonBody", parseStorableJson(await c.req.text()));
@@ -43,7 +50,8 @@ export function jsonNestingDepth(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === 0x5c) i++; // backslash: the next character is escaped
+      if (ch === 0x5c)
+        i++; // backslash: the next character is escaped
       else if (ch === 0x22) inString = false;
     } else if (ch === 0x22) inString = true;
     else if (ch === 0x5b || ch === 0x7b) {
@@ -93,9 +101,11 @@ function parseStorableJson(text: string): unknown {
   }
   const field = findUnstorable(body);
   if (field !== null) {
-    throw invalidArgument("UNSTORABLE_VALUE", "The body holds a lone UTF-16 surrogate or a \"__proto__\" key, which cannot be stored as sent.", [
-      { field: field || "(body)", description: "lone surrogate or reserved key" },
-    ]);
+    throw invalidArgument(
+      "UNSTORABLE_VALUE",
+      'The body holds a lone UTF-16 surrogate or a "__proto__" key, which cannot be stored as sent.',
+      [{ field: field || "(body)", description: "lone surrogate or reserved key" }],
+    );
   }
   return body;
 }

@@ -49,7 +49,11 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const { success } = await limiter.limit({ key });
   if (!success) {
     // The binding does not say when its window resets: the period is the longest wait.
-    const error = tooManyRequests(period, "RATE_LIMITED", `More than ${limit} requests in ${period} seconds; slow down.`);
+    const error = tooManyRequests(
+      period,
+      "RATE_LIMITED",
+      `More than ${limit} requests in ${period} seconds; slow down.`,
+    );
     Object.assign(error.headers, { "RateLimit-Policy": policyHeader, RateLimit: `"${POLICY_NAME}";r=0;t=${period}` });
     throw error;
   }

@@ -7,13 +7,16 @@ import { MAX_FILE_BYTES } from "../storage/objects";
 
 /** The one request that carries bytes instead of JSON: a multipart file upload. */
 const UPLOAD_PATHS = new Set(["/v1.0/storage_files"]);
-export const isUpload = (c: Context<AppEnv>) => c.req.method === "POST" && UPLOAD_PATHS.has(new URL(c.req.url).pathname);
+export const isUpload = (c: Context<AppEnv>) =>
+  c.req.method === "POST" && UPLOAD_PATHS.has(new URL(c.req.url).pathname);
 
 /** Multipart framing around the file: boundaries, part headers and small fields. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 export const fileTooLarge = () =>
-  new ApiError("PAYLOAD_TOO_LARGE", "FILE_TOO_LARGE", `A file may hold at most ${MAX_FILE_BYTES} bytes.`, [{ field: "file", description: `at most ${MAX_FILE_BYTES} bytes` }]);
+  new ApiError("PAYLOAD_TOO_LARGE", "FILE_TOO_LARGE", `A file may hold at most ${MAX_FILE_BYTES} bytes.`, [
+    { field: "file", description: `at most ${MAX_FILE_BYTES} bytes` },
+  ]);
 
 /** A JSON-only middleware (body limit, media type) that lets the upload path through. */
 export const unlessUpload = (mw: MiddlewareHandler<AppEnv>) =>
@@ -26,4 +29,6 @@ const uploadLimit = bodyLimit({
     throw fileTooLarge();
   },
 });
-export const uploadBodyLimit = createMiddleware<AppEnv>(async (c, next) => (isUpload(c) ? uploadLimit(c, next) : next()));
+export const uploadBodyLimit = createMiddleware<AppEnv>(async (c, next) =>
+  isUpload(c) ? uploadLimit(c, next) : next(),
+);

@@ -33,7 +33,10 @@ const tableName = (kind: ResourceKind) => getTableConfig(ownedTables[kind]).name
 export function recordDeletionJob(customerId: string, now: number) {
   const counts = sql.join(
     [
-      ...resourceKinds.map((kind) => sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`),
+      ...resourceKinds.map(
+        (kind) =>
+          sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`,
+      ),
       // R2 objects cannot be counted from SQL: the cascade adds them as it deletes them.
       sql`'storage_objects', 0`,
     ],
@@ -62,10 +65,15 @@ export interface CascadeStep {
   paced?: boolean;
 }
 
-const deleteSql = (table: string) => `DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE customer_id = ? LIMIT ?)`;
-const deleteStatements = Object.fromEntries(resourceKinds.map((kind) => [kind, deleteSql(tableName(kind))])) as Record<ResourceKind, string>;
+const deleteSql = (table: string) =>
+  `DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE customer_id = ? LIMIT ?)`;
+const deleteStatements = Object.fromEntries(resourceKinds.map((kind) => [kind, deleteSql(tableName(kind))])) as Record<
+  ResourceKind,
+  string
+>;
 // The audit trail stays (it has no names or emails), but client IPs are personal data.
-const SCRUB_AUDIT_IPS = "UPDATE audit_log SET ip = '' WHERE rowid IN (SELECT rowid FROM audit_log WHERE customer_id = ? AND ip <> '' LIMIT ?)";
+const SCRUB_AUDIT_IPS =
+  "UPDATE audit_log SET ip = '' WHERE rowid IN (SELECT rowid FROM audit_log WHERE customer_id = ? AND ip <> '' LIMIT ?)";
 
 const changes = async (statement: D1PreparedStatement) => (await statement.run()).meta.changes ?? 0;
 
@@ -108,7 +116,8 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
   const deadline = Date.now() + (budget.ms ?? CASCADE_DELIVERY_BUDGET_MS);
   let chunks = budget.chunks ?? Number.POSITIVE_INFINITY;
   const pacer = new ScavengerPacer();
-  const touch = () => db.update(deletionJobs).set({ tmProgress: Date.now() }).where(eq(deletionJobs.customerId, customerId));
+  const touch = () =>
+    db.update(deletionJobs).set({ tmProgress: Date.now() }).where(eq(deletionJobs.customerId, customerId));
   for (const step of cascadeSteps(env, customerId, touch)) {
     // Chunks until one comes back short (the step is done) or the budget is spent; their size
     // and the rests between them come from the pacer (src/queues/pacer.ts).
@@ -134,7 +143,9 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
   await db
     .update(deletionJobs)
     .set({ status: "finished", tmFinish: Date.now(), tmProgress: Date.now(), error: "" })
-    .where(and(eq(deletionJobs.customerId, customerId), inArray(deletionJobs.status, ["pending", "running", "failed"])));
+    .where(
+      and(eq(deletionJobs.customerId, customerId), inArray(deletionJobs.status, ["pending", "running", "failed"])),
+    );
   return "finished";
 }
 
@@ -164,7 +175,9 @@ export async function handleCascadeDeadLetters(batch: MessageBatch<CascadeMessag
     await db
       .update(deletionJobs)
       .set({ status: "failed", error: "retries exhausted; the reconciliation will resume it" })
-      .where(and(eq(deletionJobs.customerId, message.body.customerId), inArray(deletionJobs.status, ["pending", "running"])));
+      .where(
+        and(eq(deletionJobs.customerId, message.body.customerId), inArray(deletionJobs.status, ["pending", "running"])),
+      );
     message.ack();
   }
 }
@@ -175,7 +188,12 @@ export async function resendStalledCascades(env: Env, now: number, limit = 100):
   const stalled = await db
     .select({ customerId: deletionJobs.customerId })
     .from(deletionJobs)
-    .where(and(inArray(deletionJobs.status, ["pending", "running", "failed"]), lt(deletionJobs.tmProgress, now - CASCADE_STALL_MS)))
+    .where(
+      and(
+        inArray(deletionJobs.status, ["pending", "running", "failed"]),
+        lt(deletionJobs.tmProgress, now - CASCADE_STALL_MS),
+      ),
+    )
     .limit(limit);
   if (stalled.length) await env.CASCADE_QUEUE.sendBatch(stalled.map((j) => ({ body: { customerId: j.customerId } })));
   return stalled.length;

@@ -1,7 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { ownedTables, type ResourceKind } from "../db/owned";
 import { Permission, ZERO_UUID } from "../db/schema";
-import { E164_PATTERN, e164Field, emailField, optionalEmailField, passwordField, phoneNumberField } from "../lib/validation";
+import {
+  E164_PATTERN,
+  e164Field,
+  emailField,
+  optionalEmailField,
+  passwordField,
+  phoneNumberField,
+} from "../lib/validation";
 import {
   addressList,
   contactAddressCreate,
@@ -16,10 +23,19 @@ import {
   type ContactAddress,
 } from "./fields";
 
-export const mimeType = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { message: "a MIME type" }).max(127);
+export const mimeType = z
+  .string()
+  .regex(/^[\w.+-]+\/[\w.+-]+$/, { message: "a MIME type" })
+  .max(127);
 
 // Rows as the generic code sees them: the shared columns plus each kind's own.
-export type Row = Record<string, any> & { id: string; customerId: string; version: number; tmCreate: number; tmUpdate: number };
+export type Row = Record<string, any> & {
+  id: string;
+  customerId: string;
+  version: number;
+  tmCreate: number;
+  tmUpdate: number;
+};
 
 /**
  * One API field of a resource kind: its wire name, its column, how it validates, and how it
@@ -96,15 +112,40 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "username", column: "username", schema: emailField, required: true, immutable: true },
       { api: "password", column: "passwordHash", schema: passwordField, required: true, immutable: true, secret: true },
       // 0 is the platform's "none": the agent gets CustomerAgent.
-      { api: "permission", column: "permission", schema: permissionField, default: Permission.CustomerAgent, unset: [0] },
-      { api: "ring_method", column: "ringMethod", schema: z.enum(["ringall", "linear"]), default: "ringall", unset: [""] },
-      { api: "status", column: "status", schema: z.enum(["", "available", "away", "busy", "offline", "ringing"]), readOnly: true, default: "offline" },
+      {
+        api: "permission",
+        column: "permission",
+        schema: permissionField,
+        default: Permission.CustomerAgent,
+        unset: [0],
+      },
+      {
+        api: "ring_method",
+        column: "ringMethod",
+        schema: z.enum(["ringall", "linear"]),
+        default: "ringall",
+        unset: [""],
+      },
+      {
+        api: "status",
+        column: "status",
+        schema: z.enum(["", "available", "away", "busy", "offline", "ringing"]),
+        readOnly: true,
+        default: "offline",
+      },
       { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
       { api: "addresses", column: "addresses", ...listOf(addressList) },
       { api: "is_guest", column: "isGuest", schema: z.boolean(), readOnly: true },
       directHash,
     ],
-    example: { name: "John Smith", detail: "Sales", username: "john@acme-corp.com", password: "a-strong-password", permission: 16, ring_method: "ringall" },
+    example: {
+      name: "John Smith",
+      detail: "Sales",
+      username: "john@acme-corp.com",
+      password: "a-strong-password",
+      permission: 16,
+      ring_method: "ringall",
+    },
     unique: { "agents.username": "username" },
     setters: [
       { name: "addresses", fields: ["addresses"], summary: "Set an agent's addresses" },
@@ -119,7 +160,12 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     summaryNoun: "number",
     fields: [
       { api: "number", column: "number", schema: e164Field, required: true, immutable: true },
-      { api: "type", schema: z.enum(["normal", "virtual"]), readOnly: true, derive: (row) => (isVirtualNumber(row.number) ? "virtual" : "normal") },
+      {
+        api: "type",
+        schema: z.enum(["normal", "virtual"]),
+        readOnly: true,
+        derive: (row) => (isVirtualNumber(row.number) ? "virtual" : "normal"),
+      },
       { api: "call_flow_id", column: "callFlowId", ...idRef },
       { api: "message_flow_id", column: "messageFlowId", ...idRef },
       { api: "status", schema: z.enum(["active", "deleted"]), ...none("active") },
@@ -132,19 +178,36 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     example: { name: "Main line", detail: "", number: "+15551234567", call_flow_id: ZERO_UUID, message_flow_id: "" },
     unique: { "numbers.number": "number" },
     // Each optional: `vn numbers update-flow-ids` sends only the flow it was given; the other keeps its value.
-    setters: [{ name: "flow_ids", fields: ["call_flow_id", "message_flow_id"], summary: "Set a number's call and message flows" }],
+    setters: [
+      {
+        name: "flow_ids",
+        fields: ["call_flow_id", "message_flow_id"],
+        summary: "Set a number's call and message flows",
+      },
+    ],
   },
   flows: {
     kind: "flows",
     title: "Flow",
     summaryNoun: "flow",
     fields: [
-      { api: "type", column: "type", schema: z.enum(["flow", "conference", "queue", "campaign", "transfer"]), default: "flow", unset: [""] },
+      {
+        api: "type",
+        column: "type",
+        schema: z.enum(["flow", "conference", "queue", "campaign", "transfer"]),
+        default: "flow",
+        unset: [""],
+      },
       { api: "actions", column: "actions", ...listOf(z.array(z.record(z.string(), z.unknown())).max(100)) },
       { api: "on_complete_flow_id", column: "onCompleteFlowId", ...idRef },
       directHash,
     ],
-    example: { name: "Main IVR", detail: "", type: "flow", actions: [{ type: "answer" }, { type: "talk", option: { text: "Hello" } }] },
+    example: {
+      name: "Main IVR",
+      detail: "",
+      type: "flow",
+      actions: [{ type: "answer" }, { type: "talk", option: { text: "Hello" } }],
+    },
   },
   queues: {
     kind: "queues",
@@ -153,7 +216,13 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     fields: [
       // `vn queues create` sends its agent ring method ("ringall") here by default; the platform
       // does not check the value, so it stands for the default rather than a 400.
-      { api: "routing_method", column: "routingMethod", schema: z.enum(["random", "round_robin"]), default: "random", unset: ["", "ringall"] },
+      {
+        api: "routing_method",
+        column: "routingMethod",
+        schema: z.enum(["random", "round_robin"]),
+        default: "random",
+        unset: ["", "ringall"],
+      },
       { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
       { api: "wait_flow_id", column: "waitFlowId", ...idRef },
       { api: "wait_timeout", column: "waitTimeout", schema: z.number().int().min(0).max(86_400_000) },
@@ -165,7 +234,15 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "total_serviced_count", schema: z.number().int(), ...none(0) },
       { api: "total_abandoned_count", schema: z.number().int(), ...none(0) },
     ],
-    example: { name: "Sales Queue", detail: "", routing_method: "random", tag_ids: [], wait_flow_id: "", wait_timeout: 60000, service_timeout: 600000 },
+    example: {
+      name: "Sales Queue",
+      detail: "",
+      routing_method: "random",
+      tag_ids: [],
+      wait_flow_id: "",
+      wait_timeout: 60000,
+      service_timeout: 600000,
+    },
     setters: [
       { name: "routing_method", fields: ["routing_method"], summary: "Set a queue's routing method" },
       { name: "tag_ids", fields: ["tag_ids"], summary: "Set a queue's tags" },
@@ -176,21 +253,50 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     title: "Trunk",
     summaryNoun: "trunk",
     fields: [
-      { api: "domain_name", column: "domainName", schema: z.string().regex(/^[a-z0-9-]{0,63}$/, { message: "lowercase letters, digits and '-'" }) },
+      {
+        api: "domain_name",
+        column: "domainName",
+        schema: z.string().regex(/^[a-z0-9-]{0,63}$/, { message: "lowercase letters, digits and '-'" }),
+      },
       { api: "auth_types", column: "authTypes", ...listOf(z.array(z.enum(["basic", "ip"])).max(2)) },
       { api: "username", column: "username", schema: shortText() },
       { api: "password", column: "passwordHash", schema: z.string().max(1024), secret: true, unset: keepWhenBlank },
-      { api: "allowed_ips", column: "allowedIps", ...listOf(z.array(z.string().regex(IP_PATTERN, { message: "an IP address or CIDR" })).max(50)) },
+      {
+        api: "allowed_ips",
+        column: "allowedIps",
+        ...listOf(z.array(z.string().regex(IP_PATTERN, { message: "an IP address or CIDR" })).max(50)),
+      },
     ],
-    example: { name: "Office PBX", detail: "", domain_name: "acme-office", auth_types: ["basic"], username: "pbx", password: "sip-secret-123", allowed_ips: ["203.0.113.10"] },
+    example: {
+      name: "Office PBX",
+      detail: "",
+      domain_name: "acme-office",
+      auth_types: ["basic"],
+      username: "pbx",
+      password: "sip-secret-123",
+      allowed_ips: ["203.0.113.10"],
+    },
   },
   extensions: {
     kind: "extensions",
     title: "Extension",
     summaryNoun: "extension",
     fields: [
-      { api: "extension", column: "extension", schema: z.string().regex(/^[0-9A-Za-z_.-]{1,32}$/, { message: "1-32 letters, digits, '_', '.', '-'" }), required: true, immutable: true },
-      { api: "password", column: "passwordHash", schema: passwordField, required: true, secret: true, unset: keepWhenBlank },
+      {
+        api: "extension",
+        column: "extension",
+        schema: z.string().regex(/^[0-9A-Za-z_.-]{1,32}$/, { message: "1-32 letters, digits, '_', '.', '-'" }),
+        required: true,
+        immutable: true,
+      },
+      {
+        api: "password",
+        column: "passwordHash",
+        schema: passwordField,
+        required: true,
+        secret: true,
+        unset: keepWhenBlank,
+      },
       // The platform registers an extension as <extension>@<customer id>.
       { api: "username", schema: z.string(), readOnly: true, derive: (row) => row.extension },
       { api: "domain_name", schema: z.string(), readOnly: true, derive: (row) => row.customerId },
@@ -228,10 +334,25 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     summaryNoun: "billing account",
     fields: [
       { api: "balance", column: "balance", schema: z.number().finite().min(0).max(1e12) },
-      { api: "currency", column: "currency", schema: z.string().regex(/^[A-Z]{3}$/, { message: "an ISO 4217 code such as USD" }) },
-      { api: "payment_type", column: "paymentType", schema: z.enum(["prepaid", "postpaid"]), default: "prepaid", unset: [""] },
+      {
+        api: "currency",
+        column: "currency",
+        schema: z.string().regex(/^[A-Z]{3}$/, { message: "an ISO 4217 code such as USD" }),
+      },
+      {
+        api: "payment_type",
+        column: "paymentType",
+        schema: z.enum(["prepaid", "postpaid"]),
+        default: "prepaid",
+        unset: [""],
+      },
       { api: "payment_method", column: "paymentMethod", schema: z.enum(["", "credit card"]), default: "", unset: [] },
-      { api: "plan_type", column: "planType", schema: z.enum(["free", "basic", "professional", "unlimited"]), readOnly: true },
+      {
+        api: "plan_type",
+        column: "planType",
+        schema: z.enum(["free", "basic", "professional", "unlimited"]),
+        readOnly: true,
+      },
       { api: "plan_status", schema: z.enum(["active", "canceling"]), ...none("active") },
       { api: "status", schema: z.enum(["active", "frozen", "deleted"]), ...none("active") },
       { api: "paddle_subscription_id", schema: z.string(), ...none("") },
@@ -239,8 +360,21 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "tm_last_topup", schema: z.string().nullable(), ...none(null) },
       { api: "tm_next_topup", schema: z.string().nullable(), ...none(null) },
     ],
-    example: { name: "Main account", detail: "", balance: 100, currency: "USD", payment_type: "prepaid", payment_method: "credit card" },
-    setters: [{ name: "payment_info", fields: ["payment_type", "payment_method"], summary: "Set a billing account's payment type and method" }],
+    example: {
+      name: "Main account",
+      detail: "",
+      balance: 100,
+      currency: "USD",
+      payment_type: "prepaid",
+      payment_method: "credit card",
+    },
+    setters: [
+      {
+        name: "payment_info",
+        fields: ["payment_type", "payment_method"],
+        summary: "Set a billing account's payment type and method",
+      },
+    ],
   },
   tags: {
     kind: "tags",
@@ -254,16 +388,32 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     title: "Transcription",
     summaryNoun: "transcription",
     fields: [
-      { api: "reference_type", column: "referenceType", schema: z.enum(["", "unknown", "call", "recording", "confbridge", "conference"]) },
+      {
+        api: "reference_type",
+        column: "referenceType",
+        schema: z.enum(["", "unknown", "call", "recording", "confbridge", "conference"]),
+      },
       { api: "reference_id", column: "referenceId", ...idRef },
-      { api: "language", column: "language", schema: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: "a BCP 47 tag such as en-US" }) },
+      {
+        api: "language",
+        column: "language",
+        schema: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: "a BCP 47 tag such as en-US" }),
+      },
       { api: "status", column: "status", schema: z.enum(["progressing", "done"]) },
       { api: "direction", column: "direction", schema: z.enum(["both", "in", "out"]), default: "both", unset: [""] },
       { api: "provider", column: "provider", schema: z.enum(["", "gcp", "aws"]) },
       { api: "on_end_flow_id", column: "onEndFlowId", ...idRef },
       { api: "activeflow_id", column: "activeflowId", ...idRef, readOnly: true },
     ],
-    example: { name: "Call 42", detail: "", reference_type: "call", reference_id: ZERO_UUID, language: "en-US", status: "done", direction: "both" },
+    example: {
+      name: "Call 42",
+      detail: "",
+      reference_type: "call",
+      reference_id: ZERO_UUID,
+      language: "en-US",
+      status: "done",
+      direction: "both",
+    },
     aliases: [{ name: "transcribes" }],
   },
   contacts: {
@@ -278,7 +428,13 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "phone_number", column: "phoneNumber", schema: phoneNumberField },
       { api: "company", column: "company", schema: shortText() },
       { api: "job_title", column: "jobTitle", schema: shortText() },
-      { api: "source", column: "source", schema: z.enum(["manual", "import", "api", "sync"]), default: "manual", unset: [""] },
+      {
+        api: "source",
+        column: "source",
+        schema: z.enum(["manual", "import", "api", "sync"]),
+        default: "manual",
+        unset: [""],
+      },
       { api: "external_id", column: "externalId", schema: shortText() },
       { api: "notes", column: "notes", schema: z.string().max(4096) },
       {
@@ -287,20 +443,36 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         schema: z.array(contactAddressSchema),
         input: z.array(contactAddressCreate).max(50),
         default: [],
-        store: (list: z.infer<typeof contactAddressCreate>[], now: number) => list.map((a) => newContactAddress(a, now)),
+        store: (list: z.infer<typeof contactAddressCreate>[], now: number) =>
+          list.map((a) => newContactAddress(a, now)),
       },
       { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
     ],
-    example: { name: "Jane Doe", detail: "", first_name: "Jane", last_name: "Doe", email: "jane@example.com", phone_number: "+15559876543", company: "Example Ltd" },
+    example: {
+      name: "Jane Doe",
+      detail: "",
+      first_name: "Jane",
+      last_name: "Doe",
+      email: "jane@example.com",
+      phone_number: "+15559876543",
+      company: "Example Ltd",
+    },
   },
 };
 
 export function newContactAddress(a: z.infer<typeof contactAddressCreate>, now: number): ContactAddress {
-  return { id: crypto.randomUUID(), type: a.type ?? "", target: a.target ?? "", name: a.name ?? "", detail: a.detail ?? "", is_primary: a.is_primary ?? false, tm_create: new Date(now).toISOString() };
+  return {
+    id: crypto.randomUUID(),
+    type: a.type ?? "",
+    target: a.target ?? "",
+    name: a.name ?? "",
+    detail: a.detail ?? "",
+    is_primary: a.is_primary ?? false,
+    tm_create: new Date(now).toISOString(),
+  };
 }
 
 export const tableOf = (kind: ResourceKind) => ownedTables[kind];
 
 /** Numbers outside the platform's virtual range (+899…) are PSTN numbers. */
 export const isVirtualNumber = (number: string) => number.startsWith("+899") && E164_PATTERN.test(number);
-

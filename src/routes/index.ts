@@ -6,4 +6,11 @@ import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
 import { storageFileRoutes } from "./storage-files";
 
-export const routes: RouteModule<any>[] = [...authRoutes, ...customerRoutes, ...customersRoutes, ...accesskeyRoutes, ...resourceRoutes, ...storageFileRoutes];
+export const routes: RouteModule<any>[] = [
+  ...authRoutes,
+  ...customerRoutes,
+  ...customersRoutes,
+  ...accesskeyRoutes,
+  ...resourceRoutes,
+  ...storageFileRoutes,
+];

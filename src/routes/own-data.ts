@@ -17,18 +17,27 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
   allowed: number,
   serialize: (row: T["$inferSelect"]) => Out,
 ) {
-  const [principal, rows] = await principalWithOwnRaw(c, (scope) => rawPageQuery(table, { sql: `"customer_id" = ${scope.sql}`, params: scope.params }, query));
+  const [principal, rows] = await principalWithOwnRaw(c, (scope) =>
+    rawPageQuery(table, { sql: `"customer_id" = ${scope.sql}`, params: scope.params }, query),
+  );
   requireOwnCustomer(principal, allowed);
   return pageOf(rows, query, serialize);
 }
 
 /** One of the caller's own rows by id, or undefined (a malformed id matches nothing), in one round trip. */
-export async function ownRow<T extends OwnedByCustomer>(c: Context<AppEnv>, table: T, id: string, allowed: number): Promise<T["$inferSelect"] | undefined> {
+export async function ownRow<T extends OwnedByCustomer>(
+  c: Context<AppEnv>,
+  table: T,
+  id: string,
+  allowed: number,
+): Promise<T["$inferSelect"] | undefined> {
   const reader = recordReader(table);
   const [principal, row] = await principalWithOwnRaw(c, (scope) => ({
     statement: (d1) =>
       d1
-        .prepare(`SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE "id" = ? AND "customer_id" = ${scope.sql} LIMIT 1`)
+        .prepare(
+          `SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE "id" = ? AND "customer_id" = ${scope.sql} LIMIT 1`,
+        )
         .bind(isUuid(id) ? id.toLowerCase() : "", ...scope.params),
     read: (records) => (records[0] ? reader.read(records[0]) : null),
   }));

@@ -44,7 +44,11 @@ export async function deleteCustomerObjectsChunk(env: Env, customerId: string): 
   const keys = listed.objects.map((o) => o.key);
   if (keys.length === 0) return 0;
   const db = getDb(env.DB);
-  const [job] = await db.select({ cursor: deletionJobs.storageCursor }).from(deletionJobs).where(eq(deletionJobs.customerId, customerId)).limit(1);
+  const [job] = await db
+    .select({ cursor: deletionJobs.storageCursor })
+    .from(deletionJobs)
+    .where(eq(deletionJobs.customerId, customerId))
+    .limit(1);
   if (!job) throw new Error("no deletion job");
   const uncounted = keys.filter((k) => k > job.cursor).length;
   if (uncounted > 0) {
@@ -81,7 +85,12 @@ export async function sweepOrphanObjects(env: Env, now: number): Promise<number>
     const rows = await db
       .select({ id: files.id, customerId: files.customerId })
       .from(files)
-      .where(inArray(files.id, chunk.map((o) => fileIdOf(o.key))));
+      .where(
+        inArray(
+          files.id,
+          chunk.map((o) => fileIdOf(o.key)),
+        ),
+      );
     const live = new Set(rows.map((r) => objectKey(r.customerId, r.id)));
     for (const o of chunk) if (!live.has(o.key)) orphans.push(o.key);
   }
@@ -97,6 +106,10 @@ export async function sweepOrphanObjects(env: Env, now: number): Promise<number>
 /** Whether a file row still exists (used to keep a just-written object when unsure). */
 export async function fileRowExists(env: Env, customerId: string, fileId: string): Promise<boolean> {
   const db = getDb(env.DB);
-  const [row] = await db.select({ id: files.id }).from(files).where(and(eq(files.id, fileId), eq(files.customerId, customerId))).limit(1);
+  const [row] = await db
+    .select({ id: files.id })
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.customerId, customerId)))
+    .limit(1);
   return row !== undefined;
 }

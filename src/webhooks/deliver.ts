@@ -18,9 +18,20 @@ export function webhookRetryDelaySeconds(attempts: number, random = Math.random)
   return Math.max(1, Math.round(base * (0.8 + 0.4 * random())));
 }
 
-type Outcome = { kind: "delivered" } | { kind: "gone" } | { kind: "retry"; error: string } | { kind: "failed"; error: string };
+type Outcome =
+  | { kind: "delivered" }
+  | { kind: "gone" }
+  | { kind: "retry"; error: string }
+  | { kind: "failed"; error: string };
 
-async function recordAttempt(db: Db, customerId: string, eventId: string, attempt: number, statusCode: number, error: string) {
+async function recordAttempt(
+  db: Db,
+  customerId: string,
+  eventId: string,
+  attempt: number,
+  statusCode: number,
+  error: string,
+) {
   await db.insert(webhookDeliveries).values({
     id: crypto.randomUUID(),
     customerId,
@@ -66,7 +77,11 @@ export async function deliverEvent(env: Env, eventId: string, attempt: number): 
   try {
     const res = await fetch(url.toString(), {
       method,
-      headers: { ...headers, ...(body ? { "Content-Type": "application/json" } : {}), "User-Agent": "VoIPBIN-Webhooks/1.0" },
+      headers: {
+        ...headers,
+        ...(body ? { "Content-Type": "application/json" } : {}),
+        "User-Agent": "VoIPBIN-Webhooks/1.0",
+      },
       body: body || undefined,
       // A redirect could lead anywhere, past the address check: it is not followed.
       redirect: "manual",
@@ -75,7 +90,10 @@ export async function deliverEvent(env: Env, eventId: string, attempt: number): 
     status = res.status;
     await res.body?.cancel();
   } catch (err) {
-    const error = err instanceof Error && err.name === "TimeoutError" ? `no answer within ${DELIVERY_TIMEOUT_MS} ms` : `network error: ${err instanceof Error ? err.message : String(err)}`;
+    const error =
+      err instanceof Error && err.name === "TimeoutError"
+        ? `no answer within ${DELIVERY_TIMEOUT_MS} ms`
+        : `network error: ${err instanceof Error ? err.message : String(err)}`;
     await recordAttempt(db, customer.id, eventId, attempt, 0, error);
     return { kind: "retry", error };
   }
@@ -85,9 +103,19 @@ export async function deliverEvent(env: Env, eventId: string, attempt: number): 
     return { kind: "delivered" };
   }
   if (status === 410) {
-    await recordAttempt(db, customer.id, eventId, attempt, status, "endpoint gone: webhooks disabled until a webhook_uri is set again");
+    await recordAttempt(
+      db,
+      customer.id,
+      eventId,
+      attempt,
+      status,
+      "endpoint gone: webhooks disabled until a webhook_uri is set again",
+    );
     // Only if the address is still the one that answered: a new address stays enabled.
-    await db.update(customers).set({ webhookDisabled: true }).where(and(eq(customers.id, customer.id), eq(customers.webhookUri, event.webhookUri)));
+    await db
+      .update(customers)
+      .set({ webhookDisabled: true })
+      .where(and(eq(customers.id, customer.id), eq(customers.webhookUri, event.webhookUri)));
     return { kind: "gone" };
   }
   const error = `HTTP ${status}`;
@@ -123,10 +151,19 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
           await retryLater(env, message);
           return;
         }
-        if (outcome) await settle(db, message.body.eventId, outcome.kind === "delivered" ? "delivered" : outcome.kind === "gone" ? "disabled" : "failed");
+        if (outcome)
+          await settle(
+            db,
+            message.body.eventId,
+            outcome.kind === "delivered" ? "delivered" : outcome.kind === "gone" ? "disabled" : "failed",
+          );
         message.ack();
       } catch (err) {
-        console.error("webhook delivery step failed", message.body.eventId, err instanceof Error ? err.message : String(err));
+        console.error(
+          "webhook delivery step failed",
+          message.body.eventId,
+          err instanceof Error ? err.message : String(err),
+        );
         await retryLater(env, message);
       }
     }),

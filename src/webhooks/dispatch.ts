@@ -24,7 +24,10 @@ export const CLAIM_LEASE_MS = 60 * 1000;
 export async function dispatchPendingEvents(env: Env, limit = DISPATCH_BATCH, now = Date.now()): Promise<number> {
   const db = getDb(env.DB);
   const leaseExpire = now + CLAIM_LEASE_MS;
-  const claimable = and(eq(customerEvents.deliveryStatus, "pending"), or(isNull(customerEvents.tmLeaseExpire), lte(customerEvents.tmLeaseExpire, now)));
+  const claimable = and(
+    eq(customerEvents.deliveryStatus, "pending"),
+    or(isNull(customerEvents.tmLeaseExpire), lte(customerEvents.tmLeaseExpire, now)),
+  );
   const claimed = await db
     .update(customerEvents)
     .set({ tmDispatched: now, tmLeaseExpire: leaseExpire })
@@ -33,7 +36,12 @@ export async function dispatchPendingEvents(env: Env, limit = DISPATCH_BATCH, no
         claimable,
         inArray(
           customerEvents.id,
-          db.select({ id: customerEvents.id }).from(customerEvents).where(claimable).orderBy(asc(customerEvents.tmCreate)).limit(limit),
+          db
+            .select({ id: customerEvents.id })
+            .from(customerEvents)
+            .where(claimable)
+            .orderBy(asc(customerEvents.tmCreate))
+            .limit(limit),
         ),
       ),
     )
@@ -46,7 +54,15 @@ export async function dispatchPendingEvents(env: Env, limit = DISPATCH_BATCH, no
     await db
       .update(customerEvents)
       .set({ tmLeaseExpire: null })
-      .where(and(inArray(customerEvents.id, claimed.map((e) => e.id)), eq(customerEvents.tmLeaseExpire, leaseExpire)));
+      .where(
+        and(
+          inArray(
+            customerEvents.id,
+            claimed.map((e) => e.id),
+          ),
+          eq(customerEvents.tmLeaseExpire, leaseExpire),
+        ),
+      );
     throw err;
   }
   return claimed.length;

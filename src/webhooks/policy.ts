@@ -6,7 +6,9 @@ import { checkResolved, checkUriSyntax, resolveHost } from "./ssrf";
 export const loopbackAllowed = (env: Env) => env.WEBHOOK_ALLOW_LOOPBACK === "true";
 
 const notAllowed = (reason: string) =>
-  invalidArgument("WEBHOOK_URI_NOT_ALLOWED", `webhook_uri is not allowed: ${reason}.`, [{ field: "webhook_uri", description: reason }]);
+  invalidArgument("WEBHOOK_URI_NOT_ALLOWED", `webhook_uri is not allowed: ${reason}.`, [
+    { field: "webhook_uri", description: reason },
+  ]);
 
 /**
  * Checked when a webhook_uri is set. A name that cannot be resolved right now is accepted: the
@@ -40,7 +42,11 @@ export async function checkBeforeSend(env: Env, uri: string): Promise<SendCheck>
   try {
     addresses = await resolveHost(check.url.hostname);
   } catch (err) {
-    return { ok: false, reason: `DNS lookup failed: ${err instanceof Error ? err.message : String(err)}`, retryable: true };
+    return {
+      ok: false,
+      reason: `DNS lookup failed: ${err instanceof Error ? err.message : String(err)}`,
+      retryable: true,
+    };
   }
   const problem = checkResolved(addresses, allowLoopback);
   return problem ? { ok: false, reason: problem, retryable: false } : { ok: true, url: check.url };

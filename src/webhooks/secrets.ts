@@ -4,7 +4,13 @@ import type { CustomerRow } from "../db/schema";
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 
 /** The secrets a delivery is signed with now: the current one first. */
-export function activeSecrets(row: Pick<CustomerRow, "webhookSecret" | "webhookSecretPrevious" | "tmWebhookSecretRotated">, now = Date.now()): string[] {
-  const previousValid = row.webhookSecretPrevious && row.tmWebhookSecretRotated !== null && now - row.tmWebhookSecretRotated < ROTATION_OVERLAP_MS;
+export function activeSecrets(
+  row: Pick<CustomerRow, "webhookSecret" | "webhookSecretPrevious" | "tmWebhookSecretRotated">,
+  now = Date.now(),
+): string[] {
+  const previousValid =
+    row.webhookSecretPrevious &&
+    row.tmWebhookSecretRotated !== null &&
+    now - row.tmWebhookSecretRotated < ROTATION_OVERLAP_MS;
   return [row.webhookSecret, ...(previousValid ? [row.webhookSecretPrevious] : [])].filter(Boolean);
 }

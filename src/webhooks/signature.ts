@@ -11,7 +11,12 @@ export async function voipbinSignature(secret: string, body: string): Promise<st
 }
 
 /** Standard Webhooks `v1,<base64>` over "id.timestamp.body"; the key is the base64 after `whsec_`. */
-export async function standardWebhookSignature(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+export async function standardWebhookSignature(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string,
+): Promise<string> {
   const key = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
   return `v1,${toBase64(await hmacSha256(key, `${id}.${timestamp}.${body}`))}`;
 }
@@ -24,7 +29,12 @@ export interface SignedHeaders {
 }
 
 /** Headers for one delivery; with several secrets (a rotation in progress) every one signs. */
-export async function signDelivery(secrets: string[], id: string, timestamp: number, body: string): Promise<SignedHeaders> {
+export async function signDelivery(
+  secrets: string[],
+  id: string,
+  timestamp: number,
+  body: string,
+): Promise<SignedHeaders> {
   const [current] = secrets;
   const standard = await Promise.all(secrets.map((s) => standardWebhookSignature(s, id, timestamp, body)));
   return {

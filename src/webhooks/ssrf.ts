@@ -55,7 +55,8 @@ function parseIpv6(address: string): number[] | null {
   }
   const halves = text.split("::");
   if (halves.length > 2) return null;
-  const read = (s: string) => (s === "" ? [] : s.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const read = (s: string) =>
+    s === "" ? [] : s.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
   const head = read(halves[0]!);
   const rest = halves.length === 2 ? read(halves[1]!) : [];
   if (head.some(Number.isNaN) || rest.some(Number.isNaN)) return null;
@@ -68,7 +69,8 @@ function classifyIpv6(groups: number[]): AddressVerdict {
   const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
   const embeddedV4 = ((g6 << 16) >>> 0) + g7;
   if (groups.slice(0, 7).every((g) => g === 0)) return g7 === 1 ? "loopback" : "blocked"; // ::1, ::, ::/96 compat
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0xffff || g5 === 0)) return classifyIpv4Int(embeddedV4); // mapped / compatible
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0xffff || g5 === 0))
+    return classifyIpv4Int(embeddedV4); // mapped / compatible
   if (g0 === 0x64 && g1 === 0xff9b) return classifyIpv4Int(embeddedV4); // NAT64
   if (g0 === 0x2002) return classifyIpv4Int(((g1 << 16) >>> 0) + g2); // 6to4 embeds an IPv4
   if ((g0 & 0xfe00) === 0xfc00) return "blocked"; // unique local fc00::/7
@@ -94,7 +96,16 @@ export function classifyIp(address: string): AddressVerdict | null {
   return null;
 }
 
-const INTERNAL_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet", ".corp", ".localdomain"];
+const INTERNAL_SUFFIXES = [
+  ".localhost",
+  ".local",
+  ".internal",
+  ".lan",
+  ".home.arpa",
+  ".intranet",
+  ".corp",
+  ".localdomain",
+];
 
 export type UriCheck = { ok: true; url: URL; hostIsName: boolean } | { ok: false; reason: string };
 
@@ -109,17 +120,23 @@ export function checkUriSyntax(uri: string, allowLoopback: boolean): UriCheck {
   } catch {
     return { ok: false, reason: "not a URL" };
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, reason: "only http and https are allowed" };
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return { ok: false, reason: "only http and https are allowed" };
   if (url.username || url.password) return { ok: false, reason: "credentials in the URL are not allowed" };
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   const verdict = classifyIp(host);
   if (verdict === "public") return { ok: true, url, hostIsName: false };
-  if (verdict === "loopback") return allowLoopback ? { ok: true, url, hostIsName: false } : { ok: false, reason: "loopback addresses are not allowed" };
-  if (verdict === "blocked") return { ok: false, reason: "private, link-local, multicast and reserved addresses are not allowed" };
+  if (verdict === "loopback")
+    return allowLoopback
+      ? { ok: true, url, hostIsName: false }
+      : { ok: false, reason: "loopback addresses are not allowed" };
+  if (verdict === "blocked")
+    return { ok: false, reason: "private, link-local, multicast and reserved addresses are not allowed" };
   if (host === "localhost" || host.endsWith(".localhost")) {
     return allowLoopback ? { ok: true, url, hostIsName: false } : { ok: false, reason: "localhost is not allowed" };
   }
-  if (!host.includes(".") || INTERNAL_SUFFIXES.some((s) => host.endsWith(s))) return { ok: false, reason: "internal host names are not allowed" };
+  if (!host.includes(".") || INTERNAL_SUFFIXES.some((s) => host.endsWith(s)))
+    return { ok: false, reason: "internal host names are not allowed" };
   return { ok: true, url, hostIsName: true };
 }
 
@@ -144,7 +161,8 @@ export function checkResolved(addresses: string[], allowLoopback: boolean): stri
   if (addresses.length === 0) return "the host name does not resolve";
   for (const address of addresses) {
     const verdict = classifyIp(address) ?? "blocked";
-    if (verdict === "blocked" || (verdict === "loopback" && !allowLoopback)) return `the host name resolves to a non-public address (${address})`;
+    if (verdict === "blocked" || (verdict === "loopback" && !allowLoopback))
+      return `the host name resolves to a non-public address (${address})`;
   }
   return null;
 }

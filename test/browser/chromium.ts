@@ -107,7 +107,10 @@ const bundled: Candidate = {
 };
 
 /** CHROMIUM_PATH alone when it is set (an explicit choice is never replaced), else system, then bundled. */
-export function candidates(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): Candidate[] {
+export function candidates(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = existsSync,
+): Candidate[] {
   if (env.CHROMIUM_PATH) return [system(`CHROMIUM_PATH=${env.CHROMIUM_PATH}`, env.CHROMIUM_PATH)];
   return [...SYSTEM_PATHS.filter(exists).map((path) => system(path, path)), bundled];
 }

@@ -43,7 +43,16 @@ async function startServer(): Promise<void> {
   base = `http://localhost:${port}`;
   server = spawn(
     "npm",
-    ["run", "dev", "--", "--port", String(port), "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false"],
+    [
+      "run",
+      "dev",
+      "--",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--show-interactive-dev-session=false",
+    ],
     {
       cwd: join(import.meta.dirname, "..", ".."),
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
@@ -121,7 +130,11 @@ describe("GET /docs in Chromium", () => {
     const html = await res.text();
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
 
-    for (const asset of ["/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-initializer.js", "/docs-assets/swagger-ui.css"]) {
+    for (const asset of [
+      "/docs-assets/swagger-ui-bundle.js",
+      "/docs-assets/swagger-initializer.js",
+      "/docs-assets/swagger-ui.css",
+    ]) {
       const a = await fetch(`${base}${asset}`);
       expect(a.status, asset).toBe(200);
       expect(a.headers.get("content-type"), asset).toMatch(asset.endsWith(".css") ? /^text\/css/ : /javascript/);
@@ -182,7 +195,9 @@ describe("GET /docs in Chromium", () => {
       // "Try it out" calls this API from the page (connect-src 'self'): without credentials, a 401.
       await operation.getByRole("button", { name: "Try it out" }).click();
       await operation.getByRole("button", { name: "Execute" }).click();
-      await operation.locator(".live-responses-table .response-col_status", { hasText: "401" }).waitFor({ timeout: 10_000 });
+      await operation
+        .locator(".live-responses-table .response-col_status", { hasText: "401" })
+        .waitFor({ timeout: 10_000 });
 
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
     } finally {
@@ -191,7 +206,9 @@ describe("GET /docs in Chromium", () => {
 
     expect(external, "requests that left localhost").toEqual([]);
     expect(requested.filter((u) => !isLocal(u))).toEqual([]);
-    expect(requested).toEqual(expect.arrayContaining([`${base}/openapi.json`, `${base}/docs-assets/swagger-ui-bundle.js`]));
+    expect(requested).toEqual(
+      expect.arrayContaining([`${base}/openapi.json`, `${base}/docs-assets/swagger-ui-bundle.js`]),
+    );
     expect(failed, "failed requests").toEqual([]);
     expect(problems, "console errors, CSP violations or page errors").toEqual([]);
   });

@@ -9,17 +9,60 @@ import { customerWithKey, expectVnItem, expectVnList, vn } from "./replay";
  */
 
 const AGENT_LIST = ["id", "name", "username", "status", "permission", "tm_create"];
-const AGENT_DETAIL = ["id", "customer_id", "name", "username", "detail", "status", "permission", "ring_method", "tm_create"];
+const AGENT_DETAIL = [
+  "id",
+  "customer_id",
+  "name",
+  "username",
+  "detail",
+  "status",
+  "permission",
+  "ring_method",
+  "tm_create",
+];
 const NUMBER_LIST = ["id", "number", "name", "status", "call_flow_id", "tm_create"];
-const NUMBER_DETAIL = ["id", "customer_id", "number", "name", "detail", "status", "call_flow_id", "message_flow_id", "t38_enabled", "emergency_enabled", "tm_create"];
+const NUMBER_DETAIL = [
+  "id",
+  "customer_id",
+  "number",
+  "name",
+  "detail",
+  "status",
+  "call_flow_id",
+  "message_flow_id",
+  "t38_enabled",
+  "emergency_enabled",
+  "tm_create",
+];
 const FLOW_LIST = ["id", "name", "type", "detail", "tm_create"];
 const FLOW_DETAIL = ["id", "customer_id", "name", "type", "detail", "on_complete_flow_id", "tm_create", "tm_update"];
 const QUEUE_LIST = ["id", "name", "routing_method", "service_timeout", "tm_create"];
-const QUEUE_DETAIL = ["id", "customer_id", "name", "detail", "routing_method", "service_timeout", "wait_timeout", "wait_flow_id", "tm_create", "tm_update"];
+const QUEUE_DETAIL = [
+  "id",
+  "customer_id",
+  "name",
+  "detail",
+  "routing_method",
+  "service_timeout",
+  "wait_timeout",
+  "wait_flow_id",
+  "tm_create",
+  "tm_update",
+];
 const TRUNK_LIST = ["id", "name", "domain_name", "username", "tm_create"];
 const TRUNK_DETAIL = ["id", "customer_id", "name", "detail", "domain_name", "username", "tm_create", "tm_update"];
 const EXTENSION_LIST = ["id", "name", "extension", "username", "tm_create"];
-const EXTENSION_DETAIL = ["id", "customer_id", "name", "detail", "extension", "username", "domain_name", "tm_create", "tm_update"];
+const EXTENSION_DETAIL = [
+  "id",
+  "customer_id",
+  "name",
+  "detail",
+  "extension",
+  "username",
+  "domain_name",
+  "tm_create",
+  "tm_update",
+];
 
 let cli: ReturnType<typeof vn>;
 let customerId: string;
@@ -57,7 +100,10 @@ describe("vn agents", () => {
     expectVnList(await cli.get("/agents", { page_size: "1" }), AGENT_LIST);
 
     // vn agents update <id> --name Alicia --ring-method linear
-    const updated = expectVnItem(await cli.put(`/agents/${agent.id}`, { name: "Alicia", ring_method: "linear" }), AGENT_DETAIL);
+    const updated = expectVnItem(
+      await cli.put(`/agents/${agent.id}`, { name: "Alicia", ring_method: "linear" }),
+      AGENT_DETAIL,
+    );
     expect(updated).toMatchObject({ name: "Alicia", ring_method: "linear" });
 
     expectVnItem(await cli.delete(`/agents/${agent.id}`), []);
@@ -67,7 +113,16 @@ describe("vn agents", () => {
   it("the setters: update-addresses, update-password, update-permission, update-status, update-tag-ids", async () => {
     const username = `${unique("vn")}@example.com`;
     const agent = expectVnItem(
-      await cli.post("/agents", { addresses: [], detail: "", name: "Bob", password: "bob-password-12", permission: 0, ring_method: "ringall", tag_ids: [], username }),
+      await cli.post("/agents", {
+        addresses: [],
+        detail: "",
+        name: "Bob",
+        password: "bob-password-12",
+        permission: 0,
+        ring_method: "ringall",
+        tag_ids: [],
+        username,
+      }),
       AGENT_DETAIL,
     );
 
@@ -79,8 +134,12 @@ describe("vn agents", () => {
     expectVnItem(await cli.put(`/agents/${agent.id}/password`, { password: "bob-new-password" }), AGENT_DETAIL);
     expect(await login(username, "bob-new-password")).toBeTypeOf("string");
 
-    expect(expectVnItem(await cli.put(`/agents/${agent.id}/permission`, { permission: 64 }), AGENT_DETAIL).permission).toBe(64);
-    expect(expectVnItem(await cli.put(`/agents/${agent.id}/status`, { status: "available" }), AGENT_DETAIL).status).toBe("available");
+    expect(
+      expectVnItem(await cli.put(`/agents/${agent.id}/permission`, { permission: 64 }), AGENT_DETAIL).permission,
+    ).toBe(64);
+    expect(
+      expectVnItem(await cli.put(`/agents/${agent.id}/status`, { status: "available" }), AGENT_DETAIL).status,
+    ).toBe("available");
 
     const tag = expectVnItem(await cli.post("/tags", { detail: "", name: "vip" }), ["id"]);
     // --tag-id is a repeatable string array.
@@ -93,18 +152,29 @@ describe("vn numbers", () => {
   it("create with empty flow ids, get, list, update, update-flow-ids, delete", async () => {
     const number = virtualNumber();
     // vn numbers create --number … --name Main --detail d --call-flow-id "" --message-flow-id ""
-    const res = await cli.post("/numbers", { call_flow_id: "", detail: "d", message_flow_id: "", name: "Main", number });
+    const res = await cli.post("/numbers", {
+      call_flow_id: "",
+      detail: "d",
+      message_flow_id: "",
+      name: "Main",
+      number,
+    });
     const created = expectVnItem(res, NUMBER_DETAIL);
     expect(created).toMatchObject({ number, name: "Main", detail: "d", customer_id: customerId });
 
     expect(expectVnItem(await cli.get(`/numbers/${created.id}`), NUMBER_DETAIL).number).toBe(number);
     expect(expectVnList(await cli.get("/numbers"), NUMBER_LIST).map((n) => n.id)).toContain(created.id);
 
-    expect(expectVnItem(await cli.put(`/numbers/${created.id}`, { name: "Renamed" }), NUMBER_DETAIL).name).toBe("Renamed");
+    expect(expectVnItem(await cli.put(`/numbers/${created.id}`, { name: "Renamed" }), NUMBER_DETAIL).name).toBe(
+      "Renamed",
+    );
 
     const flow = expectVnItem(await cli.post("/flows", { actions: [], detail: "", name: "inbound" }), ["id"]);
     // vn numbers update-flow-ids <id> --call-flow-id … (the empty message flow id is left out)
-    const routed = expectVnItem(await cli.put(`/numbers/${created.id}/flow_ids`, { call_flow_id: flow.id }), NUMBER_DETAIL);
+    const routed = expectVnItem(
+      await cli.put(`/numbers/${created.id}/flow_ids`, { call_flow_id: flow.id }),
+      NUMBER_DETAIL,
+    );
     expect(routed.call_flow_id).toBe(flow.id);
 
     expectVnItem(await cli.delete(`/numbers/${created.id}`), []);
@@ -115,7 +185,14 @@ describe("vn numbers", () => {
     const flow = expectVnItem(await cli.post("/flows", { actions: [], detail: "", name: "f" }), ["id"]);
     const number = virtualNumber();
     const created = expectVnItem(
-      await cli.post("/numbers", { call_flow_id: flow.id, detail: "", message_flow_id: "", name: "Virtual", number, type: "virtual" }),
+      await cli.post("/numbers", {
+        call_flow_id: flow.id,
+        detail: "",
+        message_flow_id: "",
+        name: "Virtual",
+        number,
+        type: "virtual",
+      }),
       NUMBER_DETAIL,
     );
     expect(created.call_flow_id).toBe(flow.id);
@@ -159,14 +236,22 @@ describe("vn queues", () => {
       wait_timeout: 300000,
     });
     const queue = expectVnItem(res, QUEUE_DETAIL);
-    expect(queue).toMatchObject({ name: "Support", service_timeout: 60000, wait_timeout: 300000, customer_id: customerId });
+    expect(queue).toMatchObject({
+      name: "Support",
+      service_timeout: 60000,
+      wait_timeout: 300000,
+      customer_id: customerId,
+    });
 
     expect(expectVnItem(await cli.get(`/queues/${queue.id}`), QUEUE_DETAIL).id).toBe(queue.id);
     expect(expectVnList(await cli.get("/queues"), QUEUE_LIST).map((q) => q.id)).toContain(queue.id);
 
     const flow = expectVnItem(await cli.post("/flows", { actions: [], detail: "", name: "hold music" }), ["id"]);
     // vn queues update <id> --service-timeout 30000 --wait-flow-id …
-    const updated = expectVnItem(await cli.put(`/queues/${queue.id}`, { service_timeout: 30000, wait_flow_id: flow.id }), QUEUE_DETAIL);
+    const updated = expectVnItem(
+      await cli.put(`/queues/${queue.id}`, { service_timeout: 30000, wait_flow_id: flow.id }),
+      QUEUE_DETAIL,
+    );
     expect(updated).toMatchObject({ service_timeout: 30000, wait_flow_id: flow.id });
 
     expectVnItem(await cli.delete(`/queues/${queue.id}`), []);
@@ -175,13 +260,24 @@ describe("vn queues", () => {
   it("set-routing-method and set-tag-ids (vn only needs a 2xx)", async () => {
     // vn queues create --name Q --routing-method random (the contract's value, not vn's default)
     const queue = expectVnItem(
-      await cli.post("/queues", { detail: "", name: "Q", routing_method: "random", service_timeout: 60000, tag_ids: [], wait_flow_id: "", wait_timeout: 300000 }),
+      await cli.post("/queues", {
+        detail: "",
+        name: "Q",
+        routing_method: "random",
+        service_timeout: 60000,
+        tag_ids: [],
+        wait_flow_id: "",
+        wait_timeout: 300000,
+      }),
       ["id"],
     );
     expectVnItem(await cli.put(`/queues/${queue.id}/routing_method`, { routing_method: "random" }), []);
     const tag = expectVnItem(await cli.post("/tags", { detail: "", name: "queue-tag" }), ["id"]);
     expectVnItem(await cli.put(`/queues/${queue.id}/tag_ids`, { tag_ids: [tag.id] }), []);
-    expect(expectVnItem(await cli.get(`/queues/${queue.id}`), QUEUE_DETAIL)).toMatchObject({ routing_method: "random", tag_ids: [tag.id] });
+    expect(expectVnItem(await cli.get(`/queues/${queue.id}`), QUEUE_DETAIL)).toMatchObject({
+      routing_method: "random",
+      tag_ids: [tag.id],
+    });
   });
 });
 
@@ -205,7 +301,11 @@ describe("vn trunks", () => {
 
     // vn trunks update <id> --allowed-ips '["203.0.113.7"]' --auth-types '["basic","ip"]' --username office2
     const updated = expectVnItem(
-      await cli.put(`/trunks/${trunk.id}`, { allowed_ips: ["203.0.113.7"], auth_types: ["basic", "ip"], username: "office2" }),
+      await cli.put(`/trunks/${trunk.id}`, {
+        allowed_ips: ["203.0.113.7"],
+        auth_types: ["basic", "ip"],
+        username: "office2",
+      }),
       TRUNK_DETAIL,
     );
     expect(updated).toMatchObject({ username: "office2", allowed_ips: ["203.0.113.7"], auth_types: ["basic", "ip"] });
@@ -217,13 +317,19 @@ describe("vn trunks", () => {
 describe("vn extensions", () => {
   it("create, get, list, update (name and password), delete", async () => {
     const ext = `${Math.floor(Math.random() * 9000 + 1000)}`;
-    const created = expectVnItem(await cli.post("/extensions", { detail: "", extension: ext, name: "Desk", password: "sip-password-1" }), EXTENSION_DETAIL);
+    const created = expectVnItem(
+      await cli.post("/extensions", { detail: "", extension: ext, name: "Desk", password: "sip-password-1" }),
+      EXTENSION_DETAIL,
+    );
     expect(created).toMatchObject({ extension: ext, name: "Desk", customer_id: customerId });
 
     expect(expectVnItem(await cli.get(`/extensions/${created.id}`), EXTENSION_DETAIL).extension).toBe(ext);
     expect(expectVnList(await cli.get("/extensions"), EXTENSION_LIST).map((e) => e.id)).toContain(created.id);
 
-    const updated = expectVnItem(await cli.put(`/extensions/${created.id}`, { name: "Front desk", password: "sip-password-2" }), EXTENSION_DETAIL);
+    const updated = expectVnItem(
+      await cli.put(`/extensions/${created.id}`, { name: "Front desk", password: "sip-password-2" }),
+      EXTENSION_DETAIL,
+    );
     expect(updated.name).toBe("Front desk");
 
     expectVnItem(await cli.delete(`/extensions/${created.id}`), []);

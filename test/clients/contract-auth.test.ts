@@ -43,7 +43,9 @@ describe("POST /auth/signup with the contract's body (email and accepted_tos, no
 
   it("still takes a password from existing callers", async () => {
     const email = `${unique("pw")}@example.com`;
-    const res = await api("POST", "/auth/signup", { body: { email, password: "signup-password-1", accepted_tos: true } });
+    const res = await api("POST", "/auth/signup", {
+      body: { email, password: "signup-password-1", accepted_tos: true },
+    });
     expect(res.status).toBe(200);
     expect(await login(email, "signup-password-1")).toBeTypeOf("string");
   });
@@ -70,7 +72,9 @@ describe("POST /auth/password-forgot and /auth/password-reset", () => {
 
   it("GET serves the HTML form for a well-formed token and 400 for a malformed one", async () => {
     const c = await agentWithEmail("fg");
-    const token = await mailedToken(c.username, RESET, () => api("POST", "/auth/password-forgot", { body: { username: c.username } }));
+    const token = await mailedToken(c.username, RESET, () =>
+      api("POST", "/auth/password-forgot", { body: { username: c.username } }),
+    );
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     const page = await api("GET", `${RESET}?token=${token}`);
     expect(page.status).toBe(200);
@@ -81,12 +85,17 @@ describe("POST /auth/password-forgot and /auth/password-reset", () => {
 
   it("POST {token, password} resets once, revokes the older logins, and the token is spent", async () => {
     const c = await agentWithEmail("rs");
-    const token = await mailedToken(c.username, RESET, () => api("POST", "/auth/password-forgot", { body: { username: c.username } }));
+    const token = await mailedToken(c.username, RESET, () =>
+      api("POST", "/auth/password-forgot", { body: { username: c.username } }),
+    );
 
     const res = await api("POST", RESET, { body: { token, password: "brand-new-password" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(await login(c.username, "brand-new-password")).toBeTypeOf("string");
-    expect((await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status, "old password").toBe(401);
+    expect(
+      (await api("POST", "/auth/login", { body: { username: c.username, password: c.password } })).status,
+      "old password",
+    ).toBe(401);
     // The JWT issued before the reset no longer works.
     expect((await api("GET", "/v1.0/customer", { token: c.token })).status, "JWT from before the reset").toBe(401);
 
@@ -95,9 +104,13 @@ describe("POST /auth/password-forgot and /auth/password-reset", () => {
 
   it("refuses a short password and an unknown token with a 400", async () => {
     const c = await agentWithEmail("sh");
-    const token = await mailedToken(c.username, RESET, () => api("POST", "/auth/password-forgot", { body: { username: c.username } }));
+    const token = await mailedToken(c.username, RESET, () =>
+      api("POST", "/auth/password-forgot", { body: { username: c.username } }),
+    );
     expect((await api("POST", RESET, { body: { token, password: "short" } })).status).toBe(400);
-    expect((await api("POST", RESET, { body: { token: "0".repeat(64), password: "long-enough-password" } })).status).toBe(400);
+    expect(
+      (await api("POST", RESET, { body: { token: "0".repeat(64), password: "long-enough-password" } })).status,
+    ).toBe(400);
   });
 });
 
@@ -122,7 +135,10 @@ describe("POST /auth/unregister with the contract's forms", () => {
 
   it("still needs the phrase for immediate deletion", async () => {
     const c = await createCustomer();
-    const res = await api("POST", "/auth/unregister", { token: c.token, body: { password: c.password, immediate: true } });
+    const res = await api("POST", "/auth/unregister", {
+      token: c.token,
+      body: { password: c.password, immediate: true },
+    });
     expect(res.status).toBe(400);
   });
 });

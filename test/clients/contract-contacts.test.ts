@@ -18,15 +18,26 @@ describe("contacts: addresses, tags and lookup", () => {
     const contact = (await client.post("/contacts", { display_name: "Addressed", first_name: "A" })).json;
     expect(contact.id).toBeTypeOf("string");
 
-    const added = await client.post(`/contacts/${contact.id}/addresses`, { type: "tel", target: "+15557654321", name: "mobile", is_primary: true });
+    const added = await client.post(`/contacts/${contact.id}/addresses`, {
+      type: "tel",
+      target: "+15557654321",
+      name: "mobile",
+      is_primary: true,
+    });
     expect(added.status, added.text).toBe(200);
     const address = added.json.addresses.find((a: any) => a.target === "+15557654321");
     expect(address).toMatchObject({ type: "tel", is_primary: true });
     expect(address.id).toBeTypeOf("string");
 
-    const changed = await client.put(`/contacts/${contact.id}/addresses/${address.id}`, { target: "+15557654322", name: "work" });
+    const changed = await client.put(`/contacts/${contact.id}/addresses/${address.id}`, {
+      target: "+15557654322",
+      name: "work",
+    });
     expect(changed.status, changed.text).toBe(200);
-    expect(changed.json.addresses.find((a: any) => a.id === address.id)).toMatchObject({ target: "+15557654322", name: "work" });
+    expect(changed.json.addresses.find((a: any) => a.id === address.id)).toMatchObject({
+      target: "+15557654322",
+      name: "work",
+    });
 
     const found = await client.get("/contacts/lookup", { phone: "+15557654322" });
     expect(found.status, found.text).toBe(200);

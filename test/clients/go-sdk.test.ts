@@ -58,7 +58,15 @@ describe("go sdk: customer", () => {
 
   it("PutCustomer with the caller's unset fields as zero values: empty webhook_method is 'unset'", async () => {
     const updated = expectGo(
-      await client.put("/customer", { address: "", detail: "", email: customer.email, name: "Go Co 2", phone_number: "", webhook_method: "", webhook_uri: "" }),
+      await client.put("/customer", {
+        address: "",
+        detail: "",
+        email: customer.email,
+        name: "Go Co 2",
+        phone_number: "",
+        webhook_method: "",
+        webhook_uri: "",
+      }),
       CustomerModel,
     );
     expect(updated.name).toBe("Go Co 2");
@@ -66,7 +74,10 @@ describe("go sdk: customer", () => {
 
   it("PutCustomerBillingAccountId", async () => {
     const account = expectGo(await client.post("/billing_accounts", { name: "Default" }), BillingAccountModel);
-    const updated = expectGo(await client.put("/customer/billing_account_id", { billing_account_id: account.id }), CustomerModel);
+    const updated = expectGo(
+      await client.put("/customer/billing_account_id", { billing_account_id: account.id }),
+      CustomerModel,
+    );
     expect(updated.billing_account_id).toBe(account.id);
   });
 });
@@ -76,7 +87,15 @@ describe("go sdk: customers (an operator holding a super admin access key)", () 
     const op = sdk(await superAdminKey());
     const email = `sdk-${Date.now().toString(36)}@example.com`;
     const created = expectGo(
-      await op.post("/customers", { address: "", detail: "", email, name: "Go Customer", phone_number: "", webhook_method: "", webhook_uri: "" }),
+      await op.post("/customers", {
+        address: "",
+        detail: "",
+        email,
+        name: "Go Customer",
+        phone_number: "",
+        webhook_method: "",
+        webhook_uri: "",
+      }),
       CustomerModel,
     );
     expect(created).toMatchObject({ email, name: "Go Customer" });
@@ -86,13 +105,24 @@ describe("go sdk: customers (an operator holding a super admin access key)", () 
     expect(expectGo(await op.get(`/customers/${created.id}`), CustomerModel).email).toBe(email);
 
     const replaced = expectGo(
-      await op.put(`/customers/${created.id}`, { address: "", detail: "updated", email, name: "Go Customer 2", phone_number: "", webhook_method: "POST", webhook_uri: "" }),
+      await op.put(`/customers/${created.id}`, {
+        address: "",
+        detail: "updated",
+        email,
+        name: "Go Customer 2",
+        phone_number: "",
+        webhook_method: "POST",
+        webhook_uri: "",
+      }),
       CustomerModel,
     );
     expect(replaced).toMatchObject({ name: "Go Customer 2", detail: "updated" });
 
     const account = expectGo(await client.post("/billing_accounts", { name: "Ops" }), BillingAccountModel);
-    const set = expectGo(await op.put(`/customers/${customer.id}/billing_account_id`, { billing_account_id: account.id }), CustomerModel);
+    const set = expectGo(
+      await op.put(`/customers/${customer.id}/billing_account_id`, { billing_account_id: account.id }),
+      CustomerModel,
+    );
     expect(set.billing_account_id).toBe(account.id);
 
     expectGo(await op.delete(`/customers/${created.id}`), CustomerModel);
@@ -101,17 +131,24 @@ describe("go sdk: customers (an operator holding a super admin access key)", () 
 
 describe("go sdk: access keys", () => {
   it("PostAccesskeys (omitempty fields), GetAccesskeys, GetAccesskeysId, PutAccesskeysId, DeleteAccesskeysId", async () => {
-    const created = expectGo(await client.post("/accesskeys", { detail: "ci", expire: 3600, name: "ci" }), { ...AccesskeyModel, token: "string" });
+    const created = expectGo(await client.post("/accesskeys", { detail: "ci", expire: 3600, name: "ci" }), {
+      ...AccesskeyModel,
+      token: "string",
+    });
     const minimal = expectGo(await client.post("/accesskeys", { name: "minimal" }), AccesskeyModel);
     expect(minimal.name).toBe("minimal");
 
-    expect(expectGoList(await client.get("/accesskeys", { page_size: "100" }), AccesskeyModel).map((k) => k.id)).toContain(created.id);
+    expect(
+      expectGoList(await client.get("/accesskeys", { page_size: "100" }), AccesskeyModel).map((k) => k.id),
+    ).toContain(created.id);
     const got = expectGo(await client.get(`/accesskeys/${created.id}`), AccesskeyModel);
     // The contract's token_prefix is shown on every read; the token itself only at creation.
     expect(got.token ?? "").toBe("");
     expect(created.token.startsWith(got.token_prefix)).toBe(true);
 
-    expect(expectGo(await client.put(`/accesskeys/${created.id}`, { name: "renamed" }), AccesskeyModel).name).toBe("renamed");
+    expect(expectGo(await client.put(`/accesskeys/${created.id}`, { name: "renamed" }), AccesskeyModel).name).toBe(
+      "renamed",
+    );
     const deleted = expectGo(await client.delete(`/accesskeys/${created.id}`), AccesskeyModel);
     expect(deleted.tm_delete).toBeTypeOf("string");
   });
@@ -120,15 +157,27 @@ describe("go sdk: access keys", () => {
 describe("go sdk: billing accounts", () => {
   it("PostBillingAccounts with payment_method and payment_type, GetBillingAccounts, GetBillingAccountsId, PutBillingAccountsId, PutBillingAccountsIdPaymentInfo, DeleteBillingAccountsId", async () => {
     const created = expectGo(
-      await client.post("/billing_accounts", { detail: "d", name: "Card", payment_method: "credit card", payment_type: "prepaid" }),
+      await client.post("/billing_accounts", {
+        detail: "d",
+        name: "Card",
+        payment_method: "credit card",
+        payment_type: "prepaid",
+      }),
       BillingAccountModel,
     );
     expect(created).toMatchObject({ name: "Card", payment_method: "credit card", payment_type: "prepaid" });
 
-    expect(expectGoList(await client.get("/billing_accounts", { page_size: "10" }), BillingAccountModel).map((a) => a.id)).toContain(created.id);
+    expect(
+      expectGoList(await client.get("/billing_accounts", { page_size: "10" }), BillingAccountModel).map((a) => a.id),
+    ).toContain(created.id);
     expect(expectGo(await client.get(`/billing_accounts/${created.id}`), BillingAccountModel).id).toBe(created.id);
-    expect(expectGo(await client.put(`/billing_accounts/${created.id}`, { name: "Card 2" }), BillingAccountModel).name).toBe("Card 2");
-    const info = expectGo(await client.put(`/billing_accounts/${created.id}/payment_info`, { payment_method: "", payment_type: "prepaid" }), BillingAccountModel);
+    expect(
+      expectGo(await client.put(`/billing_accounts/${created.id}`, { name: "Card 2" }), BillingAccountModel).name,
+    ).toBe("Card 2");
+    const info = expectGo(
+      await client.put(`/billing_accounts/${created.id}/payment_info`, { payment_method: "", payment_type: "prepaid" }),
+      BillingAccountModel,
+    );
     expect(info.payment_type).toBe("prepaid");
     expectGo(await client.delete(`/billing_accounts/${created.id}`), BillingAccountModel);
   });
@@ -136,9 +185,15 @@ describe("go sdk: billing accounts", () => {
   it("PostBillingAccountsIdBalanceAddForce / SubtractForce (float32 balance), as the operator", async () => {
     const account = expectGo(await client.post("/billing_accounts", { name: "Prepaid" }), BillingAccountModel);
     const op = sdk(await superAdminKey());
-    const added = expectGo(await op.post(`/billing_accounts/${account.id}/balance_add_force`, { balance: 12.5 }), BillingAccountModel);
+    const added = expectGo(
+      await op.post(`/billing_accounts/${account.id}/balance_add_force`, { balance: 12.5 }),
+      BillingAccountModel,
+    );
     expect(added.balance).toBeCloseTo(account.balance + 12.5);
-    const subtracted = expectGo(await op.post(`/billing_accounts/${account.id}/balance_subtract_force`, { balance: 2.5 }), BillingAccountModel);
+    const subtracted = expectGo(
+      await op.post(`/billing_accounts/${account.id}/balance_subtract_force`, { balance: 2.5 }),
+      BillingAccountModel,
+    );
     expect(subtracted.balance).toBeCloseTo(account.balance + 10);
   });
 });

@@ -31,7 +31,8 @@ describe("mcp: customer", () => {
   it("get_customer: GET /v1.0/customer?accesskey=", async () => {
     const body = expectMcp(await client.get("/customer"));
     // The tool's description promises name, billing info and webhook configuration.
-    for (const f of ["id", "name", "billing_account_id", "webhook_method", "webhook_uri"]) expect(body).toHaveProperty([f]);
+    for (const f of ["id", "name", "billing_account_id", "webhook_method", "webhook_uri"])
+      expect(body).toHaveProperty([f]);
     expect(body.id).toBe(customerId);
   });
 });
@@ -79,7 +80,11 @@ describe("mcp: flows", () => {
 
     // update_flow is a full replacement: name, detail and actions, all three always sent.
     const updated = expectMcp(
-      await client.put(`/flows/${created.id}`, { name: "Hang up", detail: "updated", actions: [{ id: "b1", next_id: "", type: "hangup", option: {} }] }),
+      await client.put(`/flows/${created.id}`, {
+        name: "Hang up",
+        detail: "updated",
+        actions: [{ id: "b1", next_id: "", type: "hangup", option: {} }],
+      }),
     );
     expect(updated).toMatchObject({ name: "Hang up", detail: "updated" });
     expect(updated.actions).toHaveLength(1);
@@ -108,7 +113,14 @@ describe("mcp: contacts", () => {
   it("create_contact with every argument: 2xx, each field applied or listed as ignored", async () => {
     const res = await client.post("/contacts", full);
     const body = expectMcp(res);
-    expect(body).toMatchObject({ first_name: "Jane", last_name: "Doe", display_name: "Jane D.", company: "Example Ltd", job_title: "CTO", notes: "met at a conference" });
+    expect(body).toMatchObject({
+      first_name: "Jane",
+      last_name: "Doe",
+      display_name: "Jane D.",
+      company: "Example Ltd",
+      job_title: "CTO",
+      notes: "met at a conference",
+    });
     expectAppliedOrIgnored(res, full);
   });
 

@@ -28,7 +28,11 @@ const CALLS = [
   "PUT /v1.0/customer/billing_account_id",
   "PUT /v1.0/customers/{}/billing_account_id",
   ...item(["customers", "accesskeys"], "GET POST", "GET PUT DELETE"),
-  ...item(["agents", "numbers", "flows", "queues", "trunks", "extensions", "billing_accounts", "tags", "contacts"], "GET POST", "GET PUT DELETE"),
+  ...item(
+    ["agents", "numbers", "flows", "queues", "trunks", "extensions", "billing_accounts", "tags", "contacts"],
+    "GET POST",
+    "GET PUT DELETE",
+  ),
   ...item(["storage_files", "files", "transcribes", "transcriptions"], "GET POST", "GET DELETE"),
   "GET /v1.0/storage_files/{}/file",
   "PUT /v1.0/agents/{}/addresses",

@@ -23,9 +23,18 @@ export interface Replayed {
 const randomIp = () => `203.0.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
 
 /** Sends one request exactly as given. */
-export async function send(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<Replayed> {
+export async function send(
+  method: string,
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  body?: string | Uint8Array,
+): Promise<Replayed> {
   const res = await readResponse(
-    await SELF.fetch(`${BASE}${pathAndQuery}`, { method, headers: { "CF-Connecting-IP": randomIp(), ...headers }, body }),
+    await SELF.fetch(`${BASE}${pathAndQuery}`, {
+      method,
+      headers: { "CF-Connecting-IP": randomIp(), ...headers },
+      body,
+    }),
   );
   const parsed = res.body !== null && typeof res.body === "object";
   const text = typeof res.body === "string" ? res.body : res.body === null ? "" : JSON.stringify(res.body);
@@ -36,7 +45,11 @@ type Query = Record<string, string>;
 
 /** Go's `url.Values.Encode()`: keys sorted, form-encoded. */
 const goQuery = (q: Query) =>
-  new URLSearchParams(Object.keys(q).sort().map((k) => [k, q[k]!])).toString();
+  new URLSearchParams(
+    Object.keys(q)
+      .sort()
+      .map((k) => [k, q[k]!]),
+  ).toString();
 
 /** Go's `json.Marshal`: compact, with <, > and & escaped; key order as written by the caller. */
 export const goJson = (v: unknown) =>
@@ -62,7 +75,8 @@ export function vn(accesskey: string) {
   });
   return {
     get: (path: string, q: Query = {}) => send("GET", url(path, q), headers(false)),
-    post: (path: string, body?: unknown) => send("POST", url(path, {}), headers(body !== undefined), body === undefined ? undefined : goJson(body)),
+    post: (path: string, body?: unknown) =>
+      send("POST", url(path, {}), headers(body !== undefined), body === undefined ? undefined : goJson(body)),
     put: (path: string, body: unknown) => send("PUT", url(path, {}), headers(true), goJson(body)),
     delete: (path: string) => send("DELETE", url(path, {}), headers(false)),
   };
@@ -113,7 +127,9 @@ export function mcp(accesskey: string) {
  * `application/octet-stream`, a 60-hex-digit boundary.
  */
 export function goMultipartFile(filename: string, bytes: Uint8Array) {
-  const boundary = Array.from(crypto.getRandomValues(new Uint8Array(30)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const boundary = Array.from(crypto.getRandomValues(new Uint8Array(30)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
   const enc = new TextEncoder();
   const head = enc.encode(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
@@ -147,7 +163,10 @@ export async function mailedToken(to: string, path: string, fn: () => Promise<un
     const pattern = new RegExp(`${path.replace(/[.?]/g, "\\$&")}\\?token=([0-9a-f]{64})`, "g");
     let token: string | undefined;
     await vi.waitFor(() => {
-      token = box.to(to).flatMap((l) => [...l.matchAll(pattern)].map((m) => m[1]!)).at(-1);
+      token = box
+        .to(to)
+        .flatMap((l) => [...l.matchAll(pattern)].map((m) => m[1]!))
+        .at(-1);
       expect(token, `no mail to ${to} with a ${path} link`).toBeDefined();
     });
     return token!;
@@ -228,7 +247,8 @@ export function expectGoList(res: Replayed, model: GoModel) {
   expect(res.status, describeRes(res)).toBe(200);
   expect(res.headers.get("Content-Type") ?? "").toContain("json");
   expectListEnvelope(res);
-  for (const item of res.json.result) for (const [f, type] of Object.entries(model)) expectGoValue(item[f], type, `result[].${f}`);
+  for (const item of res.json.result)
+    for (const [f, type] of Object.entries(model)) expectGoValue(item[f], type, `result[].${f}`);
   return res.json.result as any[];
 }
 
@@ -251,4 +271,9 @@ export function expectMcpList(res: Replayed) {
 
 /** The ignored-fields header of issue 11 item 1, as a set of names. */
 export const ignoredFields = (res: Replayed) =>
-  new Set((res.headers.get("X-Ignored-Fields") ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  new Set(
+    (res.headers.get("X-Ignored-Fields") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );

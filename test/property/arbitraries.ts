@@ -69,7 +69,9 @@ const webhookUriArb: fc.Arbitrary<string> = fc.oneof(
       fc.constantFrom("http", "https"),
       fc.oneof(
         fc.constantFrom("93.184.216.34", "8.8.8.8", "[2606:4700::1111]"),
-        fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,15}$/), fc.constantFrom("com", "net", "org", "io")).map(([a, b]) => `${a}.${b}`),
+        fc
+          .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,15}$/), fc.constantFrom("com", "net", "org", "io"))
+          .map(([a, b]) => `${a}.${b}`),
       ),
       fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
       fc.webPath({ size: "small" }),
@@ -107,7 +109,11 @@ export const SEMANTIC_INVALID: Record<string, fc.Arbitrary<unknown>> = {
   permission: fc.constantFrom(1, 8, 17, 33, 128, -16, 2 ** 31, 2 ** 32 + 32, 2 ** 53),
 };
 
-function valueArb(s: JsonSchema, field: string, overrides: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
+function valueArb(
+  s: JsonSchema,
+  field: string,
+  overrides: Record<string, fc.Arbitrary<unknown>>,
+): fc.Arbitrary<unknown> {
   const own = overrides[field] ?? SEMANTIC_VALID[field];
   if (own) return own;
   return schemaArb(s);
@@ -122,8 +128,15 @@ export function schemaArb(schema: JsonSchema): fc.Arbitrary<unknown> {
     case "string": {
       const max = s.maxLength ?? 255;
       if (s.format === "email") return emailArb.filter((e) => e.length <= max);
-      if (s.format === "uuid") return fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()));
-      if (s.pattern) return fc.stringMatching(new RegExp(s.pattern)).filter((v) => cpLength(v) <= max && cpLength(v) >= (s.minLength ?? 0));
+      if (s.format === "uuid")
+        return fc.oneof(
+          fc.uuid(),
+          fc.uuid().map((u) => u.toUpperCase()),
+        );
+      if (s.pattern)
+        return fc
+          .stringMatching(new RegExp(s.pattern))
+          .filter((v) => cpLength(v) <= max && cpLength(v) >= (s.minLength ?? 0));
       return textArb(s.minLength ?? 0, max);
     }
     case "integer": {
@@ -131,12 +144,19 @@ export function schemaArb(schema: JsonSchema): fc.Arbitrary<unknown> {
       const max = s.maximum ?? Number.MAX_SAFE_INTEGER;
       const bounded = fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) });
       if (s.minimum === undefined && s.maximum === undefined) return fc.oneof(bounded, fc.maxSafeInteger());
-      if (s.maximum === undefined) return fc.oneof(bounded, fc.constant(min), fc.maxSafeNat().map((n) => Math.min(Number.MAX_SAFE_INTEGER, n + Math.max(0, min))));
+      if (s.maximum === undefined)
+        return fc.oneof(
+          bounded,
+          fc.constant(min),
+          fc.maxSafeNat().map((n) => Math.min(Number.MAX_SAFE_INTEGER, n + Math.max(0, min))),
+        );
       return fc.oneof(bounded, fc.constantFrom(min, max));
     }
     case "number":
       return fc.oneof(
-        fc.double({ min: s.minimum ?? -1e15, max: s.maximum ?? 1e15, noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)),
+        fc
+          .double({ min: s.minimum ?? -1e15, max: s.maximum ?? 1e15, noNaN: true, noDefaultInfinity: true })
+          .map((n) => (Object.is(n, -0) ? 0 : n)),
         fc.constantFrom(...[s.minimum, s.maximum].filter((n): n is number => n !== undefined)),
       );
     case "boolean":
@@ -146,7 +166,10 @@ export function schemaArb(schema: JsonSchema): fc.Arbitrary<unknown> {
     case "array": {
       const item = schemaArb(s.items ?? {});
       const max = s.maxItems ?? 10;
-      return fc.oneof({ arbitrary: fc.array(item, { maxLength: max, size: "small" }), weight: 4 }, { arbitrary: fc.array(item, { minLength: max, maxLength: max }), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.array(item, { maxLength: max, size: "small" }), weight: 4 },
+        { arbitrary: fc.array(item, { minLength: max, maxLength: max }), weight: 1 },
+      );
     }
     case "object": {
       if (s.properties) return bodyArb(s);
@@ -163,7 +186,10 @@ export function schemaArb(schema: JsonSchema): fc.Arbitrary<unknown> {
   }
 }
 
-export function bodyArb(s: JsonSchema, overrides: Record<string, fc.Arbitrary<unknown>> = {}): fc.Arbitrary<Record<string, unknown>> {
+export function bodyArb(
+  s: JsonSchema,
+  overrides: Record<string, fc.Arbitrary<unknown>> = {},
+): fc.Arbitrary<Record<string, unknown>> {
   const props = s.properties ?? {};
   const model = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, valueArb(v, k, overrides)]));
   return fc.record(model, { requiredKeys: s.required ?? [] }) as fc.Arbitrary<Record<string, unknown>>;

@@ -65,4 +65,8 @@ export async function operatorTarget(op: Operation): Promise<Ctx> {
 }
 
 export const selfReadback = (res: Sent, ctx: Ctx) => ({ path: "/v1.0/customer", token: ctx.token, shown: res.body });
-export const operatorReadback = (res: Sent, ctx: Ctx) => ({ path: `/v1.0/customers/${ctx.customer!.id}`, token: ctx.ids.admin, shown: res.body });
+export const operatorReadback = (res: Sent, ctx: Ctx) => ({
+  path: `/v1.0/customers/${ctx.customer!.id}`,
+  token: ctx.ids.admin,
+  shown: res.body,
+});

@@ -48,7 +48,16 @@ export interface JsonSchema {
 }
 
 export const doc = (await api("GET", "/openapi.json")).body as {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> }; responses?: Record<string, { headers?: Record<string, unknown> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content: Record<string, { schema: JsonSchema }> };
+        responses?: Record<string, { headers?: Record<string, unknown> }>;
+      }
+    >
+  >;
   components: { schemas: Record<string, JsonSchema> };
 };
 
@@ -93,7 +102,10 @@ export async function check<T>(property: fc.IAsyncProperty<T>, params: fc.Parame
   try {
     await fc.assert(property, params);
   } catch (err) {
-    const text = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `\nCaused by: ${err.cause.message}` : ""}` : String(err);
+    const text =
+      err instanceof Error
+        ? `${err.message}${err.cause instanceof Error ? `\nCaused by: ${err.cause.message}` : ""}`
+        : String(err);
     throw new Error(text.replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
   }
 }
@@ -109,10 +121,19 @@ export const seedOf = (label: string) => {
 export type Sent = ApiResponse;
 
 /** One request with a raw body; `contentType: null` sends bytes with no Content-Type at all. */
-export function send(method: string, path: string, options: { token?: string; raw?: string; contentType?: string | null }): Promise<Sent> {
+export function send(
+  method: string,
+  path: string,
+  options: { token?: string; raw?: string; contentType?: string | null },
+): Promise<Sent> {
   const contentType = options.contentType === undefined ? "application/json" : options.contentType;
-  const rawBody = options.raw === undefined ? undefined : contentType === null ? new TextEncoder().encode(options.raw) : options.raw;
-  return api(method, path, { token: options.token, rawBody, headers: contentType === null ? {} : { "Content-Type": contentType } });
+  const rawBody =
+    options.raw === undefined ? undefined : contentType === null ? new TextEncoder().encode(options.raw) : options.raw;
+  return api(method, path, {
+    token: options.token,
+    rawBody,
+    headers: contentType === null ? {} : { "Content-Type": contentType },
+  });
 }
 
 const ERROR_STATUSES: Record<number, string[]> = {
@@ -139,7 +160,9 @@ export function expectEnvelope(res: Sent, status: number, context: string) {
 // ---- D1 snapshots ----------------------------------------------------------------------------
 
 const tables = (
-  await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name").all<{
+  await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+  ).all<{
     name: string;
   }>()
 ).results.map((r) => r.name);
@@ -154,6 +177,8 @@ export interface Target {
 /** Row counts of every table, plus the full row a PUT aims at. */
 export async function snapshot(target?: Target) {
   const counts = await env.DB.prepare(countAll).first();
-  const row = target ? await env.DB.prepare(`SELECT * FROM "${target.table}" WHERE id = ?`).bind(target.id).first() : null;
+  const row = target
+    ? await env.DB.prepare(`SELECT * FROM "${target.table}" WHERE id = ?`).bind(target.id).first()
+    : null;
   return { counts, row };
 }

@@ -35,11 +35,14 @@ const nestedJunk: fc.Arbitrary<unknown> = fc
 function wrongTypeArb(s: JsonSchema): fc.Arbitrary<unknown> {
   const ok = typesOf(s);
   const options: fc.Arbitrary<unknown>[] = [];
-  if (!ok.has("string")) options.push(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("true", "1", "16", "null", "[]")));
-  if (!ok.has("number") && !ok.has("integer")) options.push(fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })));
+  if (!ok.has("string"))
+    options.push(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("true", "1", "16", "null", "[]")));
+  if (!ok.has("number") && !ok.has("integer"))
+    options.push(fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })));
   if (!ok.has("boolean")) options.push(fc.boolean());
   if (!ok.has("array")) options.push(fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }));
-  if (!ok.has("object")) options.push(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }));
+  if (!ok.has("object"))
+    options.push(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }));
   return fc.oneof(...options);
 }
 
@@ -58,7 +61,19 @@ function violationArbs(schema: JsonSchema): fc.Arbitrary<unknown>[] {
             fc.string({ maxLength: 40 }),
             fc.string({ unit: "binary", maxLength: 20 }),
             fc.stringMatching(/^[+0-9a-z@.-]{0,30}$/),
-            fc.constantFrom(" ", "+", "+0123", "+1 555", "+١٢٣٤٥", "not an email", "a@", "00000000-0000-0000-0000-00000000000g", "POST ", "post", "Verified"),
+            fc.constantFrom(
+              " ",
+              "+",
+              "+0123",
+              "+1 555",
+              "+١٢٣٤٥",
+              "not an email",
+              "a@",
+              "00000000-0000-0000-0000-00000000000g",
+              "POST ",
+              "post",
+              "Verified",
+            ),
           )
           .filter((v) => !mightAcceptString(s, v)),
       );
@@ -66,23 +81,48 @@ function violationArbs(schema: JsonSchema): fc.Arbitrary<unknown>[] {
     const max = s.anyOf ? Math.max(...s.anyOf.map((b) => deref(b).maxLength ?? 0)) : s.maxLength;
     if (max) {
       // Over the limit by a little or a lot, in 1-, 2- and 4-byte characters.
-      out.push(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.constantFrom("x", "é", "😀", "9")).map(([extra, ch]) => ch.repeat(max + extra)));
+      out.push(
+        fc
+          .tuple(fc.integer({ min: 1, max: 300 }), fc.constantFrom("x", "é", "😀", "9"))
+          .map(([extra, ch]) => ch.repeat(max + extra)),
+      );
     }
-    if (s.minLength) out.push(fc.constantFrom("", " ".repeat(Math.max(0, s.minLength - 1)), "x".repeat(s.minLength - 1)));
+    if (s.minLength)
+      out.push(fc.constantFrom("", " ".repeat(Math.max(0, s.minLength - 1)), "x".repeat(s.minLength - 1)));
   }
   if (s.enum && s.type === "boolean") out.push(fc.constantFrom(...[true, false].filter((b) => !s.enum!.includes(b))));
   if (types.has("integer") || types.has("number")) {
-    if (s.minimum !== undefined) out.push(fc.double({ max: s.minimum, maxExcluded: true, noNaN: true, noDefaultInfinity: true }).filter((n) => n < s.minimum!));
-    if (s.maximum !== undefined) out.push(fc.double({ min: s.maximum, minExcluded: true, noNaN: true, noDefaultInfinity: true }).filter((n) => n > s.maximum!));
-    if (types.has("integer")) out.push(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)), fc.constantFrom(2 ** 53, -(2 ** 53), 1e21)));
+    if (s.minimum !== undefined)
+      out.push(
+        fc
+          .double({ max: s.minimum, maxExcluded: true, noNaN: true, noDefaultInfinity: true })
+          .filter((n) => n < s.minimum!),
+      );
+    if (s.maximum !== undefined)
+      out.push(
+        fc
+          .double({ min: s.maximum, minExcluded: true, noNaN: true, noDefaultInfinity: true })
+          .filter((n) => n > s.maximum!),
+      );
+    if (types.has("integer"))
+      out.push(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
+          fc.constantFrom(2 ** 53, -(2 ** 53), 1e21),
+        ),
+      );
   }
   if (types.has("array")) {
     const item = s.items ? deref(s.items) : {};
-    if (s.maxItems !== undefined) out.push(fc.array(schemaArb(item), { minLength: s.maxItems + 1, maxLength: s.maxItems + 5 }));
+    if (s.maxItems !== undefined)
+      out.push(fc.array(schemaArb(item), { minLength: s.maxItems + 1, maxLength: s.maxItems + 5 }));
     // One bad item among good ones.
     out.push(
       fc
-        .tuple(fc.array(schemaArb(item), { maxLength: 3 }), fc.oneof(fc.constant(null), wrongTypeArb(item), ...violationArbs(item)))
+        .tuple(
+          fc.array(schemaArb(item), { maxLength: 3 }),
+          fc.oneof(fc.constant(null), wrongTypeArb(item), ...violationArbs(item)),
+        )
         .map(([good, bad]) => [...good, bad]),
     );
   }
@@ -157,7 +197,11 @@ const withField = (body: Record<string, unknown>, key: string, value: unknown) =
 
 const expectedFor = (raw: string) => (new TextEncoder().encode(raw).length > MAX_BODY_BYTES ? 413 : 400);
 
-export function badRequestArb(schema: JsonSchema, valid: fc.Arbitrary<Record<string, unknown>>, ignoresUnknown: boolean): fc.Arbitrary<BadRequest> {
+export function badRequestArb(
+  schema: JsonSchema,
+  valid: fc.Arbitrary<Record<string, unknown>>,
+  ignoresUnknown: boolean,
+): fc.Arbitrary<BadRequest> {
   const props = schema.properties ?? {};
   const keys = Object.keys(props);
   const required = schema.required ?? [];
@@ -166,7 +210,10 @@ export function badRequestArb(schema: JsonSchema, valid: fc.Arbitrary<Record<str
   if (keys.length) {
     arbs.push(
       fc
-        .tuple(valid, fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), invalidValueArb(props[k]!, k))))
+        .tuple(
+          valid,
+          fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), invalidValueArb(props[k]!, k))),
+        )
         .map(([body, [key, value]]) => {
           const raw = withField(body, key, value);
           return { kind: `invalid ${key}`, raw, expected: expectedFor(raw) };
@@ -182,20 +229,51 @@ export function badRequestArb(schema: JsonSchema, valid: fc.Arbitrary<Record<str
     );
   }
   const unknownKey = fc.oneof(
-    fc.constantFrom("__proto__", "constructor", "prototype", "id", "customer_id", "status", "is_guest", "version", "tm_create", "password_hash", "webhook_secret", "token", "permission", "Name", "name "),
+    fc.constantFrom(
+      "__proto__",
+      "constructor",
+      "prototype",
+      "id",
+      "customer_id",
+      "status",
+      "is_guest",
+      "version",
+      "tm_create",
+      "password_hash",
+      "webhook_secret",
+      "token",
+      "permission",
+      "Name",
+      "name ",
+    ),
     fc.string({ minLength: 1, maxLength: 20 }),
   );
   // Routes that ignore unknown fields get them in the valid runs instead (X-Ignored-Fields).
   if (!ignoresUnknown) {
     arbs.push(
       fc
-        .tuple(valid, unknownKey.filter((k) => !keys.includes(k)), fc.jsonValue({ maxDepth: 2 }))
-        .map(([body, key, value]) => ({ kind: `extra field ${JSON.stringify(key)}`, raw: withField(body, key, value), expected: 400 })),
+        .tuple(
+          valid,
+          unknownKey.filter((k) => !keys.includes(k)),
+          fc.jsonValue({ maxDepth: 2 }),
+        )
+        .map(([body, key, value]) => ({
+          kind: `extra field ${JSON.stringify(key)}`,
+          raw: withField(body, key, value),
+          expected: 400,
+        })),
     );
   }
   arbs.push(
     fc
-      .oneof(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }), fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))
+      .oneof(
+        fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+        fc.string(),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+      )
       .map((v) => ({ kind: "not an object", raw: JSON.stringify(v), expected: 400 })),
   );
   arbs.push(
@@ -214,12 +292,25 @@ export function badRequestArb(schema: JsonSchema, valid: fc.Arbitrary<Record<str
   arbs.push(
     fc
       .tuple(valid, fc.constantFrom<string | null>(...NOT_JSON_MEDIA_TYPES, null))
-      .map(([body, contentType]) => ({ kind: `Content-Type ${JSON.stringify(contentType)}`, raw: JSON.stringify(body), contentType, expected: 415 })),
+      .map(([body, contentType]) => ({
+        kind: `Content-Type ${JSON.stringify(contentType)}`,
+        raw: JSON.stringify(body),
+        contentType,
+        expected: 415,
+      })),
   );
   arbs.push(
     fc
-      .tuple(valid, fc.integer({ min: MAX_BODY_BYTES + 1, max: 4 * MAX_BODY_BYTES }), fc.constantFrom(keys[0] ?? "padding", "padding"))
-      .map(([body, size, key]) => ({ kind: `huge body (${size} bytes)`, raw: withField(body, key, "x".repeat(size)), expected: 413 })),
+      .tuple(
+        valid,
+        fc.integer({ min: MAX_BODY_BYTES + 1, max: 4 * MAX_BODY_BYTES }),
+        fc.constantFrom(keys[0] ?? "padding", "padding"),
+      )
+      .map(([body, size, key]) => ({
+        kind: `huge body (${size} bytes)`,
+        raw: withField(body, key, "x".repeat(size)),
+        expected: 413,
+      })),
   );
   return fc.oneof(...arbs);
 }

@@ -5,7 +5,15 @@ import type { ResourceKind } from "../../src/db/owned";
 import { api, createCustomer, login } from "../helpers";
 import { createResource, kinds, validBody } from "../resource-helpers";
 import { textArb } from "./arbitraries";
-import { type Ctx, type OpConfig, operatorReadback, operatorTarget, ownCustomer, selfReadback, superAdmin } from "./context";
+import {
+  type Ctx,
+  type OpConfig,
+  operatorReadback,
+  operatorTarget,
+  ownCustomer,
+  selfReadback,
+  superAdmin,
+} from "./context";
 import { type Operation, send, type Sent, VALID_RUNS } from "./document";
 
 // ---- Per-operation configuration: setups, valid values, oracles, read-backs -------------------
@@ -17,7 +25,10 @@ export const stamp = () => `${(++seq).toString(36)}${Math.floor(Math.random() * 
 function uniqueEmail(email: string): string {
   const at = email.lastIndexOf("@");
   const domain = email.slice(at + 1);
-  let local = email.slice(0, at).slice(0, Math.max(1, 240 - domain.length)).replace(/\.+$/, "");
+  let local = email
+    .slice(0, at)
+    .slice(0, Math.max(1, 240 - domain.length))
+    .replace(/\.+$/, "");
   if (!local) local = "u";
   return `${local}.s${stamp()}@${domain}`;
 }
@@ -37,7 +48,9 @@ const CONFIGS: Record<string, OpConfig> = {
       // Sometimes the real credentials (in any case, with spaces around the username).
       username: fc.oneof(
         textArb(1, 255),
-        fc.tuple(fc.mixedCase(fc.constant(ctx.customer!.username)), fc.constantFrom("", " ", "\t")).map(([u, ws]) => `${ws}${u}${ws}`),
+        fc
+          .tuple(fc.mixedCase(fc.constant(ctx.customer!.username)), fc.constantFrom("", " ", "\t"))
+          .map(([u, ws]) => `${ws}${u}${ws}`),
       ),
       password: fc.oneof(textArb(1, 1024), fc.constant(ctx.customer!.password)),
     }),
@@ -70,7 +83,12 @@ const CONFIGS: Record<string, OpConfig> = {
   "POST /auth/email-verify": {
     async setup() {
       const customer = await createCustomer();
-      return { path: "/auth/email-verify", customer, target: { table: "customers", id: customer.id }, ids: { admin: await superAdmin() } };
+      return {
+        path: "/auth/email-verify",
+        customer,
+        target: { table: "customers", id: customer.id },
+        ids: { admin: await superAdmin() },
+      };
     },
     // "REAL" becomes a freshly minted token of the customer (the mail itself is not under test).
     valid: () => ({ token: fc.oneof(textArb(0, 128), fc.constantFrom("REAL", "REAL_UPPER")) }),
@@ -78,14 +96,23 @@ const CONFIGS: Record<string, OpConfig> = {
       if (body.token !== "REAL" && body.token !== "REAL_UPPER") return body;
       const bytes = crypto.getRandomValues(new Uint8Array(32));
       const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-      const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
-      await env.DB.prepare("INSERT INTO email_verifications (token_hash, customer_id, email, tm_expire, tm_create) VALUES (?, ?, ?, ?, ?)")
+      const hash = Array.from(
+        new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join("");
+      await env.DB.prepare(
+        "INSERT INTO email_verifications (token_hash, customer_id, email, tm_expire, tm_create) VALUES (?, ?, ?, ?, ?)",
+      )
         .bind(hash, ctx.customer!.id, ctx.customer!.email, Date.now() + 3_600_000, Date.now())
         .run();
       return { token: body.token === "REAL_UPPER" ? token.toUpperCase() : token, minted: true };
     },
     oracle: (body) => (body.minted ? { status: 200 } : { status: 400, reason: "INVALID_VERIFICATION_TOKEN" }),
-    readback: (res, ctx) => ({ path: `/v1.0/customers/${ctx.customer!.id}`, token: ctx.ids.admin, shown: res.body.customer }),
+    readback: (res, ctx) => ({
+      path: `/v1.0/customers/${ctx.customer!.id}`,
+      token: ctx.ids.admin,
+      shown: res.body.customer,
+    }),
     async check(_body, res, ctx) {
       expect(res.body.customer).toMatchObject({ id: ctx.customer!.id, email_verified: true, status: "active" });
     },
@@ -96,7 +123,9 @@ const CONFIGS: Record<string, OpConfig> = {
       return { path: "/auth/password-forgot", customer: await createCustomer(), ids: {} };
     },
     // Known or not, the same answer.
-    valid: (ctx) => ({ username: fc.oneof(fc.constant(ctx.customer!.username), fc.stringMatching(/^[a-z0-9._@-]{1,60}$/)) }),
+    valid: (ctx) => ({
+      username: fc.oneof(fc.constant(ctx.customer!.username), fc.stringMatching(/^[a-z0-9._@-]{1,60}$/)),
+    }),
     echo: false,
     async check(_body, res) {
       expect(res.body).toEqual({});
@@ -111,8 +140,13 @@ const CONFIGS: Record<string, OpConfig> = {
     valid: () => ({ token: fc.oneof(fc.constant("REAL"), fc.stringMatching(/^[0-9a-f]{64}$/)) }),
     async prepare(body, ctx) {
       if (body.token !== "REAL") return body;
-      const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
-      const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))), (b) => b.toString(16).padStart(2, "0")).join("");
+      const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join(
+        "",
+      );
+      const hash = Array.from(
+        new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join("");
       await env.DB.prepare(
         "INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create) SELECT ?, id, customer_id, ?, ? FROM agents WHERE customer_id = ? AND is_guest = 0",
       )
@@ -135,17 +169,27 @@ const CONFIGS: Record<string, OpConfig> = {
     // Each valid run unregisters (or deletes) its caller's account: a fresh customer per run.
     async perRun() {
       const customer = await createCustomer();
-      return { token: customer.token, customer, target: { table: "customers", id: customer.id }, ids: { admin: await superAdmin() } };
+      return {
+        token: customer.token,
+        customer,
+        target: { table: "customers", id: customer.id },
+        ids: { admin: await superAdmin() },
+      };
     },
     valid: () => ({
-      password: fc.oneof(fc.constant("correct-horse-battery"), textArb(0, 1024).filter((p) => p !== "correct-horse-battery")),
+      password: fc.oneof(
+        fc.constant("correct-horse-battery"),
+        textArb(0, 1024).filter((p) => p !== "correct-horse-battery"),
+      ),
       confirmation_phrase: fc.oneof(fc.constant("DELETE"), textArb(0, 64)),
     }),
     oracle(body) {
       // A phrase, when sent, must be "DELETE"; an agent freezes with its password or the phrase,
       // and deletes immediately with both.
-      if ((body.immediate || body.confirmation_phrase !== undefined) && body.confirmation_phrase !== "DELETE") return { status: 400, reason: "CONFIRMATION_PHRASE_MISMATCH" };
-      if (body.password === undefined && (body.immediate || body.confirmation_phrase === undefined)) return { status: 400, reason: "PASSWORD_REQUIRED" };
+      if ((body.immediate || body.confirmation_phrase !== undefined) && body.confirmation_phrase !== "DELETE")
+        return { status: 400, reason: "CONFIRMATION_PHRASE_MISMATCH" };
+      if (body.password === undefined && (body.immediate || body.confirmation_phrase === undefined))
+        return { status: 400, reason: "PASSWORD_REQUIRED" };
       if (body.password === undefined) return { status: 200 };
       if (body.password !== "correct-horse-battery") return { status: 401, reason: "INVALID_PASSWORD" };
       return { status: 200 };
@@ -177,8 +221,13 @@ const CONFIGS: Record<string, OpConfig> = {
       return ctx;
     },
     // Its own account (in any case) succeeds; any other id is a documented 404.
-    valid: (ctx) => ({ billing_account_id: fc.oneof(fc.mixedCase(fc.constant(ctx.ids.billing!)), fc.uuid(), textArb(0, 64)) }),
-    oracle: (body, ctx) => (String(body.billing_account_id).toLowerCase() === ctx.ids.billing ? { status: 200 } : { status: 404, reason: "NOT_FOUND" }),
+    valid: (ctx) => ({
+      billing_account_id: fc.oneof(fc.mixedCase(fc.constant(ctx.ids.billing!)), fc.uuid(), textArb(0, 64)),
+    }),
+    oracle: (body, ctx) =>
+      String(body.billing_account_id).toLowerCase() === ctx.ids.billing
+        ? { status: 200 }
+        : { status: 404, reason: "NOT_FOUND" },
     readback: selfReadback,
   },
 
@@ -196,7 +245,9 @@ const CONFIGS: Record<string, OpConfig> = {
     async check(body, res) {
       expect(res.body.status).toBe("active");
       // Its first admin signs in with the username (trimmed, any case) and the password.
-      const signedIn = await send("POST", "/auth/login", { raw: JSON.stringify({ username: String(body.username).toUpperCase(), password: body.password }) });
+      const signedIn = await send("POST", "/auth/login", {
+        raw: JSON.stringify({ username: String(body.username).toUpperCase(), password: body.password }),
+      });
       if (String(body.username).toUpperCase().toLowerCase() === String(body.username).toLowerCase()) {
         expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
       }
@@ -226,8 +277,13 @@ const CONFIGS: Record<string, OpConfig> = {
       ctx.ids.admin = ctx.token!;
       return ctx;
     },
-    valid: (ctx) => ({ billing_account_id: fc.oneof(fc.mixedCase(fc.constant(ctx.ids.billing!)), fc.uuid(), textArb(0, 64)) }),
-    oracle: (body, ctx) => (String(body.billing_account_id).toLowerCase() === ctx.ids.billing ? { status: 200 } : { status: 404, reason: "NOT_FOUND" }),
+    valid: (ctx) => ({
+      billing_account_id: fc.oneof(fc.mixedCase(fc.constant(ctx.ids.billing!)), fc.uuid(), textArb(0, 64)),
+    }),
+    oracle: (body, ctx) =>
+      String(body.billing_account_id).toLowerCase() === ctx.ids.billing
+        ? { status: 200 }
+        : { status: 404, reason: "NOT_FOUND" },
     readback: operatorReadback,
   },
   "PUT /v1.0/customers/{id}/identity_verification_status": {
@@ -244,7 +300,9 @@ const CONFIGS: Record<string, OpConfig> = {
     readback: (res, ctx) => ({ path: `/v1.0/accesskeys/${res.body.id}`, token: ctx.token, shown: res.body }),
     async check(body, res) {
       const expire = (body.expire as number | undefined) ?? 365 * 24 * 3600;
-      expect(Math.abs(Date.parse(res.body.tm_expire) - Date.parse(res.body.tm_create) - expire * 1000)).toBeLessThan(1000);
+      expect(Math.abs(Date.parse(res.body.tm_expire) - Date.parse(res.body.tm_create) - expire * 1000)).toBeLessThan(
+        1000,
+      );
       // The key works at once.
       expect((await send("GET", "/v1.0/customer", { token: res.body.token })).status).toBe(200);
     },
@@ -262,7 +320,12 @@ const CONFIGS: Record<string, OpConfig> = {
       const ctx = await ownCustomer("");
       const body = validBody("agents");
       const agent = await createResource(ctx.token!, "agents", body);
-      return { ...ctx, path: op.path.replace("{id}", agent.id), target: { table: "agents", id: agent.id }, ids: { username: body.username as string } };
+      return {
+        ...ctx,
+        path: op.path.replace("{id}", agent.id),
+        target: { table: "agents", id: agent.id },
+        ids: { username: body.username as string },
+      };
     },
     readback: (res, ctx) => ({ path: `/v1.0/agents/${res.body.id}`, token: ctx.token, shown: res.body }),
     async check(body, _res, ctx) {
@@ -275,7 +338,10 @@ const CONFIGS: Record<string, OpConfig> = {
 
 /** The contract's path names of two kinds. */
 const ALIASES: Record<string, ResourceKind> = { transcribes: "transcriptions", storage_files: "files" };
-const kindOfSegment = (segment: string | undefined) => (segment ? (ALIASES[segment] ?? (kinds.includes(segment as ResourceKind) ? (segment as ResourceKind) : undefined)) : undefined);
+const kindOfSegment = (segment: string | undefined) =>
+  segment
+    ? (ALIASES[segment] ?? (kinds.includes(segment as ResourceKind) ? (segment as ResourceKind) : undefined))
+    : undefined;
 
 /** A resource of its own for each PUT/POST on one: its id in the path. */
 async function ownResource(kind: ResourceKind, path: string, body?: Record<string, unknown>): Promise<Ctx> {
@@ -289,7 +355,11 @@ function subResourceConfig(op: Operation): OpConfig | undefined {
   const m = /^\/v1\.0\/(\w+)\/\{id\}\/(\w+)(\/\{(\w+)\})?$/.exec(op.path);
   const kind = kindOfSegment(m?.[1]);
   if (!m || !kind || m[2] === "password") return undefined;
-  const readback = (_res: Sent, ctx: Ctx) => ({ path: `/v1.0/${kind}/${ctx.ids.id}`, token: ctx.token, shown: _res.body });
+  const readback = (_res: Sent, ctx: Ctx) => ({
+    path: `/v1.0/${kind}/${ctx.ids.id}`,
+    token: ctx.token,
+    shown: _res.body,
+  });
   if (m[2] === "balance_add_force" || m[2] === "balance_subtract_force") {
     return {
       async setup() {
@@ -304,7 +374,10 @@ function subResourceConfig(op: Operation): OpConfig | undefined {
   if (kind === "contacts" && m[2] === "addresses" && m[4]) {
     return {
       async setup() {
-        const ctx = await ownResource(kind, op.path, { ...validBody("contacts"), addresses: [{ type: "tel", target: "+15550001111" }] });
+        const ctx = await ownResource(kind, op.path, {
+          ...validBody("contacts"),
+          addresses: [{ type: "tel", target: "+15550001111" }],
+        });
         const contact = (await api("GET", `/v1.0/contacts/${ctx.ids.id}`, { token: ctx.token })).body;
         return { ...ctx, path: ctx.path.replace("{address_id}", contact.addresses[0].id) };
       },
@@ -312,7 +385,12 @@ function subResourceConfig(op: Operation): OpConfig | undefined {
       readback,
     };
   }
-  return { setup: () => ownResource(kind, op.path), echo: kind === "contacts" ? false : undefined, readback, runs: kind === "agents" ? 10 : VALID_RUNS };
+  return {
+    setup: () => ownResource(kind, op.path),
+    echo: kind === "contacts" ? false : undefined,
+    readback,
+    runs: kind === "agents" ? 10 : VALID_RUNS,
+  };
 }
 
 function resourceConfig(op: Operation): OpConfig | undefined {
@@ -320,7 +398,11 @@ function resourceConfig(op: Operation): OpConfig | undefined {
   const update = /^\/v1\.0\/(\w+)\/\{id\}$/.exec(op.path);
   const kind = kindOfSegment((create ?? update)?.[1]);
   if (!kind) return subResourceConfig(op);
-  const readback = (res: Sent, ctx: Ctx) => ({ path: `/v1.0/${kind}/${res.body.id}`, token: ctx.token, shown: res.body });
+  const readback = (res: Sent, ctx: Ctx) => ({
+    path: `/v1.0/${kind}/${res.body.id}`,
+    token: ctx.token,
+    shown: res.body,
+  });
   if (op.method === "POST" && create) {
     return {
       setup: () => ownCustomer(op.path),
@@ -338,7 +420,9 @@ function resourceConfig(op: Operation): OpConfig | undefined {
         return body;
       },
       oracle: (body) =>
-        kind === "numbers" && !String(body.number).startsWith("+899") ? { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" } : { status: 200 },
+        kind === "numbers" && !String(body.number).startsWith("+899")
+          ? { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" }
+          : { status: 200 },
       readback,
       runs: kind === "agents" || kind === "extensions" ? 10 : VALID_RUNS,
     };

@@ -22,7 +22,9 @@ export function mockOutsideWorld() {
     // Let the webhook queue deliver what the valid runs produced while fetch is still mocked.
     await vi.waitFor(
       async () => {
-        const pending = await env.DB.prepare("SELECT count(*) AS n FROM customer_events WHERE delivery_status = 'pending'").first<{ n: number }>();
+        const pending = await env.DB.prepare(
+          "SELECT count(*) AS n FROM customer_events WHERE delivery_status = 'pending'",
+        ).first<{ n: number }>();
         expect(pending!.n).toBe(0);
       },
       { timeout: 20_000, interval: 200 },

@@ -23,7 +23,8 @@ import type { Db } from "../../db/client";
 const tags = ["Access keys"];
 const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
-const isSuperAdmin = (principal: Principal) => !principal.customer && (principal.permission & Permission.ProjectSuperAdmin) !== 0;
+const isSuperAdmin = (principal: Principal) =>
+  !principal.customer && (principal.permission & Permission.ProjectSuperAdmin) !== 0;
 
 /**
  * Whose keys the caller manages: its own customer's (CustomerAdmin), or, for the project super
@@ -33,14 +34,21 @@ const keyOwner = (principal: Principal) => (isSuperAdmin(principal) ? ZERO_UUID 
 
 async function findOwnKey(db: Db, owner: string, id: string) {
   const [row] = isUuid(id)
-    ? await db.select().from(accesskeys).where(and(eq(accesskeys.id, id.toLowerCase()), eq(accesskeys.customerId, owner))).limit(1)
+    ? await db
+        .select()
+        .from(accesskeys)
+        .where(and(eq(accesskeys.id, id.toLowerCase()), eq(accesskeys.customerId, owner)))
+        .limit(1)
     : [];
   if (!row) throw notFound("access key");
   return row;
 }
 
 /** Rows of the caller's own keys, read in the round trip that checks the credential (scoped to the key owner). */
-async function ownKeys<Q extends BatchItem<"sqlite">>(c: Context<AppEnv>, build: (owner: SQL | string) => Q): Promise<Awaited<Q>> {
+async function ownKeys<Q extends BatchItem<"sqlite">>(
+  c: Context<AppEnv>,
+  build: (owner: SQL | string) => Q,
+): Promise<Awaited<Q>> {
   const [principal, rows] = await principalWithOwn(c, build);
   const owner = keyOwner(principal);
   // A super-admin token names no customer to scope the batched read by: read its keys now.
@@ -56,12 +64,20 @@ export const listAccesskeys = defineRoute(
     description: "A customer's keys, or, for the project super admin, the super admin's own keys.",
     security: authenticated,
     request: { query: PageQuerySchema },
-    responses: { 200: jsonResponse(pageSchema(AccesskeySchema, "AccesskeyList"), "A page of access keys"), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: jsonResponse(pageSchema(AccesskeySchema, "AccesskeyList"), "A page of access keys"),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   async (c) => {
     const query = c.req.valid("query");
-    const rows = await ownKeys(c, (owner) => pageQuery(c.get("db"), accesskeys, eq(accesskeys.customerId, owner), query));
-    return c.json(pageOf(rows, query, (row: AccesskeyRow) => serializeAccesskey(row)), 200);
+    const rows = await ownKeys(c, (owner) =>
+      pageQuery(c.get("db"), accesskeys, eq(accesskeys.customerId, owner), query),
+    );
+    return c.json(
+      pageOf(rows, query, (row: AccesskeyRow) => serializeAccesskey(row)),
+      200,
+    );
   },
 );
 
@@ -75,7 +91,10 @@ export const createAccesskey = defineRoute(
       "The response carries the key (`vb_…`) once; only its SHA-256 is stored. A customer's key acts as CustomerAdmin. The project super admin's key acts as the super admin (for clients that only send `?accesskey=`); it is bound to the configured ADMIN_USERNAME and ADMIN_PASSWORD and stops working when either changes.",
     security: authenticated,
     request: { body: jsonBody(AccesskeyCreateSchema) },
-    responses: { 200: jsonResponse(AccesskeySchema, "The created access key, with its token"), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: jsonResponse(AccesskeySchema, "The created access key, with its token"),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   async (c) => {
     const principal = c.get("principal");
@@ -95,7 +114,10 @@ export const getAccesskey = defineRoute(
     summary: "Get an access key",
     security: authenticated,
     request: { params: IdParams },
-    responses: { 200: jsonResponse(AccesskeySchema, "The access key (without its token)"), ...errorResponses(401, 403, 404) },
+    responses: {
+      200: jsonResponse(AccesskeySchema, "The access key (without its token)"),
+      ...errorResponses(401, 403, 404),
+    },
   }),
   async (c) => {
     const id = c.req.valid("param").id;
@@ -129,7 +151,11 @@ export const updateAccesskey = defineRoute(
     const input = c.req.valid("json");
     const [row] = await db
       .update(accesskeys)
-      .set({ ...(input.name !== undefined && { name: input.name }), ...(input.detail !== undefined && { detail: input.detail }), tmUpdate: Date.now() })
+      .set({
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.detail !== undefined && { detail: input.detail }),
+        tmUpdate: Date.now(),
+      })
       .where(and(eq(accesskeys.id, key.id), eq(accesskeys.customerId, owner)))
       .returning();
     if (!row) throw notFound("access key");

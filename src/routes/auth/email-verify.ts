@@ -8,7 +8,9 @@ import { sendSetPasswordMails } from "../../domain/password-reset";
 import { htmlPage, page } from "./pages";
 
 const invalidToken = () =>
-  invalidArgument("INVALID_VERIFICATION_TOKEN", "The verification token is unknown, already used or expired.", [{ field: "token" }]);
+  invalidArgument("INVALID_VERIFICATION_TOKEN", "The verification token is unknown, already used or expired.", [
+    { field: "token" },
+  ]);
 
 export const verifyEmail = defineRoute(
   createRoute({
@@ -17,7 +19,7 @@ export const verifyEmail = defineRoute(
     tags: ["Auth"],
     summary: "Verify an email address",
     description:
-      "Spends the single-use token from the verification mail: an `initial` customer becomes `active`. An admin agent without a password (passwordless signup) then gets a \"set your password\" mail.",
+      'Spends the single-use token from the verification mail: an `initial` customer becomes `active`. An admin agent without a password (passwordless signup) then gets a "set your password" mail.',
     request: { body: jsonBody(z.strictObject({ token: z.string().max(128) }).openapi("EmailVerifyRequest")) },
     responses: {
       200: jsonResponse(z.object({ customer: CustomerSchema }).openapi("EmailVerifyResponse"), "The verified customer"),
@@ -27,10 +29,16 @@ export const verifyEmail = defineRoute(
   async (c) => {
     const found = await findVerification(c.get("db"), c.req.valid("json").token);
     if (!found) throw invalidToken();
-    const result = await lifecycleOf(c.env, found.customerId).verifyEmail(found.customerId, found.email, found.tokenHash);
+    const result = await lifecycleOf(c.env, found.customerId).verifyEmail(
+      found.customerId,
+      found.email,
+      found.tokenHash,
+    );
     if (!result.ok) throw invalidToken();
     // A passwordless account's admin chooses a password once its address is proven.
-    c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, result.customer.id, result.customer.email));
+    c.executionCtx.waitUntil(
+      sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, result.customer.id, result.customer.email),
+    );
     return c.json({ customer: serializeCustomer(result.customer) }, 200);
   },
 );

@@ -6,10 +6,22 @@ import { PASSWORD_RESET_SCRIPT, passwordResetForm, resetPassword } from "./passw
 import { signup } from "./signup";
 import { cancelUnregister, unregister } from "./unregister";
 
-export const authRoutes = [login, signup, verifyEmail, passwordForgot, passwordResetForm, resetPassword, unregister, cancelUnregister];
+export const authRoutes = [
+  login,
+  signup,
+  verifyEmail,
+  passwordForgot,
+  passwordResetForm,
+  resetPassword,
+  unregister,
+  cancelUnregister,
+];
 
 /** The pages mail links open (outside the OpenAPI routes: the verify page and the assets). */
 export function registerAuthPages(app: Parameters<typeof registerPageAssets>[0]) {
   registerEmailVerifyPage(app);
-  registerPageAssets(app, { "/auth/email-verify.js": EMAIL_VERIFY_SCRIPT, "/auth/password-reset.js": PASSWORD_RESET_SCRIPT });
+  registerPageAssets(app, {
+    "/auth/email-verify.js": EMAIL_VERIFY_SCRIPT,
+    "/auth/password-reset.js": PASSWORD_RESET_SCRIPT,
+  });
 }

@@ -41,7 +41,13 @@ export const login = defineRoute(
     // failing on one username (known or not, so the limit reveals nothing): attempt-limiter.ts.
     const attempts = attemptKeys(c.env, "login", username, clientIp(c.req));
     await attempts.begin();
-    let agent: { id: string; username: string; customerId: string; permission: number; tokenVersion: number | string } | null;
+    let agent: {
+      id: string;
+      username: string;
+      customerId: string;
+      permission: number;
+      tokenVersion: number | string;
+    } | null;
     if (isSuperAdminUsername(c.env, username)) {
       // From configuration alone: nothing in the customers' tables can stand in its way.
       agent = await loginSuperAdmin(c.env, password);
@@ -59,7 +65,13 @@ export const login = defineRoute(
     if (!agent) throw invalidCredentials(); // counted since begin()
     await attempts.succeed();
     const token = await issueToken(agent, c.env.JWT_SECRET);
-    setCookie(c, "token", token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: TOKEN_TTL_SECONDS });
+    setCookie(c, "token", token, {
+      httpOnly: true,
+      secure: true,
+      sameSite: "Lax",
+      path: "/",
+      maxAge: TOKEN_TTL_SECONDS,
+    });
     return c.json({ username: agent.username, token }, 200);
   },
 );

@@ -9,7 +9,11 @@ export const PAGE_STYLE = `body{font-family:system-ui,sans-serif;display:flex;ju
 main{max-width:28rem}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#2563eb;color:#fff;cursor:pointer}
 label{display:block;margin:.8rem 0 .3rem}input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;margin-bottom:.6rem}`;
 
-export const pageHeaders = { "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+export const pageHeaders = {
+  "Content-Security-Policy": PAGE_CSP,
+  "Cache-Control": "no-store",
+  "Referrer-Policy": "no-referrer",
+};
 
 /** An HTML page of this service: strict CSP, never cached (its URL carries a token), no referrer. */
 export const htmlPage = (c: Context, html: string, status: 200 | 400 = 200) => c.html(html, status, pageHeaders);

@@ -5,7 +5,9 @@ import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { usernameField } from "../../lib/validation";
 
 const PasswordForgotSchema = z
-  .strictObject({ username: usernameField.openapi({ description: "The agent's username (usually its email address)." }) })
+  .strictObject({
+    username: usernameField.openapi({ description: "The agent's username (usually its email address)." }),
+  })
   .openapi("PasswordForgotRequest", { example: { username: "agent@example.com" } });
 
 export const passwordForgot = defineRoute(
@@ -18,7 +20,10 @@ export const passwordForgot = defineRoute(
       "Mails a single-use reset link (`/auth/password-reset?token=…`, valid one hour) to the agent: to its username when that is an email address, else to its customer's email. Always answers 200 with `{}`, known username or not, so it reveals nothing; guest agents and the super admin get no mail.",
     request: { body: jsonBody(PasswordForgotSchema) },
     responses: {
-      200: jsonResponse(z.object({}).openapi("PasswordForgotResponse"), "Accepted: a mail goes out if the username exists"),
+      200: jsonResponse(
+        z.object({}).openapi("PasswordForgotResponse"),
+        "Accepted: a mail goes out if the username exists",
+      ),
       ...errorResponses(400),
     },
   }),
@@ -27,7 +32,8 @@ export const passwordForgot = defineRoute(
     const to = agent && resetRecipient(agent.username, agent.customerEmail);
     // The token, its row and the mail happen after the answer: known and unknown usernames
     // answer after the same one lookup, and a mail limit or a failed send shows nowhere.
-    if (agent && to) c.executionCtx.waitUntil(issuePasswordReset(c.env, c.get("db"), new URL(c.req.url).origin, agent, to, "forgot"));
+    if (agent && to)
+      c.executionCtx.waitUntil(issuePasswordReset(c.env, c.get("db"), new URL(c.req.url).origin, agent, to, "forgot"));
     return c.json({}, 200);
   },
 );

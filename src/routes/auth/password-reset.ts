@@ -9,11 +9,19 @@ import { htmlPage, page } from "./pages";
 const tokenField = z
   .string()
   .regex(RESET_TOKEN_PATTERN, { message: "must be 64 lowercase hexadecimal characters" })
-  .openapi({ description: "The token of the reset link.", example: "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6abcd" });
+  .openapi({
+    description: "The token of the reset link.",
+    example: "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6abcd",
+  });
 
 const PasswordResetSchema = z
   .strictObject({ token: tokenField, password: passwordField })
-  .openapi("PasswordResetRequest", { example: { token: "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6abcd", password: "myNewSecurePassword123" } });
+  .openapi("PasswordResetRequest", {
+    example: {
+      token: "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6abcd",
+      password: "myNewSecurePassword123",
+    },
+  });
 
 const invalidToken = () =>
   invalidArgument("INVALID_RESET_TOKEN", "The reset token is unknown, already used or expired.", [{ field: "token" }]);
@@ -35,10 +43,12 @@ export const resetPassword = defineRoute(
   async (c) => {
     const { token, password } = c.req.valid("json");
     const check = await checkPasswordReset(c.get("db"), token);
-    if (!check.ok && check.reason === "guest") throw failedPrecondition("GUEST_AGENT", "The guest agent's password cannot be reset.");
+    if (!check.ok && check.reason === "guest")
+      throw failedPrecondition("GUEST_AGENT", "The guest agent's password cannot be reset.");
     if (!check.ok) throw invalidToken();
     // Whoever spends the token first (a conditional write) sets the password; a second use fails.
-    if (!(await completePasswordReset(c.env.DB, token, check.agentId, await hashPassword(password)))) throw invalidToken();
+    if (!(await completePasswordReset(c.env.DB, token, check.agentId, await hashPassword(password))))
+      throw invalidToken();
     return c.json({}, 200);
   },
 );
@@ -57,7 +67,11 @@ const FORM = page(
   "/auth/password-reset.js",
 );
 
-const INVALID = page("Link expired", `<h1>This link cannot be used</h1><p>It is invalid, already used or expired. Ask for a new one with "forgot password".</p>`, "");
+const INVALID = page(
+  "Link expired",
+  `<h1>This link cannot be used</h1><p>It is invalid, already used or expired. Ask for a new one with "forgot password".</p>`,
+  "",
+);
 
 export const PASSWORD_RESET_SCRIPT = `(() => {
   const token = new URLSearchParams(location.search).get("token") || "";

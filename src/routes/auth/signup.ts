@@ -16,7 +16,8 @@ const SignupSchema = z
     ...CustomerUpdateSchema.shape,
     email: emailField,
     password: passwordField.optional().openapi({
-      description: "Optional. Left out, the admin agent has no password until it sets one: the \"set your password\" mail follows the email verification.",
+      description:
+        'Optional. Left out, the admin agent has no password until it sets one: the "set your password" mail follows the email verification.',
     }),
     accepted_tos: z.literal(true, { message: "the terms of service must be accepted" }),
   })
@@ -30,7 +31,8 @@ const SignupResponseSchema = z
     accesskey: AccesskeySchema.optional(),
   })
   .openapi("SignupResponse", {
-    description: "Empty ({}) when the signup could not be made for any reason but invalid input, so that it reveals nothing.",
+    description:
+      "Empty ({}) when the signup could not be made for any reason but invalid input, so that it reveals nothing.",
   });
 
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
@@ -42,7 +44,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      "Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a \"set your password\" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.",
+      'Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.',
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
@@ -59,11 +61,7 @@ export const signup = defineRoute(
       // The email becomes the admin agent's username; the super admin's is refused like a taken one.
       assertNotSuperAdminUsername(c.env, input.email, "email");
       await assertEmailAvailable(db, input.email);
-      const created = await buildCustomerCreation(
-        db,
-        { ...input, username: input.email },
-        { status: "initial", now },
-      );
+      const created = await buildCustomerCreation(db, { ...input, username: input.email }, { status: "initial", now });
       const key = await buildAccesskey(created.row.id, { name: "default", expire: ONE_YEAR_SECONDS }, now);
       const verification = await buildVerification(db, c.env, created.row.id, input.email, now);
       await runBatch(db, [...created.statements, insertAccesskey(db, key.row), verification.statement]);
@@ -77,7 +75,10 @@ export const signup = defineRoute(
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       });
       if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
-      return c.json({ customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) }, 200);
+      return c.json(
+        { customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) },
+        200,
+      );
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
       if (err instanceof ApiError && err.code < 500) return c.json({}, 200);

@@ -15,24 +15,46 @@ export const CONFIRMATION_PHRASE = "DELETE";
 
 const UnregisterSchema = z
   .strictObject({
-    password: z.string().max(1024).optional().openapi({ description: "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion." }),
+    password: z
+      .string()
+      .max(1024)
+      .optional()
+      .openapi({
+        description:
+          "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
+      }),
     confirmation_phrase: z
       .string()
       .max(64)
       .optional()
-      .openapi({ description: 'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).' }),
-    immediate: z.boolean().optional().openapi({ description: "Delete permanently now instead of after the grace period." }),
+      .openapi({
+        description:
+          'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
+      }),
+    immediate: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Delete permanently now instead of after the grace period." }),
   })
-  .openapi("UnregisterRequest", { example: { password: "yourPassword", confirmation_phrase: "DELETE", immediate: true } });
+  .openapi("UnregisterRequest", {
+    example: { password: "yourPassword", confirmation_phrase: "DELETE", immediate: true },
+  });
 
 const wrongPhrase = () =>
-  invalidArgument("CONFIRMATION_PHRASE_MISMATCH", 'confirmation_phrase must be exactly "DELETE".', [{ field: "confirmation_phrase" }]);
+  invalidArgument("CONFIRMATION_PHRASE_MISMATCH", 'confirmation_phrase must be exactly "DELETE".', [
+    { field: "confirmation_phrase" },
+  ]);
 
 /** The calling agent's password, under the brute-force limits of this endpoint. */
 async function assertOwnPassword(c: Context<AppEnv>, agentId: string, password: string) {
   const attempts = attemptKeys(c.env, "unregister", agentId, clientIp(c.req));
   await attempts.begin();
-  const [agent] = await c.get("db").select({ hash: agents.passwordHash }).from(agents).where(eq(agents.id, agentId)).limit(1);
+  const [agent] = await c
+    .get("db")
+    .select({ hash: agents.passwordHash })
+    .from(agents)
+    .where(eq(agents.id, agentId))
+    .limit(1);
   if (!(await verifyPassword(password, agent?.hash))) {
     throw new ApiError("UNAUTHENTICATED", "INVALID_PASSWORD", "The password is incorrect.", [{ field: "password" }]);
   }
@@ -46,7 +68,7 @@ export const unregister = defineRoute(
     tags: ["Account lifecycle"],
     summary: "Unregister your account",
     description:
-      "Freezes the account and schedules its permanent deletion after the grace period (30 days by default); repeating it keeps the schedule. Confirm with `password` alone or `confirmation_phrase: \"DELETE\"` alone (access keys: the phrase). With `immediate: true`, deletes it permanently now (every owned resource removed, PII anonymized): that needs the phrase, and for agents the password too.",
+      'Freezes the account and schedules its permanent deletion after the grace period (30 days by default); repeating it keeps the schedule. Confirm with `password` alone or `confirmation_phrase: "DELETE"` alone (access keys: the phrase). With `immediate: true`, deletes it permanently now (every owned resource removed, PII anonymized): that needs the phrase, and for agents the password too.',
     security: authenticated,
     request: { body: jsonBody(UnregisterSchema) },
     responses: {
@@ -60,14 +82,20 @@ export const unregister = defineRoute(
     const input = c.req.valid("json");
 
     // A phrase, when sent, is exactly "DELETE"; immediate deletion always needs it.
-    if ((input.immediate || input.confirmation_phrase !== undefined) && input.confirmation_phrase !== CONFIRMATION_PHRASE) throw wrongPhrase();
+    if (
+      (input.immediate || input.confirmation_phrase !== undefined) &&
+      input.confirmation_phrase !== CONFIRMATION_PHRASE
+    )
+      throw wrongPhrase();
     if (principal.kind === "agent") {
       // An agent confirms with its password; to freeze, the phrase alone also does (the
       // contract's form for accounts without a password). Immediate deletion needs both.
       if (input.password === undefined && (input.immediate || input.confirmation_phrase === undefined)) {
-        throw invalidArgument("PASSWORD_REQUIRED", "Confirm with your password (or, to freeze only, with the phrase \"DELETE\").", [
-          { field: "password", description: "required" },
-        ]);
+        throw invalidArgument(
+          "PASSWORD_REQUIRED",
+          'Confirm with your password (or, to freeze only, with the phrase "DELETE").',
+          [{ field: "password", description: "required" }],
+        );
       }
       if (input.password !== undefined) await assertOwnPassword(c, principal.id, input.password);
     } else if (input.confirmation_phrase !== CONFIRMATION_PHRASE) {

@@ -22,7 +22,8 @@ export const sendOwnEmailVerification = defineRoute(
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
     if (!customer.email) throw failedPrecondition("NO_EMAIL", "The customer has no email address to verify.");
-    if (customer.emailVerified) throw failedPrecondition("EMAIL_ALREADY_VERIFIED", "The email address is already verified.");
+    if (customer.emailVerified)
+      throw failedPrecondition("EMAIL_ALREADY_VERIFIED", "The email address is already verified.");
     const verification = await buildVerification(c.get("db"), c.env, customer.id, customer.email);
     await verification.statement;
     const outcome = await sendVerificationEmail(c.env, new URL(c.req.url).origin, customer.email, verification.token, {

@@ -12,7 +12,8 @@ export const getOwnCustomer = defineRoute(
     path: "/v1.0/customer",
     tags: ["Customer"],
     summary: "Get your own customer",
-    description: "The caller's customer; a CustomerAdmin (or an access key) also gets its webhook signing secret, the only place it is shown.",
+    description:
+      "The caller's customer; a CustomerAdmin (or an access key) also gets its webhook signing secret, the only place it is shown.",
     security: authenticated,
     responses: {
       200: jsonResponse(CustomerWithSecretSchema, "The caller's customer"),

@@ -5,4 +5,13 @@ import { updateOwnMetadata } from "./metadata";
 import { updateOwnCustomer } from "./update";
 import { listOwnDeliveries, listOwnEvents, rotateWebhookSecret } from "./webhooks";
 
-export const customerRoutes = [getOwnCustomer, updateOwnCustomer, updateOwnMetadata, sendOwnEmailVerification, updateOwnBillingAccount, listOwnEvents, listOwnDeliveries, rotateWebhookSecret];
+export const customerRoutes = [
+  getOwnCustomer,
+  updateOwnCustomer,
+  updateOwnMetadata,
+  sendOwnEmailVerification,
+  updateOwnBillingAccount,
+  listOwnEvents,
+  listOwnDeliveries,
+  rotateWebhookSecret,
+];

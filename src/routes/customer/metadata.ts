@@ -21,10 +21,15 @@ export const updateOwnMetadata = defineRoute(
   }),
   async (c) => {
     const customer = requireOwnCustomer(c.get("principal"));
-    const row = await updateCustomer(c.get("db"), customer.id, { rtpDebug: c.req.valid("json").rtp_debug }, {
-      current: customer,
-      ifMatch: ifMatch(c),
-    });
+    const row = await updateCustomer(
+      c.get("db"),
+      customer.id,
+      { rtpDebug: c.req.valid("json").rtp_debug },
+      {
+        current: customer,
+        ifMatch: ifMatch(c),
+      },
+    );
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

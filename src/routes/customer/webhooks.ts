@@ -29,11 +29,18 @@ export const listOwnEvents = defineRoute(
     description: "Newest first; kept 30 days.",
     security: authenticated,
     request: { query: PageQuerySchema },
-    responses: { 200: jsonResponse(pageSchema(EventSchema, "CustomerEventList"), "A page of events"), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: jsonResponse(pageSchema(EventSchema, "CustomerEventList"), "A page of events"),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   async (c) => {
-    const page = await ownPage(c, customerEvents, c.req.valid("query"), READ, (r) =>
-      ({ id: r.id, type: r.type, data: r.data as z.infer<typeof CustomerSchema>, tm_create: iso(r.tmCreate) }));
+    const page = await ownPage(c, customerEvents, c.req.valid("query"), READ, (r) => ({
+      id: r.id,
+      type: r.type,
+      data: r.data as z.infer<typeof CustomerSchema>,
+      tm_create: iso(r.tmCreate),
+    }));
     return c.json(page, 200);
   },
 );
@@ -57,11 +64,20 @@ export const listOwnDeliveries = defineRoute(
     summary: "List webhook delivery attempts",
     security: authenticated,
     request: { query: PageQuerySchema },
-    responses: { 200: jsonResponse(pageSchema(DeliverySchema, "WebhookDeliveryList"), "A page of attempts, newest first"), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: jsonResponse(pageSchema(DeliverySchema, "WebhookDeliveryList"), "A page of attempts, newest first"),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   async (c) => {
-    const page = await ownPage(c, webhookDeliveries, c.req.valid("query"), READ, (r) =>
-      ({ id: r.id, event_id: r.eventId, attempt: r.attempt, status_code: r.statusCode, error: r.error, tm_create: iso(r.tmCreate) }));
+    const page = await ownPage(c, webhookDeliveries, c.req.valid("query"), READ, (r) => ({
+      id: r.id,
+      event_id: r.eventId,
+      attempt: r.attempt,
+      status_code: r.statusCode,
+      error: r.error,
+      tm_create: iso(r.tmCreate),
+    }));
     return c.json(page, 200);
   },
 );
@@ -82,7 +98,11 @@ export const rotateWebhookSecret = defineRoute(
     const row = await updateCustomer(
       c.get("db"),
       customer.id,
-      { webhookSecret: newWebhookSecret(), webhookSecretPrevious: customer.webhookSecret, tmWebhookSecretRotated: Date.now() },
+      {
+        webhookSecret: newWebhookSecret(),
+        webhookSecretPrevious: customer.webhookSecret,
+        tmWebhookSecretRotated: Date.now(),
+      },
       { current: customer },
     );
     return c.json(serializeCustomer(row), 200);

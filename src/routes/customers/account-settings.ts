@@ -24,7 +24,10 @@ export const updateCustomerBillingAccount = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const customer = await findCustomerOr404(db, c.req.valid("param").id);
-    return c.json(serializeCustomer(await setDefaultBillingAccount(db, customer, c.req.valid("json").billing_account_id)), 200);
+    return c.json(
+      serializeCustomer(await setDefaultBillingAccount(db, customer, c.req.valid("json").billing_account_id)),
+      200,
+    );
   },
 );
 

@@ -33,25 +33,28 @@ export const listAudit = defineRoute(
     description: "Every state-changing request on the customer, newest first.",
     security: authenticated,
     request: { params: CustomerIdParams, query: PageQuerySchema },
-    responses: { 200: jsonResponse(pageSchema(AuditEntrySchema, "AuditEntryList"), "A page of audit entries"), ...errorResponses(400, 401, 403, 404) },
+    responses: {
+      200: jsonResponse(pageSchema(AuditEntrySchema, "AuditEntryList"), "A page of audit entries"),
+      ...errorResponses(400, 401, 403, 404),
+    },
   }),
   async (c) => {
     requireSuperAdmin(await principalOf(c));
     const db = c.get("db");
     const { id } = await findCustomerOr404(db, c.req.valid("param").id);
     const page = await listPage(db, auditLog, eq(auditLog.customerId, id), c.req.valid("query"), (r) => ({
-        id: r.id,
-        customer_id: r.customerId,
-        actor_kind: r.actorKind,
-        actor_id: r.actorId,
-        actor_permission: r.actorPermission,
-        action: r.action,
-        changed_fields: r.changedFields,
-        status_code: r.statusCode,
-        request_id: r.requestId,
-        ip: r.ip,
-        tm_create: iso(r.tmCreate),
-      }));
+      id: r.id,
+      customer_id: r.customerId,
+      actor_kind: r.actorKind,
+      actor_id: r.actorId,
+      actor_permission: r.actorPermission,
+      action: r.action,
+      changed_fields: r.changedFields,
+      status_code: r.statusCode,
+      request_id: r.requestId,
+      ip: r.ip,
+      tm_create: iso(r.tmCreate),
+    }));
     return c.json(page, 200);
   },
 );

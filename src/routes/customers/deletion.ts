@@ -17,7 +17,9 @@ const DeletionReceiptSchema = z
     tm_start: z.string(),
     tm_finish: z.string().nullable(),
     deleted: counts
-      .extend({ storage_objects: z.number().int().openapi({ description: "File objects removed from storage so far." }) })
+      .extend({
+        storage_objects: z.number().int().openapi({ description: "File objects removed from storage so far." }),
+      })
       .openapi({ description: "Rows removed so far, by kind (all it owned, once finished), and storage objects." }),
     remaining: counts.openapi({ description: "Rows of the customer still in D1, counted now." }),
   })

@@ -7,4 +7,17 @@ import { deleteCustomer, freezeCustomer, recoverCustomer } from "./lifecycle";
 import { listCustomers } from "./list";
 import { updateCustomerMetadata, updateCustomerRoute } from "./update";
 
-export const customersRoutes = [listCustomers, createCustomerRoute, getCustomer, updateCustomerRoute, updateCustomerMetadata, freezeCustomer, recoverCustomer, deleteCustomer, getDeletion, updateCustomerBillingAccount, updateIdentityVerification, listAudit];
+export const customersRoutes = [
+  listCustomers,
+  createCustomerRoute,
+  getCustomer,
+  updateCustomerRoute,
+  updateCustomerMetadata,
+  freezeCustomer,
+  recoverCustomer,
+  deleteCustomer,
+  getDeletion,
+  updateCustomerBillingAccount,
+  updateIdentityVerification,
+  listAudit,
+];

@@ -48,14 +48,26 @@ export const deleteCustomer = defineRoute(
       "Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set.",
     security: authenticated,
     request: { params: CustomerIdParams },
-    responses: { 200: jsonResponse(CustomerSchema, "The customer as it was, now deleted"), ...errorResponses(401, 403, 404) },
+    responses: {
+      200: jsonResponse(CustomerSchema, "The customer as it was, now deleted"),
+      ...errorResponses(401, 403, 404),
+    },
   }),
   async (c) => {
     requireSuperAdmin(c.get("principal"));
     const before = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
     const after = unwrap(await lifecycleOf(c.env, before.id).deleteNow(before.id));
     // Already deleted earlier: the stored (anonymized) row is all there is to show.
-    const shown = before.status === "deleted" ? after : { ...before, status: after.status, tmDelete: after.tmDelete, tmUpdate: after.tmUpdate, tmDeletionScheduled: null };
+    const shown =
+      before.status === "deleted"
+        ? after
+        : {
+            ...before,
+            status: after.status,
+            tmDelete: after.tmDelete,
+            tmUpdate: after.tmUpdate,
+            tmDeletionScheduled: null,
+          };
     return c.json(serializeCustomer(shown), 200);
   },
 );

@@ -7,8 +7,18 @@ import { pageOf, pageSchema, PageQuerySchema, rawPageQuery } from "../../lib/pag
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 
 const ListQuery = PageQuerySchema.extend({
-  status: z.enum(customerStatuses).optional().openapi({ param: { name: "status", in: "query" }, description: "Only customers in this status. Without it, deleted customers are left out." }),
-  email: z.string().max(254).optional().openapi({ param: { name: "email", in: "query" } }),
+  status: z
+    .enum(customerStatuses)
+    .optional()
+    .openapi({
+      param: { name: "status", in: "query" },
+      description: "Only customers in this status. Without it, deleted customers are left out.",
+    }),
+  email: z
+    .string()
+    .max(254)
+    .optional()
+    .openapi({ param: { name: "email", in: "query" } }),
 });
 
 export const listCustomers = defineRoute(

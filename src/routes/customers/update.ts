@@ -52,7 +52,12 @@ export const updateCustomerMetadata = defineRoute(
     requireSuperAdmin(c.get("principal"));
     const db = c.get("db");
     const current = await findCustomerOr404(db, c.req.valid("param").id);
-    const row = await updateCustomer(db, current.id, { rtpDebug: c.req.valid("json").rtp_debug }, { current, ifMatch: ifMatch(c) });
+    const row = await updateCustomer(
+      db,
+      current.id,
+      { rtpDebug: c.req.valid("json").rtp_debug },
+      { current, ifMatch: ifMatch(c) },
+    );
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

@@ -24,7 +24,11 @@ export const changeAgentPassword = defineRoute(
     security: authenticated,
     request: {
       params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
-      body: jsonBody(z.strictObject({ password: passwordField }).openapi("AgentPasswordUpdate", { example: { password: "a-new-strong-password" } })),
+      body: jsonBody(
+        z
+          .strictObject({ password: passwordField })
+          .openapi("AgentPasswordUpdate", { example: { password: "a-new-strong-password" } }),
+      ),
     },
     responses: { 200: jsonResponse(Resource, "The agent"), ...errorResponses(400, 401, 403, 404) },
   }),
@@ -32,16 +36,32 @@ export const changeAgentPassword = defineRoute(
     const principal = c.get("principal");
     const id = c.req.valid("param").id.toLowerCase();
     const self = principal.kind === "agent" && principal.id === id;
-    const customer = requireOwnCustomer(principal, self ? Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager : Permission.CustomerAdmin);
+    const customer = requireOwnCustomer(
+      principal,
+      self
+        ? Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager
+        : Permission.CustomerAdmin,
+    );
     requireActive(customer);
     const db = c.get("db");
-    const [row] = isUuid(id) ? await db.select().from(agents).where(and(eq(agents.id, id), eq(agents.customerId, customer.id))).limit(1) : [];
+    const [row] = isUuid(id)
+      ? await db
+          .select()
+          .from(agents)
+          .where(and(eq(agents.id, id), eq(agents.customerId, customer.id)))
+          .limit(1)
+      : [];
     if (!row) throw notFound("agent");
     if (row.isGuest) throw guestImmutable();
-    if (!self && (principal.permission & Permission.CustomerAdmin) === 0) throw permissionDenied("PERMISSION_DENIED", "Only a CustomerAdmin changes another agent's password.");
+    if (!self && (principal.permission & Permission.CustomerAdmin) === 0)
+      throw permissionDenied("PERMISSION_DENIED", "Only a CustomerAdmin changes another agent's password.");
     const [updated] = await db
       .update(agents)
-      .set({ passwordHash: await hashPassword(c.req.valid("json").password), tmUpdate: Date.now(), version: row.version + 1 })
+      .set({
+        passwordHash: await hashPassword(c.req.valid("json").password),
+        tmUpdate: Date.now(),
+        version: row.version + 1,
+      })
       .where(and(eq(agents.id, id), eq(agents.customerId, customer.id)))
       .returning();
     if (!updated) throw notFound("agent");

@@ -24,7 +24,10 @@ const forceRoute = (name: "balance_add_force" | "balance_subtract_force", sign: 
       method: "post",
       path: `/v1.0/billing_accounts/{id}/${name}`,
       tags: ["Billing Accounts"],
-      summary: sign > 0 ? "Add to a billing account's balance (operator)" : "Subtract from a billing account's balance (operator)",
+      summary:
+        sign > 0
+          ? "Add to a billing account's balance (operator)"
+          : "Subtract from a billing account's balance (operator)",
       description: "ProjectSuperAdmin only, on any customer's account. Forced: the balance may go below zero.",
       security: authenticated,
       request: { params: IdParams, body: jsonBody(BalanceChange) },

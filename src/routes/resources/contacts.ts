@@ -21,7 +21,11 @@ const param = (name: string) => z.string().openapi({ param: { name, in: "path" }
 const MAX_ATTEMPTS = 5;
 
 /** Read, change the row's lists, write back only if nobody wrote in between; a few tries, then 409. */
-async function changeContact(c: Context<AppEnv>, id: string, change: (row: Row, now: number) => Record<string, unknown>): Promise<Row> {
+async function changeContact(
+  c: Context<AppEnv>,
+  id: string,
+  change: (row: Row, now: number) => Record<string, unknown>,
+): Promise<Row> {
   const ctx = k.writer(c);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const row = await findOwn(ctx.db, table as OwnedTable, ctx.customer.id, id);
@@ -34,7 +38,13 @@ async function changeContact(c: Context<AppEnv>, id: string, change: (row: Row, 
       .returning()) as Row[];
     if (updated) return updated;
   }
-  throw new ApiError("ABORTED", "CONCURRENT_UPDATE", "The contact is being changed by other writers; read it again and retry.", [], 409);
+  throw new ApiError(
+    "ABORTED",
+    "CONCURRENT_UPDATE",
+    "The contact is being changed by other writers; read it again and retry.",
+    [],
+    409,
+  );
 }
 
 const answer = (c: Context<AppEnv>, row: Row) => {
@@ -44,7 +54,8 @@ const answer = (c: Context<AppEnv>, row: Row) => {
 
 const addressesOf = (row: Row) => (row.addresses ?? []) as ContactAddress[];
 /** One primary address per contact: a new primary demotes the others. */
-const withPrimary = (list: ContactAddress[], primaryId: string | null) => (primaryId ? list.map((a) => ({ ...a, is_primary: a.id === primaryId })) : list);
+const withPrimary = (list: ContactAddress[], primaryId: string | null) =>
+  primaryId ? list.map((a) => ({ ...a, is_primary: a.id === primaryId })) : list;
 
 const addAddress = defineRoute(
   createRoute({
@@ -53,7 +64,10 @@ const addAddress = defineRoute(
     tags,
     summary: "Add an address to a contact",
     security: authenticated,
-    request: { params: z.object({ id: param("id") }), body: jsonBody(contactAddressInput.openapi("ContactAddressCreate")) },
+    request: {
+      params: z.object({ id: param("id") }),
+      body: jsonBody(contactAddressInput.openapi("ContactAddressCreate")),
+    },
     responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => {
@@ -86,7 +100,11 @@ const updateAddress = defineRoute(
     const row = await changeContact(c, id, (row) => {
       const list = addressesOf(row);
       if (!list.some((a) => a.id === address_id.toLowerCase())) throw notFound("address");
-      const changed = list.map((a) => (a.id === address_id.toLowerCase() ? { ...a, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } : a));
+      const changed = list.map((a) =>
+        a.id === address_id.toLowerCase()
+          ? { ...a, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) }
+          : a,
+      );
       return { addresses: withPrimary(changed, input.is_primary ? address_id.toLowerCase() : null) };
     });
     return answer(c, row);
@@ -121,14 +139,18 @@ const addTag = defineRoute(
     tags,
     summary: "Tag a contact",
     security: authenticated,
-    request: { params: z.object({ id: param("id") }), body: jsonBody(z.object({ tag_id: z.uuid() }).openapi("ContactTagAdd")) },
+    request: {
+      params: z.object({ id: param("id") }),
+      body: jsonBody(z.object({ tag_id: z.uuid() }).openapi("ContactTagAdd")),
+    },
     responses: { 200: writeResponse(Contact, "The contact"), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   async (c) => {
     const tagId = c.req.valid("json").tag_id.toLowerCase();
     const row = await changeContact(c, c.req.valid("param").id, (row) => {
       const list = (row.tagIds ?? []) as string[];
-      if (!list.includes(tagId) && list.length >= 50) throw invalidArgument("TOO_MANY_TAGS", "A contact has at most 50 tags.");
+      if (!list.includes(tagId) && list.length >= 50)
+        throw invalidArgument("TOO_MANY_TAGS", "A contact has at most 50 tags.");
       return { tagIds: list.includes(tagId) ? list : [...list, tagId] };
     });
     return answer(c, row);
@@ -147,7 +169,9 @@ const removeTag = defineRoute(
   }),
   async (c) => {
     const { id, tag_id } = c.req.valid("param");
-    const row = await changeContact(c, id, (row) => ({ tagIds: ((row.tagIds ?? []) as string[]).filter((t) => t !== tag_id.toLowerCase()) }));
+    const row = await changeContact(c, id, (row) => ({
+      tagIds: ((row.tagIds ?? []) as string[]).filter((t) => t !== tag_id.toLowerCase()),
+    }));
     return answer(c, row);
   },
 );
@@ -164,7 +188,8 @@ const lookup = defineRoute(
     path: "/v1.0/contacts/lookup",
     tags,
     summary: "Find a contact by phone number or email",
-    description: "Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.",
+    description:
+      "Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.",
     security: authenticated,
     request: { query: LookupQuery },
     responses: { 200: jsonResponse(Contact, "The most recently created match"), ...errorResponses(400, 401, 403, 404) },
@@ -172,7 +197,8 @@ const lookup = defineRoute(
   async (c) => {
     const { phone, email } = c.req.valid("query");
     const target = phone ?? email;
-    if (!target) throw invalidArgument("LOOKUP_KEY_REQUIRED", "Give phone or email.", [{ field: "phone", location: "query" }]);
+    if (!target)
+      throw invalidArgument("LOOKUP_KEY_REQUIRED", "Give phone or email.", [{ field: "phone", location: "query" }]);
     const column = phone ? contacts.phoneNumber : contacts.email;
     const type = phone ? "tel" : "email";
     const [principal, rows] = await principalWithOwn(c, (customerId) =>
@@ -183,7 +209,10 @@ const lookup = defineRoute(
         .where(
           and(
             eq(contacts.customerId, customerId),
-            or(eq(column, target), sql`EXISTS (SELECT 1 FROM json_each(${contacts.addresses}) WHERE json_extract(value, '$.type') = ${type} AND json_extract(value, '$.target') = ${target})`),
+            or(
+              eq(column, target),
+              sql`EXISTS (SELECT 1 FROM json_each(${contacts.addresses}) WHERE json_extract(value, '$.type') = ${type} AND json_extract(value, '$.target') = ${target})`,
+            ),
           ),
         )
         .orderBy(sql`${contacts.tmCreate} DESC`)

@@ -58,12 +58,18 @@ function conflictFor(spec: KindSpec, err: unknown): ApiError | null {
   const column = uniqueViolation(err);
   if (!column) return null;
   const field = spec.unique?.[column] ?? column;
-  return alreadyExists(`${field.toUpperCase()}_ALREADY_EXISTS`, `The ${field} is already in use.`, [{ field, description: "already in use" }]);
+  return alreadyExists(`${field.toUpperCase()}_ALREADY_EXISTS`, `The ${field} is already in use.`, [
+    { field, description: "already in use" },
+  ]);
 }
 
 export async function findOwn(db: Db, table: OwnedTable, customerId: string, id: string): Promise<Row | null> {
   if (!isUuid(id)) return null;
-  const [row] = await db.select().from(table).where(and(eq(table.id, id.toLowerCase()), eq(table.customerId, customerId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(table)
+    .where(and(eq(table.id, id.toLowerCase()), eq(table.customerId, customerId)))
+    .limit(1);
   return (row as Row | undefined) ?? null;
 }
 
@@ -74,7 +80,8 @@ function matchingVersions(condition: IfMatch | undefined): number[] | undefined 
   return condition.flatMap((tag) => (/^"\d{1,15}"$/.test(tag) ? [Number(tag.slice(1, -1))] : []));
 }
 
-const etagMismatch = (noun: string) => new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
+const etagMismatch = (noun: string) =>
+  new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
 
 /** Everything a route of one kind needs: its spec, table, rules and the caller as writer. */
 export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
@@ -87,12 +94,20 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
     return { db: c.get("db"), env: c.env, customer, principalId: c.get("principal").id };
   };
 
-  const write = async (ctx: RuleContext, change: Record<string, unknown>, where: SQL | undefined): Promise<Row | undefined> => {
+  const write = async (
+    ctx: RuleContext,
+    change: Record<string, unknown>,
+    where: SQL | undefined,
+  ): Promise<Row | undefined> => {
     try {
       const [row] = (await ctx.db
         .update(table)
         // Bumped in the statement itself: concurrent writers never see a stale version.
-        .set({ ...change, tmUpdate: sql`max(${Date.now()}, ${table.tmUpdate})`, version: sql`${table.version} + 1` } as never)
+        .set({
+          ...change,
+          tmUpdate: sql`max(${Date.now()}, ${table.tmUpdate})`,
+          version: sql`${table.version} + 1`,
+        } as never)
         .where(where)
         .returning()) as Row[];
       return row;
@@ -107,13 +122,21 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
    * simply apply in turn. Kinds whose rules read the row first compare-and-set on its version,
    * and answer 409 ABORTED if other writers keep winning.
    */
-  async function update(c: Context<AppEnv>, ctx: RuleContext, id: string, input: Record<string, any>, change: Record<string, unknown>): Promise<Row> {
+  async function update(
+    c: Context<AppEnv>,
+    ctx: RuleContext,
+    id: string,
+    input: Record<string, any>,
+    change: Record<string, unknown>,
+  ): Promise<Row> {
     const expected = ifMatch(c);
     const own = (extra?: SQL) => and(eq(table.id, id.toLowerCase()), eq(table.customerId, ctx.customer.id), extra);
     if (!rules.beforeUpdate) {
       const versions = matchingVersions(expected);
       const updated =
-        isUuid(id) && versions?.length !== 0 ? await write(ctx, change, own(versions === undefined ? undefined : inArray(table.version, versions))) : undefined;
+        isUuid(id) && versions?.length !== 0
+          ? await write(ctx, change, own(versions === undefined ? undefined : inArray(table.version, versions)))
+          : undefined;
       if (updated) return updated;
       if (!(await findOwn(ctx.db, table, ctx.customer.id, id))) throw notFound(spec.summaryNoun);
       throw etagMismatch(spec.summaryNoun);
@@ -129,7 +152,13 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
       const fresh = await findOwn(ctx.db, table, ctx.customer.id, id);
       if (guard && fresh && fresh.version === row.version) throw guard.error();
     }
-    throw new ApiError("ABORTED", "CONCURRENT_UPDATE", `The ${spec.summaryNoun} is being changed by other writers; read it again and retry.`, [], 409);
+    throw new ApiError(
+      "ABORTED",
+      "CONCURRENT_UPDATE",
+      `The ${spec.summaryNoun} is being changed by other writers; read it again and retry.`,
+      [],
+      409,
+    );
   }
 
   return { spec, table, writer, update, serialize: serializerFor(spec), schemas: schemasFor(spec) };
@@ -138,16 +167,26 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
 export const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 export const tagsOf = (spec: KindSpec) => [spec.title.replace(/([a-z])([A-Z])/g, "$1 $2") + "s"];
 /** A 200 answer that may name ignored body fields. */
-export const writeResponse = <T>(schema: T, description: string) => ({ ...jsonResponse(schema, description), headers: ignoredFieldsHeaderDoc });
+export const writeResponse = <T>(schema: T, description: string) => ({
+  ...jsonResponse(schema, description),
+  headers: ignoredFieldsHeaderDoc,
+});
 
 /** The five CRUD routes of one kind, all scoped to the caller's customer, under its name and each alias. */
-export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: Record<string, unknown> = {}): RouteModule<any>[] {
+export function crudRoutes(
+  kind: ResourceKind,
+  rules: KindRules = {},
+  defaults: Record<string, unknown> = {},
+): RouteModule<any>[] {
   const k = kindContext(kind, rules);
   const { spec, table, serialize } = k;
   const { Resource, Create, Update } = k.schemas;
   const tags = tagsOf(spec);
   const noun = spec.summaryNoun;
-  const names = [{ name: kind as string, except: [] as string[] }, ...(spec.aliases ?? []).map((a) => ({ name: a.name, except: a.except ?? [] }))];
+  const names = [
+    { name: kind as string, except: [] as string[] },
+    ...(spec.aliases ?? []).map((a) => ({ name: a.name, except: a.except ?? [] })),
+  ];
 
   return names.flatMap(({ name, except }) => {
     const base = `/v1.0/${name}`;
@@ -161,7 +200,10 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
         summary: `List ${noun}s${alias}`,
         security: authenticated,
         request: { query: PageQuerySchema },
-        responses: { 200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`), ...errorResponses(400, 401, 403) },
+        responses: {
+          200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`),
+          ...errorResponses(400, 401, 403),
+        },
       }),
       async (c) => {
         const page = await ownPage(c, table, c.req.valid("query"), READ, (row) => serialize(row as Row));
@@ -175,7 +217,8 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
         path: base,
         tags,
         summary: `Create a ${noun}${alias}`,
-        description: "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
+        description:
+          "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
         security: authenticated,
         request: { body: jsonBody(Create) },
         responses: { 200: writeResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
@@ -185,10 +228,21 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
         const input = c.req.valid("json") as Record<string, any>;
         await rules.beforeCreate?.(ctx, input);
         const now = Date.now();
-        const row = { ...defaults, ...(await toColumns(spec, input, now)), id: crypto.randomUUID(), customerId: ctx.customer.id, tmCreate: now, tmUpdate: now, version: 1 };
+        const row = {
+          ...defaults,
+          ...(await toColumns(spec, input, now)),
+          id: crypto.randomUUID(),
+          customerId: ctx.customer.id,
+          tmCreate: now,
+          tmUpdate: now,
+          version: 1,
+        };
         let inserted: Row;
         try {
-          [inserted] = (await ctx.db.insert(table).values(row as never).returning()) as Row[];
+          [inserted] = (await ctx.db
+            .insert(table)
+            .values(row as never)
+            .returning()) as Row[];
         } catch (err) {
           throw conflictFor(spec, err) ?? err;
         }
@@ -225,12 +279,21 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
           "Partial update: fields left out keep their values; unknown, read-only and creation-only fields are ignored and named in X-Ignored-Fields. Send If-Match with the ETag to refuse a stale write (412).",
         security: authenticated,
         request: { params: IdParams, body: jsonBody(Update) },
-        responses: { 200: writeResponse(Resource, `The updated ${noun}`), ...errorResponses(400, 401, 403, 404, 409, 412) },
+        responses: {
+          200: writeResponse(Resource, `The updated ${noun}`),
+          ...errorResponses(400, 401, 403, 404, 409, 412),
+        },
       }),
       async (c) => {
         const ctx = k.writer(c);
         const input = c.req.valid("json") as Record<string, any>;
-        const updated = await k.update(c, ctx, c.req.valid("param").id, input, await toColumns(spec, input, Date.now()));
+        const updated = await k.update(
+          c,
+          ctx,
+          c.req.valid("param").id,
+          input,
+          await toColumns(spec, input, Date.now()),
+        );
         c.header("ETag", etagOf(updated.version));
         return c.json(serialize(updated), 200);
       },
@@ -253,7 +316,9 @@ export function crudRoutes(kind: ResourceKind, rules: KindRules = {}, defaults: 
         const guard = (await rules.beforeDelete?.(ctx, row)) ?? undefined;
         const now = Date.now();
         const results = await d1Batch(ctx.db.$client, [
-          ctx.db.delete(table).where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition)),
+          ctx.db
+            .delete(table)
+            .where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition)),
           ...(rules.alsoOnDelete?.(ctx, row, now) ?? []),
         ]);
         if (changesOf(results, 0) === 0) {
@@ -275,23 +340,30 @@ export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteMo
   const k = kindContext(kind, rules);
   const { spec } = k;
   return (spec.setters ?? []).map((setter) => {
-    const Body = setterSchemaFor(spec, setter, `${spec.title}${setter.name.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase())}Update`);
+    const Body = setterSchemaFor(
+      spec,
+      setter,
+      `${spec.title}${setter.name.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase())}Update`,
+    );
     const route = createRoute({
-        method: "put",
-        path: `/v1.0/${kind}/{id}/${setter.name}`,
-        tags: tagsOf(spec),
-        summary: setter.summary,
-        description: `Sets ${setter.fields.join(" and ")}; \`null\` (and the platform's zero values) stand for the default. Send If-Match with the ETag to refuse a stale write (412).`,
-        security: authenticated,
-        request: { params: IdParams, body: jsonBody(Body) },
-        responses: { 200: writeResponse(k.schemas.Resource, `The updated ${spec.summaryNoun}`), ...errorResponses(400, 401, 403, 404, 409, 412) },
-      });
+      method: "put",
+      path: `/v1.0/${kind}/{id}/${setter.name}`,
+      tags: tagsOf(spec),
+      summary: setter.summary,
+      description: `Sets ${setter.fields.join(" and ")}; \`null\` (and the platform's zero values) stand for the default. Send If-Match with the ETag to refuse a stale write (412).`,
+      security: authenticated,
+      request: { params: IdParams, body: jsonBody(Body) },
+      responses: {
+        200: writeResponse(k.schemas.Resource, `The updated ${spec.summaryNoun}`),
+        ...errorResponses(400, 401, 403, 404, 409, 412),
+      },
+    });
     return defineRoute(route, async (c) => {
-        const ctx = k.writer(c);
-        const input = c.req.valid("json") as Record<string, any>;
-        const updated = await k.update(c, ctx, c.req.valid("param").id, input, await toColumns(spec, input, Date.now()));
-        c.header("ETag", etagOf(updated.version));
-        return c.json(k.serialize(updated), 200);
-      });
+      const ctx = k.writer(c);
+      const input = c.req.valid("json") as Record<string, any>;
+      const updated = await k.update(c, ctx, c.req.valid("param").id, input, await toColumns(spec, input, Date.now()));
+      c.header("ETag", etagOf(updated.version));
+      return c.json(k.serialize(updated), 200);
+    });
   });
 }

@@ -32,12 +32,31 @@ export const getMe = defineRoute(
     }
     if (principal.kind === "agent") {
       // The super admin lives in configuration, not in the agents table.
-      return c.json(agentShape({ id: SUPER_ADMIN_ID, name: "Project super admin", detail: "", username: principal.username ?? "" }, principal), 200);
+      return c.json(
+        agentShape(
+          { id: SUPER_ADMIN_ID, name: "Project super admin", detail: "", username: principal.username ?? "" },
+          principal,
+        ),
+        200,
+      );
     }
     const [key] = await db.select().from(accesskeys).where(eq(accesskeys.id, principal.id)).limit(1);
     if (!key) throw unauthenticated();
     // An access key in the agent shape: its own id, name and times; no username.
-    return c.json(agentShape({ id: key.id, name: key.name, detail: key.detail, username: "", tmCreate: key.tmCreate, tmUpdate: key.tmUpdate }, principal), 200);
+    return c.json(
+      agentShape(
+        {
+          id: key.id,
+          name: key.name,
+          detail: key.detail,
+          username: "",
+          tmCreate: key.tmCreate,
+          tmUpdate: key.tmUpdate,
+        },
+        principal,
+      ),
+      200,
+    );
   },
 );
 

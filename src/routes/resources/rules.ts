@@ -9,14 +9,18 @@ import { objectKey } from "../../storage/objects";
 import type { Guard, KindRules } from "./crud";
 
 export const guestImmutable = () =>
-  permissionDenied("GUEST_AGENT_IMMUTABLE", "The guest agent cannot be deleted, nor have its password or permission changed.");
+  permissionDenied(
+    "GUEST_AGENT_IMMUTABLE",
+    "The guest agent cannot be deleted, nor have its password or permission changed.",
+  );
 
 const isAdmin = (permission: number) => (permission & Permission.CustomerAdmin) !== 0;
 
 /** Holds inside the DELETE/UPDATE itself: another admin who can sign in remains. */
 const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
   condition: sql`(SELECT count(*) FROM agents WHERE customer_id = ${customerId} AND is_guest = 0 AND (permission & ${Permission.CustomerAdmin}) != 0 AND id != ${agentId}) > 0`,
-  error: () => permissionDenied("LAST_CUSTOMER_ADMIN", "The last CustomerAdmin of the customer cannot be deleted or demoted."),
+  error: () =>
+    permissionDenied("LAST_CUSTOMER_ADMIN", "The last CustomerAdmin of the customer cannot be deleted or demoted."),
 });
 
 const agentRules: KindRules = {
@@ -26,9 +30,18 @@ const agentRules: KindRules = {
     const [taken] = await db
       .select({ id: customers.id })
       .from(customers)
-      .where(and(eq(customers.email, input.username), notInArray(customers.status, ["deleted", "expired"]), ne(customers.id, customer.id)))
+      .where(
+        and(
+          eq(customers.email, input.username),
+          notInArray(customers.status, ["deleted", "expired"]),
+          ne(customers.id, customer.id),
+        ),
+      )
       .limit(1);
-    if (taken) throw alreadyExists("USERNAME_ALREADY_EXISTS", "The username is already in use.", [{ field: "username", description: "already in use" }]);
+    if (taken)
+      throw alreadyExists("USERNAME_ALREADY_EXISTS", "The username is already in use.", [
+        { field: "username", description: "already in use" },
+      ]);
   },
   beforeUpdate({ customer }, row, input) {
     if (input.permission === undefined) return;

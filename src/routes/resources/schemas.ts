@@ -41,14 +41,20 @@ export function schemasFor(spec: KindSpec) {
       name: nameField.optional(),
       detail: detailField.optional(),
       // A required field takes no "unset" stand-in: it must be given.
-      ...Object.fromEntries(writable(spec).map((f) => [f.api, f.required ? (f.input ?? f.schema) : inputOf(f).optional()])),
+      ...Object.fromEntries(
+        writable(spec).map((f) => [f.api, f.required ? (f.input ?? f.schema) : inputOf(f).optional()]),
+      ),
     })
     .openapi(`${spec.title}Create`, { example: spec.example });
   const Update = z
     .object({
       name: nameField.optional(),
       detail: detailField.optional(),
-      ...Object.fromEntries(writable(spec).filter((f) => !f.immutable).map((f) => [f.api, inputOf(f).optional()])),
+      ...Object.fromEntries(
+        writable(spec)
+          .filter((f) => !f.immutable)
+          .map((f) => [f.api, inputOf(f).optional()]),
+      ),
     })
     .openapi(`${spec.title}Update`);
   return { Resource, Create, Update };
@@ -57,7 +63,9 @@ export function schemasFor(spec: KindSpec) {
 /** The body of a setter: the named fields, required where the contract requires them. */
 export function setterSchemaFor(spec: KindSpec, setter: SetterSpec, name: string) {
   const picked = setter.fields.map((api) => spec.fields.find((f) => f.api === api)!);
-  return z.object(Object.fromEntries(picked.map((f) => [f.api, setter.required ? inputOf(f) : inputOf(f).optional()]))).openapi(name);
+  return z
+    .object(Object.fromEntries(picked.map((f) => [f.api, setter.required ? inputOf(f) : inputOf(f).optional()])))
+    .openapi(name);
 }
 
 export function serializerFor(spec: KindSpec) {
@@ -76,7 +84,11 @@ export function serializerFor(spec: KindSpec) {
 }
 
 /** Validated API input → column values: unset values become defaults, secrets are hashed. */
-export async function toColumns(spec: KindSpec, input: Record<string, unknown>, now: number): Promise<Record<string, unknown>> {
+export async function toColumns(
+  spec: KindSpec,
+  input: Record<string, unknown>,
+  now: number,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (input.name !== undefined) out.name = input.name;
   if (input.detail !== undefined) out.detail = input.detail;

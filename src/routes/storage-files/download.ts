@@ -17,11 +17,15 @@ function downloadRoute(base: string) {
       path: `${base}/{id}/file`,
       tags: ["Files"],
       summary: "Download a file's bytes",
-      description: "Answers the uploaded bytes with their Content-Type, as an attachment. A file recorded without an upload (JSON create) has none: 404.",
+      description:
+        "Answers the uploaded bytes with their Content-Type, as an attachment. A file recorded without an upload (JSON create) has none: 404.",
       security: authenticated,
       request: { params: IdParams },
       responses: {
-        200: { description: "The file's bytes", content: { "application/octet-stream": { schema: z.string().openapi({ type: "string", format: "binary" }) } } },
+        200: {
+          description: "The file's bytes",
+          content: { "application/octet-stream": { schema: z.string().openapi({ type: "string", format: "binary" }) } },
+        },
         ...errorResponses(401, 403, 404),
       },
     }),

@@ -5,7 +5,8 @@
  * `/v1.0/files` keep their own create route.
  */
 export function routeFilesPathUpload(request: Request): Request {
-  if (request.method !== "POST" || !/^multipart\/form-data\b/i.test(request.headers.get("Content-Type") ?? "")) return request;
+  if (request.method !== "POST" || !/^multipart\/form-data\b/i.test(request.headers.get("Content-Type") ?? ""))
+    return request;
   const url = new URL(request.url);
   if (url.pathname !== "/v1.0/files") return request;
   url.pathname = "/v1.0/storage_files";

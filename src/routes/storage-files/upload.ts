@@ -22,7 +22,10 @@ const UploadForm = z
     file: z
       .instanceof(File, { message: "must be a file part (with a filename)" })
       .openapi({ type: "string", format: "binary", description: `The file's bytes, at most ${MAX_FILE_BYTES} bytes.` }),
-    type: z.enum(["", "rag", "talk", "recording"]).optional().openapi({ description: "The file's purpose; empty when left out." }),
+    type: z
+      .enum(["", "rag", "talk", "recording"])
+      .optional()
+      .openapi({ description: "The file's purpose; empty when left out." }),
     name: nameField.optional().openapi({ description: "Defaults to the part's filename." }),
     detail: detailField.optional(),
   })
@@ -32,7 +35,11 @@ const UploadForm = z
 const requireMultipart = createMiddleware<AppEnv>(async (c, next) => {
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (mediaType !== "multipart/form-data") {
-    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Upload the file as multipart/form-data with a part named \"file\".");
+    throw new ApiError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      "UNSUPPORTED_MEDIA_TYPE",
+      'Upload the file as multipart/form-data with a part named "file".',
+    );
   }
   await next();
 });
@@ -104,7 +111,12 @@ export const uploadStorageFile = defineRoute(
         db.insert(files).values(row).returning(),
         db
           .delete(files)
-          .where(and(eq(files.id, id), sql`NOT EXISTS (SELECT 1 FROM customers WHERE id = ${customer.id} AND status = 'active')`))
+          .where(
+            and(
+              eq(files.id, id),
+              sql`NOT EXISTS (SELECT 1 FROM customers WHERE id = ${customer.id} AND status = 'active')`,
+            ),
+          )
           .returning({ id: files.id }),
       ]);
     } catch (err) {
