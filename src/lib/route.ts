@@ -8,7 +8,11 @@ export interface RouteModule<R extends RouteConfig = RouteConfig> {
   handler: RouteHandler<R, AppEnv>;
 }
 
-export const defineRoute = <R extends RouteConfig>(route: R, handler: RouteHandler<R, AppEnv>): RouteModule<R> => ({
+/** Every route names its operation (src/lib/operation-id.ts): generated clients need the name. */
+export const defineRoute = <R extends RouteConfig & { operationId: string }>(
+  route: R,
+  handler: RouteHandler<R, AppEnv>,
+): RouteModule<R> => ({
   route,
   handler,
 });

@@ -59,6 +59,7 @@ export const listAccesskeys = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/accesskeys",
+    operationId: "GetAccesskeys",
     tags,
     summary: "List your access keys",
     description: "A customer's keys, or, for the project super admin, the super admin's own keys.",
@@ -85,6 +86,7 @@ export const createAccesskey = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/accesskeys",
+    operationId: "PostAccesskeys",
     tags,
     summary: "Create an access key",
     description:
@@ -110,6 +112,7 @@ export const getAccesskey = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/accesskeys/{id}",
+    operationId: "GetAccesskeysId",
     tags,
     summary: "Get an access key",
     security: authenticated,
@@ -138,6 +141,7 @@ export const updateAccesskey = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/accesskeys/{id}",
+    operationId: "PutAccesskeysId",
     tags,
     summary: "Update an access key",
     security: authenticated,
@@ -167,6 +171,7 @@ export const deleteAccesskey = defineRoute(
   createRoute({
     method: "delete",
     path: "/v1.0/accesskeys/{id}",
+    operationId: "DeleteAccesskeysId",
     tags,
     summary: "Delete an access key",
     description: "The key stops working at once. The answer is the key as it was, with `tm_delete` set.",

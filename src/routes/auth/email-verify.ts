@@ -16,6 +16,8 @@ export const verifyEmail = defineRoute(
   createRoute({
     method: "post",
     path: "/auth/email-verify",
+    operationId: "PostAuthEmailVerify",
+    security: [],
     tags: ["Auth"],
     summary: "Verify an email address",
     description:

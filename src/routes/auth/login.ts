@@ -23,6 +23,8 @@ export const login = defineRoute(
   createRoute({
     method: "post",
     path: "/auth/login",
+    operationId: "PostAuthLogin",
+    security: [],
     tags: ["Auth"],
     summary: "Log in",
     description:

@@ -14,6 +14,8 @@ export const passwordForgot = defineRoute(
   createRoute({
     method: "post",
     path: "/auth/password-forgot",
+    operationId: "PostAuthPasswordForgot",
+    security: [],
     tags: ["Auth"],
     summary: "Request a password reset mail",
     description:

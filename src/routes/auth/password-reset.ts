@@ -30,6 +30,8 @@ export const resetPassword = defineRoute(
   createRoute({
     method: "post",
     path: "/auth/password-reset",
+    operationId: "PostAuthPasswordReset",
+    security: [],
     tags: ["Auth"],
     summary: "Set a new password with a reset token",
     description:
@@ -94,6 +96,8 @@ export const passwordResetForm = defineRoute(
   createRoute({
     method: "get",
     path: "/auth/password-reset",
+    operationId: "GetAuthPasswordReset",
+    security: [],
     tags: ["Auth"],
     summary: "The password reset form (the mail's link)",
     description:

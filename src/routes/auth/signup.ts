@@ -41,6 +41,8 @@ export const signup = defineRoute(
   createRoute({
     method: "post",
     path: "/auth/signup",
+    operationId: "PostAuthSignup",
+    security: [],
     tags: ["Auth"],
     summary: "Sign up",
     description:

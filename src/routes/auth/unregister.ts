@@ -15,22 +15,14 @@ export const CONFIRMATION_PHRASE = "DELETE";
 
 const UnregisterSchema = z
   .strictObject({
-    password: z
-      .string()
-      .max(1024)
-      .optional()
-      .openapi({
-        description:
-          "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
-      }),
-    confirmation_phrase: z
-      .string()
-      .max(64)
-      .optional()
-      .openapi({
-        description:
-          'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
-      }),
+    password: z.string().max(1024).optional().openapi({
+      description:
+        "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
+    }),
+    confirmation_phrase: z.string().max(64).optional().openapi({
+      description:
+        'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
+    }),
     immediate: z
       .boolean()
       .optional()
@@ -65,6 +57,7 @@ export const unregister = defineRoute(
   createRoute({
     method: "post",
     path: "/auth/unregister",
+    operationId: "PostAuthUnregister",
     tags: ["Account lifecycle"],
     summary: "Unregister your account",
     description:
@@ -112,6 +105,7 @@ export const cancelUnregister = defineRoute(
   createRoute({
     method: "delete",
     path: "/auth/unregister",
+    operationId: "DeleteAuthUnregister",
     tags: ["Account lifecycle"],
     summary: "Cancel unregistration (recover the account)",
     description: "During the grace period: back to `active`, the scheduled deletion cancelled.",

@@ -9,6 +9,7 @@ export const updateOwnBillingAccount = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customer/billing_account_id",
+    operationId: "PutCustomerBillingAccountId",
     tags: ["Customer"],
     summary: "Set your default billing account",
     security: authenticated,

@@ -9,6 +9,7 @@ export const sendOwnEmailVerification = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/customer/email_verification",
+    operationId: "PostCustomerEmailVerification",
     tags: ["Customer"],
     summary: "Send a verification email",
     description:

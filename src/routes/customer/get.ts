@@ -10,6 +10,7 @@ export const getOwnCustomer = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customer",
+    operationId: "GetCustomer",
     tags: ["Customer"],
     summary: "Get your own customer",
     description:

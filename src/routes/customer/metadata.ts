@@ -10,6 +10,7 @@ export const updateOwnMetadata = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customer/metadata",
+    operationId: "PutCustomerMetadata",
     tags: ["Customer"],
     summary: "Update your own customer's metadata",
     security: authenticated,

@@ -12,6 +12,7 @@ export const updateOwnCustomer = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customer",
+    operationId: "PutCustomer",
     tags: ["Customer"],
     summary: "Update your own customer",
     description: "Partial update: fields left out keep their values.",

@@ -24,6 +24,7 @@ export const listOwnEvents = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customer/events",
+    operationId: "GetCustomerEvents",
     tags: ["Customer events"],
     summary: "List your customer's events",
     description: "Newest first; kept 30 days.",
@@ -60,6 +61,7 @@ export const listOwnDeliveries = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customer/webhook_deliveries",
+    operationId: "GetCustomerWebhookDeliveries",
     tags: ["Customer events"],
     summary: "List webhook delivery attempts",
     security: authenticated,
@@ -86,6 +88,7 @@ export const rotateWebhookSecret = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/customer/webhook_secret",
+    operationId: "PostCustomerWebhookSecret",
     tags: ["Customer events"],
     summary: "Rotate the webhook signing secret",
     description:

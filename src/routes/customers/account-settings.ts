@@ -14,6 +14,7 @@ export const updateCustomerBillingAccount = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customers/{id}/billing_account_id",
+    operationId: "PutCustomersIdBillingAccountId",
     tags,
     summary: "Set a customer's default billing account",
     security: authenticated,
@@ -35,6 +36,7 @@ export const updateIdentityVerification = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customers/{id}/identity_verification_status",
+    operationId: "PutCustomersIdIdentityVerificationStatus",
     tags,
     summary: "Set a customer's identity verification status",
     description: "Only `verified` customers may buy PSTN numbers and place outbound PSTN calls.",

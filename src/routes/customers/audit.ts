@@ -28,6 +28,7 @@ export const listAudit = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customers/{id}/audit",
+    operationId: "GetCustomersIdAudit",
     tags: ["Customers (admin)"],
     summary: "A customer's audit trail",
     description: "Every state-changing request on the customer, newest first.",

@@ -13,6 +13,7 @@ export const createCustomerRoute = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/customers",
+    operationId: "PostCustomers",
     tags: ["Customers (admin)"],
     summary: "Create a customer",
     description:

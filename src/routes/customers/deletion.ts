@@ -29,6 +29,7 @@ export const getDeletion = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customers/{id}/deletion",
+    operationId: "GetCustomersIdDeletion",
     tags: ["Customers (admin)"],
     summary: "Follow a customer's permanent deletion",
     security: authenticated,

@@ -16,6 +16,7 @@ export const getCustomer = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customers/{id}",
+    operationId: "GetCustomersId",
     tags: ["Customers (admin)"],
     summary: "Get a customer",
     description: "Any customer, deleted ones included (anonymized).",

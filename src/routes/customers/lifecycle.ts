@@ -3,6 +3,7 @@ import { requireSuperAdmin } from "../../auth/principal";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
+import { operationIdOf } from "../../lib/operation-id";
 import { lifecycleOf, unwrap } from "../../lifecycle/transitions";
 import { CustomerIdParams, findCustomerOr404 } from "./shared";
 
@@ -14,6 +15,7 @@ function operatorTransition(action: "freeze" | "recover", summary: string, resul
     createRoute({
       method: "post",
       path: `/v1.0/customers/{id}/${action}`,
+      operationId: operationIdOf("post", `/v1.0/customers/{id}/${action}`),
       tags,
       summary,
       description,
@@ -42,6 +44,7 @@ export const deleteCustomer = defineRoute(
   createRoute({
     method: "delete",
     path: "/v1.0/customers/{id}",
+    operationId: "DeleteCustomersId",
     tags,
     summary: "Delete a customer",
     description:

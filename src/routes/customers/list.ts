@@ -25,6 +25,7 @@ export const listCustomers = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/customers",
+    operationId: "GetCustomers",
     tags: ["Customers (admin)"],
     summary: "List customers",
     description: "Newest first, keyset-paginated: a page costs the same at any depth.",

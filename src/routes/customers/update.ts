@@ -13,6 +13,7 @@ export const updateCustomerRoute = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customers/{id}",
+    operationId: "PutCustomersId",
     tags: ["Customers (admin)"],
     summary: "Update a customer",
     description: "Partial update: fields left out keep their values.",
@@ -39,6 +40,7 @@ export const updateCustomerMetadata = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/customers/{id}/metadata",
+    operationId: "PutCustomersIdMetadata",
     tags: ["Customers (admin)"],
     summary: "Update a customer's metadata",
     security: authenticated,

@@ -18,6 +18,7 @@ export const changeAgentPassword = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/agents/{id}/password",
+    operationId: "PutAgentsIdPassword",
     tags: ["Agents"],
     summary: "Change an agent's password",
     description: "By a CustomerAdmin, or by the agent itself. The guest agent's password cannot be changed.",

@@ -5,6 +5,7 @@ import { billingAccounts } from "../../db/schema";
 import { errorResponses, notFound } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { operationIdOf } from "../../lib/operation-id";
 import { isUuid } from "../../lib/validation";
 import { kindSpecs } from "../../resources/kinds";
 import { IdParams } from "./crud";
@@ -23,6 +24,7 @@ const forceRoute = (name: "balance_add_force" | "balance_subtract_force", sign: 
     createRoute({
       method: "post",
       path: `/v1.0/billing_accounts/{id}/${name}`,
+      operationId: operationIdOf("post", `/v1.0/billing_accounts/{id}/${name}`),
       tags: ["Billing Accounts"],
       summary:
         sign > 0

@@ -61,6 +61,7 @@ const addAddress = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/contacts/{id}/addresses",
+    operationId: "PostContactsIdAddresses",
     tags,
     summary: "Add an address to a contact",
     security: authenticated,
@@ -88,6 +89,7 @@ const updateAddress = defineRoute(
   createRoute({
     method: "put",
     path: "/v1.0/contacts/{id}/addresses/{address_id}",
+    operationId: "PutContactsIdAddressesAddressId",
     tags,
     summary: "Change one of a contact's addresses",
     security: authenticated,
@@ -115,6 +117,7 @@ const removeAddress = defineRoute(
   createRoute({
     method: "delete",
     path: "/v1.0/contacts/{id}/addresses/{address_id}",
+    operationId: "DeleteContactsIdAddressesAddressId",
     tags,
     summary: "Remove an address from a contact",
     security: authenticated,
@@ -136,6 +139,7 @@ const addTag = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/contacts/{id}/tags",
+    operationId: "PostContactsIdTags",
     tags,
     summary: "Tag a contact",
     security: authenticated,
@@ -161,6 +165,7 @@ const removeTag = defineRoute(
   createRoute({
     method: "delete",
     path: "/v1.0/contacts/{id}/tags/{tag_id}",
+    operationId: "DeleteContactsIdTagsTagId",
     tags,
     summary: "Untag a contact",
     security: authenticated,
@@ -186,6 +191,7 @@ const lookup = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/contacts/lookup",
+    operationId: "GetContactsLookup",
     tags,
     summary: "Find a contact by phone number or email",
     description:

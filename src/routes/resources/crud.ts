@@ -15,6 +15,7 @@ import { etagOf, ifMatch, ifMatchHolds, type IfMatch } from "../../lib/etag";
 import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
 import { pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
+import { operationIdOf } from "../../lib/operation-id";
 import { isUuid } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
 import { kindSpecs, tableOf, type KindSpec, type Row } from "../../resources/kinds";
@@ -196,6 +197,7 @@ export function crudRoutes(
       createRoute({
         method: "get",
         path: base,
+        operationId: operationIdOf("get", base),
         tags,
         summary: `List ${noun}s${alias}`,
         security: authenticated,
@@ -215,6 +217,7 @@ export function crudRoutes(
       createRoute({
         method: "post",
         path: base,
+        operationId: operationIdOf("post", base),
         tags,
         summary: `Create a ${noun}${alias}`,
         description:
@@ -255,6 +258,7 @@ export function crudRoutes(
       createRoute({
         method: "get",
         path: `${base}/{id}`,
+        operationId: operationIdOf("get", `${base}/{id}`),
         tags,
         summary: `Get a ${noun}${alias}`,
         security: authenticated,
@@ -273,6 +277,7 @@ export function crudRoutes(
       createRoute({
         method: "put",
         path: `${base}/{id}`,
+        operationId: operationIdOf("put", `${base}/{id}`),
         tags,
         summary: `Update a ${noun}${alias}`,
         description:
@@ -303,6 +308,7 @@ export function crudRoutes(
       createRoute({
         method: "delete",
         path: `${base}/{id}`,
+        operationId: operationIdOf("delete", `${base}/{id}`),
         tags,
         summary: `Delete a ${noun}${alias}`,
         security: authenticated,
@@ -348,6 +354,7 @@ export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteMo
     const route = createRoute({
       method: "put",
       path: `/v1.0/${kind}/{id}/${setter.name}`,
+      operationId: operationIdOf("put", `/v1.0/${kind}/{id}/${setter.name}`),
       tags: tagsOf(spec),
       summary: setter.summary,
       description: `Sets ${setter.fields.join(" and ")}; \`null\` (and the platform's zero values) stand for the default. Send If-Match with the ETag to refuse a stale write (412).`,

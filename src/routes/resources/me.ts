@@ -15,6 +15,7 @@ export const getMe = defineRoute(
   createRoute({
     method: "get",
     path: "/v1.0/me",
+    operationId: "GetMe",
     tags: ["Agents"],
     summary: "The caller, as an agent",
     description:

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { files, Permission } from "../../db/schema";
 import { ApiError, errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute } from "../../lib/route";
+import { operationIdOf } from "../../lib/operation-id";
 import { objectKey } from "../../storage/objects";
 import { ownRow } from "../own-data";
 import { contentDisposition } from "./upload";
@@ -15,6 +16,7 @@ function downloadRoute(base: string) {
     createRoute({
       method: "get",
       path: `${base}/{id}/file`,
+      operationId: operationIdOf("get", `${base}/{id}/file`),
       tags: ["Files"],
       summary: "Download a file's bytes",
       description:

@@ -54,6 +54,7 @@ export const uploadStorageFile = defineRoute(
   createRoute({
     method: "post",
     path: "/v1.0/storage_files",
+    operationId: "PostStorageFiles",
     tags: ["Files"],
     summary: "Upload a file",
     description:
