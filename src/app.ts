@@ -17,6 +17,7 @@ import { unlessUpload, uploadBodyLimit } from "./middleware/upload-body";
 import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
+import { registerOpenApiDocument } from "./routes/docs/document";
 import { registerAuthPages } from "./routes/auth";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
@@ -122,35 +123,7 @@ export function createApp() {
   registerRoutes(app, routes);
   registerAuthPages(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT or access key",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "tokenQuery", {
-    type: "apiKey",
-    in: "query",
-    name: "token",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "accesskeyQuery", {
-    type: "apiKey",
-    in: "query",
-    name: "accesskey",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "tokenCookie", {
-    type: "apiKey",
-    in: "cookie",
-    name: "token",
-  });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "VoIPBIN Customer API",
-      version: "1.0.0",
-      description:
-        "Customer accounts of the VoIPBIN CPaaS platform: the admin API over all customers, the self API over your own, authentication, access keys, signup and the account lifecycle.",
-    },
-  });
+  registerOpenApiDocument(app);
   app.get(DOCS_PATH, docsPage);
 
   app.notFound((c) =>

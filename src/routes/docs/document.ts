@@ -1,0 +1,84 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app-env";
+import { authenticated } from "../../lib/route";
+import { OPENAPI_PATH } from ".";
+
+/**
+ * The document's own parts, beside what the routes declare: the credential transports, the
+ * servers, and every tag with what it covers (the order here is the order of the reference at
+ * /docs). A route's tag must be listed here: `npm run lint:openapi` refuses an undefined one.
+ */
+export const TAGS = [
+  { name: "Auth", description: "Login, signup with email verification, and password reset. No credential needed." },
+  {
+    name: "Account lifecycle",
+    description:
+      "Unregister: freeze the account for a 30-day grace period, or delete it at once with the phrase DELETE; and cancel a scheduled deletion.",
+  },
+  {
+    name: "Customer",
+    description: "The caller's own customer: profile, metadata, default billing account and email verification.",
+  },
+  {
+    name: "Customer events",
+    description: "The customer's events, their signed webhook deliveries, and the webhook signing secret.",
+  },
+  {
+    name: "Customers (admin)",
+    description:
+      "The operator's API over every customer (ProjectSuperAdmin): create, update, freeze, recover, delete, account settings and audit trail.",
+  },
+  {
+    name: "Access keys",
+    description: "Long-lived credentials of the customer's agents, sent as `?accesskey=` or as a Bearer token.",
+  },
+  {
+    name: "Agents",
+    description: "The customer's agents: the people who log in, with their permissions and addresses.",
+  },
+  { name: "Contacts", description: "The customer's contacts, with their addresses and tags, and lookup by address." },
+  { name: "Numbers", description: "The customer's phone numbers (E.164) and the flows they run." },
+  { name: "Flows", description: "Call and message flows: the actions run on a call or message." },
+  { name: "Queues", description: "Call queues and how they route calls to agents." },
+  { name: "Trunks", description: "SIP trunks of the customer." },
+  { name: "Extensions", description: "SIP extensions registered under the customer's domain." },
+  {
+    name: "Files",
+    description: "Stored files: multipart upload, records and downloads (`/v1.0/storage_files`, also `/v1.0/files`).",
+  },
+  { name: "Billing Accounts", description: "Billing accounts, their balance and payment information." },
+  { name: "Tags", description: "Tags that group agents, queues and contacts." },
+  { name: "Transcriptions", description: "Transcription records (`/v1.0/transcribes`, also `/v1.0/transcriptions`)." },
+];
+
+/** Serves GET /openapi.json (OpenAPI 3.1) with the security schemes the routes name. */
+export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
+  const schemes = app.openAPIRegistry;
+  schemes.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT or access key",
+  });
+  schemes.registerComponent("securitySchemes", "tokenQuery", { type: "apiKey", in: "query", name: "token" });
+  schemes.registerComponent("securitySchemes", "accesskeyQuery", { type: "apiKey", in: "query", name: "accesskey" });
+  schemes.registerComponent("securitySchemes", "tokenCookie", { type: "apiKey", in: "cookie", name: "token" });
+
+  app.doc31(OPENAPI_PATH, (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "VoIPBIN Customer API",
+      version: "1.0.0",
+      description:
+        "Customer accounts of the VoIPBIN CPaaS platform: the admin API over all customers, the self API over your own, authentication, access keys, signup and the account lifecycle.",
+    },
+    // The configured public address, else the origin that serves this document (a relative URL).
+    servers: [
+      c.env.PUBLIC_BASE_URL
+        ? { url: c.env.PUBLIC_BASE_URL.replace(/\/+$/, ""), description: "This deployment" }
+        : { url: "/", description: "The origin serving this document" },
+    ],
+    // Every operation needs a credential unless it says `security: []` (the auth routes).
+    security: authenticated,
+    tags: TAGS,
+  }));
+}
