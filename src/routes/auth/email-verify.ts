@@ -68,6 +68,28 @@ export const EMAIL_VERIFY_SCRIPT = `(() => {
   });
 })();`;
 
-export function registerEmailVerifyPage(app: { get: (path: string, handler: (c: any) => Response) => unknown }) {
-  app.get("/auth/email-verify", (c) => htmlPage(c, PAGE));
-}
+export const emailVerifyPage = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/auth/email-verify",
+    operationId: "GetAuthEmailVerify",
+    security: [],
+    tags: ["Auth"],
+    summary: "The email verification page (the mail's link)",
+    description:
+      "An HTML page (strict CSP, no external assets) whose button posts the link's token to `POST /auth/email-verify`. Opening it changes nothing, so mail scanners that prefetch links cannot spend the token.",
+    request: {
+      query: z.object({
+        token: z
+          .string()
+          .optional()
+          .openapi({ param: { name: "token", in: "query" }, description: "The token of the verification mail." }),
+      }),
+    },
+    responses: {
+      200: { description: "The page", content: { "text/html": { schema: z.string() } } },
+      ...errorResponses(400),
+    },
+  }),
+  (c) => htmlPage(c, PAGE),
+);

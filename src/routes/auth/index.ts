@@ -1,4 +1,4 @@
-import { EMAIL_VERIFY_SCRIPT, registerEmailVerifyPage, verifyEmail } from "./email-verify";
+import { EMAIL_VERIFY_SCRIPT, emailVerifyPage, verifyEmail } from "./email-verify";
 import { login } from "./login";
 import { registerPageAssets } from "./pages";
 import { passwordForgot } from "./password-forgot";
@@ -10,6 +10,7 @@ export const authRoutes = [
   login,
   signup,
   verifyEmail,
+  emailVerifyPage,
   passwordForgot,
   passwordResetForm,
   resetPassword,
@@ -17,9 +18,8 @@ export const authRoutes = [
   cancelUnregister,
 ];
 
-/** The pages mail links open (outside the OpenAPI routes: the verify page and the assets). */
+/** The static assets of the pages mail links open (the pages themselves are routes above). */
 export function registerAuthPages(app: Parameters<typeof registerPageAssets>[0]) {
-  registerEmailVerifyPage(app);
   registerPageAssets(app, {
     "/auth/email-verify.js": EMAIL_VERIFY_SCRIPT,
     "/auth/password-reset.js": PASSWORD_RESET_SCRIPT,
