@@ -58,6 +58,8 @@ export interface FieldSpec {
   secret?: boolean;
   /** Returned, never accepted by POST/PUT (ignored and named in X-Ignored-Fields); setters may still write it. */
   readOnly?: boolean;
+  /** A read-only field POST still takes, as the clients send it; the kind's rules check it (never stored). */
+  createInput?: boolean;
   /**
    * The platform's default: what `null`, and a zero value listed in `unset`, stand for. With no
    * default, an `unset` value on an update leaves the field as it is.
@@ -96,6 +98,8 @@ export interface KindSpec {
   unique?: Record<string, string>;
   aliases?: KindAlias[];
   setters?: SetterSpec[];
+  /** Other media types `POST /v1.0/{kind}` takes, answered by another route (documented here). */
+  createAlso?: Record<string, { schema: { $ref: string } }>;
 }
 
 const none = (value: unknown) => ({ derive: () => value, readOnly: true as const });
@@ -162,9 +166,12 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "number", column: "number", schema: e164Field, required: true, immutable: true },
       {
         api: "type",
-        schema: z.enum(["normal", "virtual"]),
+        schema: z.enum(["normal", "virtual"]).openapi({
+          description: "Derived from the number: virtual numbers are +899…. On create it may be given, as vn does.",
+        }),
         readOnly: true,
-        derive: (row) => (isVirtualNumber(row.number) ? "virtual" : "normal"),
+        createInput: true,
+        derive: (row) => numberType(row.number),
       },
       { api: "call_flow_id", column: "callFlowId", ...idRef },
       { api: "message_flow_id", column: "messageFlowId", ...idRef },
@@ -327,6 +334,8 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     example: { name: "Greeting", detail: "", filename: "greeting.wav", content_type: "audio/wav", filesize: 48000 },
     // The contract's name; its POST (a multipart upload) is a route of its own.
     aliases: [{ name: "storage_files", except: ["post"] }],
+    // The Go SDK's PostFiles uploads here; src/routes/storage-files/files-path-upload.ts routes it.
+    createAlso: { "multipart/form-data": { schema: { $ref: "#/components/schemas/StorageFileUpload" } } },
   },
   billing_accounts: {
     kind: "billing_accounts",
@@ -476,3 +485,4 @@ export const tableOf = (kind: ResourceKind) => ownedTables[kind];
 
 /** Numbers outside the platform's virtual range (+899…) are PSTN numbers. */
 export const isVirtualNumber = (number: string) => number.startsWith("+899") && E164_PATTERN.test(number);
+export const numberType = (number: string) => (isVirtualNumber(number) ? "virtual" : "normal");

@@ -419,10 +419,14 @@ function resourceConfig(op: Operation): OpConfig | undefined {
         }
         return body;
       },
-      oracle: (body) =>
-        kind === "numbers" && !String(body.number).startsWith("+899")
-          ? { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" }
-          : { status: 200 },
+      oracle: (body) => {
+        if (kind !== "numbers") return { status: 200 };
+        const virtual = String(body.number).startsWith("+899");
+        // A type that contradicts the number is refused before the identity check.
+        if (body.type !== undefined && body.type !== (virtual ? "virtual" : "normal"))
+          return { status: 400, reason: "NUMBER_TYPE_MISMATCH" };
+        return virtual ? { status: 200 } : { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" };
+      },
       readback,
       runs: kind === "agents" || kind === "extensions" ? 10 : VALID_RUNS,
     };

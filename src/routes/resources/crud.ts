@@ -223,7 +223,7 @@ export function crudRoutes(
         description:
           "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
         security: authenticated,
-        request: { body: jsonBody(Create) },
+        request: { body: { ...jsonBody(Create), content: { ...jsonBody(Create).content, ...spec.createAlso } } },
         responses: { 200: writeResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
       }),
       async (c) => {

@@ -3,8 +3,8 @@ import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import type { ResourceKind } from "../../db/owned";
 import { customers, Permission } from "../../db/schema";
 import { resetDefaultBillingStatements } from "../../domain/customer-store";
-import { alreadyExists, permissionDenied } from "../../lib/errors";
-import { isVirtualNumber } from "../../resources/kinds";
+import { alreadyExists, invalidArgument, permissionDenied } from "../../lib/errors";
+import { isVirtualNumber, numberType } from "../../resources/kinds";
 import { objectKey } from "../../storage/objects";
 import type { Guard, KindRules } from "./crud";
 
@@ -56,6 +56,11 @@ const agentRules: KindRules = {
 
 const numberRules: KindRules = {
   beforeCreate({ customer }, input) {
+    if (input.type !== undefined && input.type !== numberType(input.number)) {
+      throw invalidArgument("NUMBER_TYPE_MISMATCH", "type must match the number: +899… is virtual, others normal.", [
+        { field: "type", description: `${input.number} is ${numberType(input.number)}` },
+      ]);
+    }
     if (!isVirtualNumber(input.number) && customer.identityVerificationStatus !== "verified") {
       throw permissionDenied(
         "IDENTITY_VERIFICATION_REQUIRED",

@@ -19,6 +19,7 @@ export function inputOf(f: FieldSpec): z.ZodType {
 }
 
 const writable = (spec: KindSpec) => spec.fields.filter((f) => !f.readOnly && f.column);
+const createOnlyInputs = (spec: KindSpec) => spec.fields.filter((f) => f.createInput);
 const visible = (spec: KindSpec) => spec.fields.filter((f) => !f.secret);
 
 // Plain objects, not strict ones: fields a body has beyond these are ignored (and named in
@@ -44,6 +45,7 @@ export function schemasFor(spec: KindSpec) {
       ...Object.fromEntries(
         writable(spec).map((f) => [f.api, f.required ? (f.input ?? f.schema) : inputOf(f).optional()]),
       ),
+      ...Object.fromEntries(createOnlyInputs(spec).map((f) => [f.api, inputOf(f).optional()])),
     })
     .openapi(`${spec.title}Create`, { example: spec.example });
   const Update = z
