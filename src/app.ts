@@ -21,6 +21,7 @@ import { registerOpenApiDocument } from "./routes/docs/document";
 import { registerAuthPages } from "./routes/auth";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
+import { onlyKnownRoutes, routeNotFound } from "./middleware/known-routes";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -102,6 +103,7 @@ export function createApp() {
     }
   });
   app.use("*", corsForBrowsers);
+  app.use("*", onlyKnownRoutes(app));
   app.use(
     "*",
     unlessUpload(
@@ -126,12 +128,7 @@ export function createApp() {
   registerOpenApiDocument(app);
   app.get(DOCS_PATH, docsPage);
 
-  app.notFound((c) =>
-    errorResponse(
-      c,
-      new ApiError("NOT_FOUND", "ROUTE_NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
-    ),
-  );
+  app.notFound((c) => errorResponse(c, routeNotFound(c)));
   app.onError((err, c) => errorResponse(c, toApiError(err)));
   return app;
 }
