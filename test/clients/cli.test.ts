@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminLogin, api } from "../helpers";
-import { customerWithKey, expectVnItem, expectVnList, goMultipartFile, sdk, superAdminKey, vn } from "./replay";
+import { adminLogin } from "../helpers";
+import { asUser } from "../helpers/typed-client";
+import { customerWithKey, expectVnItem, expectVnList, goUpload, sdk, superAdminKey, vn, wire } from "./replay";
 
 /**
  * voipbin/cli (`vn`, Go): login/me, customers (operator), access keys, billing accounts, tags,
@@ -79,13 +80,13 @@ beforeAll(async () => {
 
 describe("vn login / vn me", () => {
   it("validates a customer's access key with GET /v1.0/me, answered in the agent shape", async () => {
-    const me = expectVnItem(await cli.get("/me"), ME);
+    const me = expectVnItem(await cli.GET("/v1.0/me"), ME);
     expect(me.id).toBeTypeOf("string");
     expect(me.permission).toBeTypeOf("number");
   });
 
   it("refuses a wrong key, so `vn login` reports the validation failure", async () => {
-    expect((await vn("vb_" + "0".repeat(32)).get("/me")).status).toBe(401);
+    expect(wire(await vn("vb_" + "0".repeat(32)).GET("/v1.0/me")).status).toBe(401);
   });
 });
 
@@ -95,37 +96,52 @@ describe("vn customers (an operator holding a super admin access key)", () => {
     const email = `vn-${Date.now().toString(36)}@example.com`;
     // vn customers create --name "Acme" --email …
     const created = expectVnItem(
-      await op.post("/customers", {
-        address: "",
-        detail: "",
-        email,
-        name: "Acme",
-        phone_number: "",
-        webhook_method: "POST",
-        webhook_uri: "",
+      await op.POST("/v1.0/customers", {
+        body: {
+          address: "",
+          detail: "",
+          email,
+          name: "Acme",
+          phone_number: "",
+          webhook_method: "POST",
+          webhook_uri: "",
+        },
       }),
       CUSTOMER_DETAIL,
     );
     expect(created).toMatchObject({ name: "Acme", email, webhook_method: "POST" });
 
-    expect(expectVnItem(await op.get(`/customers/${created.id}`), CUSTOMER_DETAIL).id).toBe(created.id);
-    expect(expectVnList(await op.get("/customers", { page_size: "100" }), CUSTOMER_LIST).length).toBeGreaterThan(0);
+    expect(
+      expectVnItem(await op.GET("/v1.0/customers/{id}", { params: { path: { id: created.id } } }), CUSTOMER_DETAIL).id,
+    ).toBe(created.id);
+    expect(
+      expectVnList(await op.GET("/v1.0/customers", { params: { query: { page_size: 100 } } }), CUSTOMER_LIST).length,
+    ).toBeGreaterThan(0);
 
     // vn customers update <id> --name "Acme Inc" --phone-number +15551234567
     const updated = expectVnItem(
-      await op.put(`/customers/${created.id}`, { name: "Acme Inc", phone_number: "+15551234567" }),
+      await op.PUT("/v1.0/customers/{id}", {
+        params: { path: { id: created.id } },
+        body: { name: "Acme Inc", phone_number: "+15551234567" },
+      }),
       CUSTOMER_DETAIL,
     );
     expect(updated).toMatchObject({ name: "Acme Inc", phone_number: "+15551234567", email });
 
-    expectVnItem(await op.delete(`/customers/${created.id}`), []);
+    expectVnItem(await op.DELETE("/v1.0/customers/{id}", { params: { path: { id: created.id } } }), []);
   });
 
   it("update-billing-account: PUT /v1.0/customers/{id}/billing_account_id", async () => {
     const op = vn(await superAdminKey());
-    const account = expectVnItem(await cli.post("/billing_accounts", { detail: "", name: "Ops account" }), ["id"]);
+    const account = expectVnItem(
+      await cli.POST("/v1.0/billing_accounts", { body: { detail: "", name: "Ops account" } }),
+      ["id"],
+    );
     const updated = expectVnItem(
-      await op.put(`/customers/${customer.id}/billing_account_id`, { billing_account_id: account.id }),
+      await op.PUT("/v1.0/customers/{id}/billing_account_id", {
+        params: { path: { id: customer.id } },
+        body: { billing_account_id: account.id },
+      }),
       CUSTOMER_DETAIL,
     );
     expect(updated.billing_account_id).toBe(account.id);
@@ -135,65 +151,100 @@ describe("vn customers (an operator holding a super admin access key)", () => {
 describe("vn accesskeys", () => {
   it("create (expire only when the flag is given), get, list, update, delete", async () => {
     // vn accesskeys create --name ci --expire 86400
-    const created = expectVnItem(await cli.post("/accesskeys", { detail: "", expire: 86400, name: "ci" }), [
-      ...KEY_DETAIL,
-      "token",
-    ]);
+    const created = expectVnItem(
+      await cli.POST("/v1.0/accesskeys", { body: { detail: "", expire: 86400, name: "ci" } }),
+      [...KEY_DETAIL, "token"],
+    );
     expect(created.token).toMatch(/^vb_/);
     // vn accesskeys create --name forever (no --expire: no expire field at all)
-    expectVnItem(await cli.post("/accesskeys", { detail: "", name: "forever" }), KEY_DETAIL);
+    expectVnItem(await cli.POST("/v1.0/accesskeys", { body: { detail: "", name: "forever" } }), KEY_DETAIL);
 
-    expect(expectVnItem(await cli.get(`/accesskeys/${created.id}`), KEY_DETAIL).id).toBe(created.id);
-    expect(expectVnList(await cli.get("/accesskeys"), KEY_LIST).map((k) => k.id)).toContain(created.id);
+    expect(
+      expectVnItem(await cli.GET("/v1.0/accesskeys/{id}", { params: { path: { id: created.id } } }), KEY_DETAIL).id,
+    ).toBe(created.id);
+    expect(expectVnList(await cli.GET("/v1.0/accesskeys"), KEY_LIST).map((k) => k.id)).toContain(created.id);
 
-    expect(expectVnItem(await cli.put(`/accesskeys/${created.id}`, { detail: "rotated" }), KEY_DETAIL).detail).toBe(
-      "rotated",
-    );
-    expectVnItem(await cli.delete(`/accesskeys/${created.id}`), []);
-    expect((await vn(created.token).get("/customer")).status).toBe(401);
+    expect(
+      expectVnItem(
+        await cli.PUT("/v1.0/accesskeys/{id}", { params: { path: { id: created.id } }, body: { detail: "rotated" } }),
+        KEY_DETAIL,
+      ).detail,
+    ).toBe("rotated");
+    expectVnItem(await cli.DELETE("/v1.0/accesskeys/{id}", { params: { path: { id: created.id } } }), []);
+    expect(wire(await vn(created.token ?? "").GET("/v1.0/customer")).status).toBe(401);
   });
 });
 
 describe("vn billing-accounts", () => {
   it("create, get, list, update, update-payment-info, delete", async () => {
-    const account = expectVnItem(await cli.post("/billing_accounts", { detail: "main", name: "Main" }), BILLING_DETAIL);
+    const account = expectVnItem(
+      await cli.POST("/v1.0/billing_accounts", { body: { detail: "main", name: "Main" } }),
+      BILLING_DETAIL,
+    );
     expect(account).toMatchObject({ name: "Main", detail: "main", customer_id: customer.id });
 
-    expect(expectVnItem(await cli.get(`/billing_accounts/${account.id}`), BILLING_DETAIL).id).toBe(account.id);
-    expect(expectVnList(await cli.get("/billing_accounts"), BILLING_LIST).map((a) => a.id)).toContain(account.id);
     expect(
-      expectVnItem(await cli.put(`/billing_accounts/${account.id}`, { name: "Primary" }), BILLING_DETAIL).name,
+      expectVnItem(
+        await cli.GET("/v1.0/billing_accounts/{id}", { params: { path: { id: account.id } } }),
+        BILLING_DETAIL,
+      ).id,
+    ).toBe(account.id);
+    expect(expectVnList(await cli.GET("/v1.0/billing_accounts"), BILLING_LIST).map((a) => a.id)).toContain(account.id);
+    expect(
+      expectVnItem(
+        await cli.PUT("/v1.0/billing_accounts/{id}", {
+          params: { path: { id: account.id } },
+          body: { name: "Primary" },
+        }),
+        BILLING_DETAIL,
+      ).name,
     ).toBe("Primary");
 
     // vn billing-accounts update-payment-info <id> --payment-method "credit card" --payment-type prepaid
     const paid = expectVnItem(
-      await cli.put(`/billing_accounts/${account.id}/payment_info`, {
-        payment_method: "credit card",
-        payment_type: "prepaid",
+      await cli.PUT("/v1.0/billing_accounts/{id}/payment_info", {
+        params: { path: { id: account.id } },
+        body: {
+          payment_method: "credit card",
+          payment_type: "prepaid",
+        },
       }),
       BILLING_DETAIL,
     );
     expect(paid).toMatchObject({ payment_method: "credit card", payment_type: "prepaid" });
 
-    expectVnItem(await cli.delete(`/billing_accounts/${account.id}`), []);
+    expectVnItem(await cli.DELETE("/v1.0/billing_accounts/{id}", { params: { path: { id: account.id } } }), []);
   });
 
   it("balance-add and balance-subtract: operator-only, with a super admin access key", async () => {
     const account = expectVnItem(
-      await cli.post("/billing_accounts", { detail: "", name: "Topped up" }),
+      await cli.POST("/v1.0/billing_accounts", { body: { detail: "", name: "Topped up" } }),
       BILLING_DETAIL,
     );
     // The customer's own key may not move money.
-    expect((await cli.post(`/billing_accounts/${account.id}/balance_add_force`, { balance: 10 })).status).toBe(403);
+    expect(
+      wire(
+        await cli.POST("/v1.0/billing_accounts/{id}/balance_add_force", {
+          params: { path: { id: account.id } },
+          body: { balance: 10 },
+        }),
+      ).status,
+    ).toBe(403);
 
     const op = vn(await superAdminKey());
     const added = expectVnItem(
-      await op.post(`/billing_accounts/${account.id}/balance_add_force`, { balance: 25.5 }),
+      await op.POST("/v1.0/billing_accounts/{id}/balance_add_force", {
+        params: { path: { id: account.id } },
+        body: { balance: 25.5 },
+      }),
       BILLING_DETAIL,
     );
     expect(added.balance).toBeCloseTo(account.balance + 25.5);
     const subtracted = expectVnItem(
-      await op.post(`/billing_accounts/${account.id}/balance_subtract_force`, { balance: 5.5 }),
+      await op.POST("/v1.0/billing_accounts/{id}/balance_subtract_force", {
+        params: { path: { id: account.id } },
+        body: { balance: 5.5 },
+      }),
       BILLING_DETAIL,
     );
     expect(subtracted.balance).toBeCloseTo(account.balance + 20);
@@ -202,13 +253,18 @@ describe("vn billing-accounts", () => {
 
 describe("vn tags", () => {
   it("create, get, list, update, delete", async () => {
-    const tag = expectVnItem(await cli.post("/tags", { detail: "", name: "sales" }), TAG_DETAIL);
-    expect(expectVnItem(await cli.get(`/tags/${tag.id}`), TAG_DETAIL).name).toBe("sales");
-    expect(expectVnList(await cli.get("/tags"), TAG_LIST).map((t) => t.id)).toContain(tag.id);
-    expect(expectVnItem(await cli.put(`/tags/${tag.id}`, { detail: "the sales team" }), TAG_DETAIL).detail).toBe(
-      "the sales team",
+    const tag = expectVnItem(await cli.POST("/v1.0/tags", { body: { detail: "", name: "sales" } }), TAG_DETAIL);
+    expect(expectVnItem(await cli.GET("/v1.0/tags/{id}", { params: { path: { id: tag.id } } }), TAG_DETAIL).name).toBe(
+      "sales",
     );
-    expectVnItem(await cli.delete(`/tags/${tag.id}`), []);
+    expect(expectVnList(await cli.GET("/v1.0/tags"), TAG_LIST).map((t) => t.id)).toContain(tag.id);
+    expect(
+      expectVnItem(
+        await cli.PUT("/v1.0/tags/{id}", { params: { path: { id: tag.id } }, body: { detail: "the sales team" } }),
+        TAG_DETAIL,
+      ).detail,
+    ).toBe("the sales team");
+    expectVnItem(await cli.DELETE("/v1.0/tags/{id}", { params: { path: { id: tag.id } } }), []);
   });
 });
 
@@ -216,12 +272,14 @@ describe("vn transcribes", () => {
   it("create with the flag defaults (language en-US, direction both, empty on_end_flow_id), get, list, delete", async () => {
     const referenceId = crypto.randomUUID();
     const created = expectVnItem(
-      await cli.post("/transcribes", {
-        direction: "both",
-        language: "en-US",
-        on_end_flow_id: "",
-        reference_id: referenceId,
-        reference_type: "call",
+      await cli.POST("/v1.0/transcribes", {
+        body: {
+          direction: "both",
+          language: "en-US",
+          on_end_flow_id: "",
+          reference_id: referenceId,
+          reference_type: "call",
+        },
       }),
       TRANSCRIBE_DETAIL,
     );
@@ -232,31 +290,40 @@ describe("vn transcribes", () => {
       language: "en-US",
     });
 
-    expect(expectVnItem(await cli.get(`/transcribes/${created.id}`), TRANSCRIBE_DETAIL).id).toBe(created.id);
-    expect(expectVnList(await cli.get("/transcribes"), TRANSCRIBE_LIST).map((t) => t.id)).toContain(created.id);
+    expect(
+      expectVnItem(await cli.GET("/v1.0/transcribes/{id}", { params: { path: { id: created.id } } }), TRANSCRIBE_DETAIL)
+        .id,
+    ).toBe(created.id);
+    expect(expectVnList(await cli.GET("/v1.0/transcribes"), TRANSCRIBE_LIST).map((t) => t.id)).toContain(created.id);
     // The older name stays an alias of the same rows.
-    expect((await api("GET", `/v1.0/transcriptions/${created.id}`, { token: customer.token })).status).toBe(200);
+    const alias = await asUser(customer.token).GET("/v1.0/transcriptions/{id}", {
+      params: { path: { id: created.id } },
+    });
+    expect(wire(alias).status).toBe(200);
 
-    expectVnItem(await cli.delete(`/transcribes/${created.id}`), []);
-    expect((await cli.get(`/transcribes/${created.id}`)).status).toBe(404);
+    expectVnItem(await cli.DELETE("/v1.0/transcribes/{id}", { params: { path: { id: created.id } } }), []);
+    expect(wire(await cli.GET("/v1.0/transcribes/{id}", { params: { path: { id: created.id } } })).status).toBe(404);
   });
 });
 
 describe("vn files and storage-files", () => {
   async function uploaded(name: string) {
-    const { contentType, body } = goMultipartFile(name, new TextEncoder().encode("RIFF....WAVEfmt "));
-    const res = await sdk(customer.key).raw("POST", "/storage_files", contentType, body);
-    expect(res.status, res.text).toBe(200);
-    return res.json;
+    const res = await sdk(customer.key).POST(
+      "/v1.0/storage_files",
+      goUpload(name, new TextEncoder().encode("RIFF....WAVEfmt ")),
+    );
+    expect(wire(res).status, wire(res).text).toBe(200);
+    return res.data!;
   }
 
-  it.each(["/storage_files", "/files"])("list, get and delete under %s", async (base) => {
+  it.each(["/v1.0/storage_files", "/v1.0/files"] as const)("list, get and delete under %s", async (base) => {
     const file = await uploaded(`greeting-${base.length}.wav`);
-    const got = expectVnItem(await cli.get(`${base}/${file.id}`), FILE_DETAIL);
+    const item = { params: { path: { id: file.id } } };
+    const got = expectVnItem(await cli.GET(`${base}/{id}`, item), FILE_DETAIL);
     expect(got).toMatchObject({ id: file.id, filesize: 16, customer_id: customer.id });
-    expect(expectVnList(await cli.get(base), FILE_LIST).map((f) => f.id)).toContain(file.id);
-    expectVnItem(await cli.delete(`${base}/${file.id}`), []);
-    expect((await cli.get(`${base}/${file.id}`)).status).toBe(404);
+    expect(expectVnList(await cli.GET(base), FILE_LIST).map((f) => f.id)).toContain(file.id);
+    expectVnItem(await cli.DELETE(`${base}/{id}`, item), []);
+    expect(wire(await cli.GET(`${base}/{id}`, item)).status).toBe(404);
   });
 });
 
@@ -264,15 +331,17 @@ describe("vn contacts", () => {
   it("create with the flag defaults (empty source and external_id), get, list, update, delete", async () => {
     // vn contacts create --display-name "Jane D." --first-name Jane --last-name Doe --company X --job-title CTO --notes hi
     const created = expectVnItem(
-      await cli.post("/contacts", {
-        company: "X",
-        display_name: "Jane D.",
-        external_id: "",
-        first_name: "Jane",
-        job_title: "CTO",
-        last_name: "Doe",
-        notes: "hi",
-        source: "",
+      await cli.POST("/v1.0/contacts", {
+        body: {
+          company: "X",
+          display_name: "Jane D.",
+          external_id: "",
+          first_name: "Jane",
+          job_title: "CTO",
+          last_name: "Doe",
+          notes: "hi",
+          source: "",
+        },
       }),
       CONTACT_DETAIL,
     );
@@ -284,38 +353,45 @@ describe("vn contacts", () => {
       customer_id: customer.id,
     });
 
-    expect(expectVnItem(await cli.get(`/contacts/${created.id}`), CONTACT_DETAIL).id).toBe(created.id);
-    expect(expectVnList(await cli.get("/contacts"), CONTACT_LIST).map((c) => c.id)).toContain(created.id);
+    expect(
+      expectVnItem(await cli.GET("/v1.0/contacts/{id}", { params: { path: { id: created.id } } }), CONTACT_DETAIL).id,
+    ).toBe(created.id);
+    expect(expectVnList(await cli.GET("/v1.0/contacts"), CONTACT_LIST).map((c) => c.id)).toContain(created.id);
     const updated = expectVnItem(
-      await cli.put(`/contacts/${created.id}`, { job_title: "CEO", notes: "promoted" }),
+      await cli.PUT("/v1.0/contacts/{id}", {
+        params: { path: { id: created.id } },
+        body: { job_title: "CEO", notes: "promoted" },
+      }),
       CONTACT_DETAIL,
     );
     expect(updated).toMatchObject({ job_title: "CEO", notes: "promoted", display_name: "Jane D." });
 
-    expectVnItem(await cli.delete(`/contacts/${created.id}`), []);
+    expectVnItem(await cli.DELETE("/v1.0/contacts/{id}", { params: { path: { id: created.id } } }), []);
   });
 
   it("lookup: GET /v1.0/contacts/lookup?email=… answers 2xx JSON (the contract's single contact)", async () => {
     const created = expectVnItem(
-      await cli.post("/contacts", {
-        company: "",
-        display_name: "Lookup me",
-        external_id: "",
-        first_name: "",
-        job_title: "",
-        last_name: "",
-        notes: "",
-        source: "",
+      await cli.POST("/v1.0/contacts", {
+        body: {
+          company: "",
+          display_name: "Lookup me",
+          external_id: "",
+          first_name: "",
+          job_title: "",
+          last_name: "",
+          notes: "",
+          source: "",
+        },
       }),
       ["id"],
     );
     // Setup (vn has no command for it): an email address through the contract's address setter.
-    const withAddress = await api("POST", `/v1.0/contacts/${created.id}/addresses`, {
-      token: customer.token,
+    const withAddress = await asUser(customer.token).POST("/v1.0/contacts/{id}/addresses", {
+      params: { path: { id: created.id } },
       body: { type: "email", target: "lookup@example.com", is_primary: true },
     });
-    expect(withAddress.status, JSON.stringify(withAddress.body)).toBe(200);
-    const found = await cli.get("/contacts/lookup", { email: "lookup@example.com" });
+    expect(wire(withAddress).status, wire(withAddress).text).toBe(200);
+    const found = await cli.GET("/v1.0/contacts/lookup", { params: { query: { email: "lookup@example.com" } } });
     // vn decodes this with its list envelope: a single contact has no `result`, so it prints
     // "No items found" — a vn bug against the contract, not a failed call.
     expect(expectVnItem(found, ["id"]).id).toBe(created.id);
@@ -326,11 +402,13 @@ describe("the operator's key acts as the super admin", () => {
   it("is listed under the super admin and can read any customer", async () => {
     const key = await superAdminKey();
     const op = vn(key);
-    expect(expectVnItem(await op.get(`/customers/${customer.id}`), CUSTOMER_DETAIL).id).toBe(customer.id);
-    const listed = await api("GET", "/v1.0/accesskeys", { token: await adminLogin() });
-    expect(listed.status).toBe(200);
-    expect(listed.body.result.map((k: any) => k.name)).toContain("operator-client");
+    expect(
+      expectVnItem(await op.GET("/v1.0/customers/{id}", { params: { path: { id: customer.id } } }), CUSTOMER_DETAIL).id,
+    ).toBe(customer.id);
+    const listed = await asUser(await adminLogin()).GET("/v1.0/accesskeys");
+    expect(wire(listed).status).toBe(200);
+    expect(listed.data?.result.map((k) => k.name)).toContain("operator-client");
     // A customer's agent still cannot reach the operator's routes with its own key.
-    expect((await cli.get("/customers")).status).toBe(403);
+    expect(wire(await cli.GET("/v1.0/customers")).status).toBe(403);
   });
 });

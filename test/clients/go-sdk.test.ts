@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api } from "../helpers";
 import { AccesskeyModel, AgentModel, BillingAccountModel, CustomerModel, FileModel, LoginModel } from "./go-sdk-models";
-import { customerWithKey, expectGo, expectGoList, goJson, goMultipartFile, sdk, send, superAdminKey } from "./replay";
+import { customerWithKey, expectGo, expectGoList, goUpload, sdk, superAdminKey, wire } from "./replay";
 
 /**
  * voipbin/voipbin-go (oapi-codegen client of the platform's OpenAPI): login, me, customer,
@@ -22,24 +21,22 @@ beforeAll(async () => {
 
 describe("go sdk: auth and me", () => {
   it("PostAuthLogin (examples/simple_login, server https://api.voipbin.net): POST /auth/login", async () => {
-    const res = await send(
-      "POST",
-      "/auth/login",
-      { "User-Agent": "Go-http-client/1.1", "Accept-Encoding": "gzip", "Content-Type": "application/json" },
-      goJson({ password: customer.password, username: customer.username }),
-    );
+    // The SDK's login needs no access key: the same transport, without one.
+    const res = await sdk().POST("/auth/login", {
+      body: { password: customer.password, username: customer.username },
+    });
     expect(expectGo(res, LoginModel).username).toBe(customer.username);
   });
 
   it("GetMe: the access key's identity as an AgentManagerAgent", async () => {
-    const me = expectGo(await client.get("/me"), AgentModel);
+    const me = expectGo(await client.GET("/v1.0/me"), AgentModel);
     expect(me.customer_id).toBe(customer.id);
   });
 });
 
 describe("go sdk: customer", () => {
   it("GetCustomer", async () => {
-    expect(expectGo(await client.get("/customer"), CustomerModel).id).toBe(customer.id);
+    expect(expectGo(await client.GET("/v1.0/customer"), CustomerModel).id).toBe(customer.id);
   });
 
   it("PutCustomer: a full replacement body (every field, none omitempty)", async () => {
@@ -51,21 +48,23 @@ describe("go sdk: customer", () => {
       phone_number: "+15551230000",
       webhook_method: "POST",
       webhook_uri: "https://hooks.example.com/voipbin",
-    };
-    const updated = expectGo(await client.put("/customer", body), CustomerModel);
+    } as const;
+    const updated = expectGo(await client.PUT("/v1.0/customer", { body }), CustomerModel);
     expect(updated).toMatchObject(body);
   });
 
   it("PutCustomer with the caller's unset fields as zero values: empty webhook_method is 'unset'", async () => {
     const updated = expectGo(
-      await client.put("/customer", {
-        address: "",
-        detail: "",
-        email: customer.email,
-        name: "Go Co 2",
-        phone_number: "",
-        webhook_method: "",
-        webhook_uri: "",
+      await client.PUT("/v1.0/customer", {
+        body: {
+          address: "",
+          detail: "",
+          email: customer.email,
+          name: "Go Co 2",
+          phone_number: "",
+          webhook_method: "",
+          webhook_uri: "",
+        },
       }),
       CustomerModel,
     );
@@ -73,9 +72,12 @@ describe("go sdk: customer", () => {
   });
 
   it("PutCustomerBillingAccountId", async () => {
-    const account = expectGo(await client.post("/billing_accounts", { name: "Default" }), BillingAccountModel);
+    const account = expectGo(
+      await client.POST("/v1.0/billing_accounts", { body: { name: "Default" } }),
+      BillingAccountModel,
+    );
     const updated = expectGo(
-      await client.put("/customer/billing_account_id", { billing_account_id: account.id }),
+      await client.PUT("/v1.0/customer/billing_account_id", { body: { billing_account_id: account.id } }),
       CustomerModel,
     );
     expect(updated.billing_account_id).toBe(account.id);
@@ -87,69 +89,96 @@ describe("go sdk: customers (an operator holding a super admin access key)", () 
     const op = sdk(await superAdminKey());
     const email = `sdk-${Date.now().toString(36)}@example.com`;
     const created = expectGo(
-      await op.post("/customers", {
-        address: "",
-        detail: "",
-        email,
-        name: "Go Customer",
-        phone_number: "",
-        webhook_method: "",
-        webhook_uri: "",
+      await op.POST("/v1.0/customers", {
+        body: {
+          address: "",
+          detail: "",
+          email,
+          name: "Go Customer",
+          phone_number: "",
+          webhook_method: "",
+          webhook_uri: "",
+        },
       }),
       CustomerModel,
     );
     expect(created).toMatchObject({ email, name: "Go Customer" });
 
-    const page = expectGoList(await op.get("/customers", { page_size: "10" }), CustomerModel);
+    const page = expectGoList(await op.GET("/v1.0/customers", { params: { query: { page_size: 10 } } }), CustomerModel);
     expect(page.length).toBeGreaterThan(0);
-    expect(expectGo(await op.get(`/customers/${created.id}`), CustomerModel).email).toBe(email);
+    expect(
+      expectGo(await op.GET("/v1.0/customers/{id}", { params: { path: { id: created.id } } }), CustomerModel).email,
+    ).toBe(email);
 
     const replaced = expectGo(
-      await op.put(`/customers/${created.id}`, {
-        address: "",
-        detail: "updated",
-        email,
-        name: "Go Customer 2",
-        phone_number: "",
-        webhook_method: "POST",
-        webhook_uri: "",
+      await op.PUT("/v1.0/customers/{id}", {
+        params: { path: { id: created.id } },
+        body: {
+          address: "",
+          detail: "updated",
+          email,
+          name: "Go Customer 2",
+          phone_number: "",
+          webhook_method: "POST",
+          webhook_uri: "",
+        },
       }),
       CustomerModel,
     );
     expect(replaced).toMatchObject({ name: "Go Customer 2", detail: "updated" });
 
-    const account = expectGo(await client.post("/billing_accounts", { name: "Ops" }), BillingAccountModel);
+    const account = expectGo(
+      await client.POST("/v1.0/billing_accounts", { body: { name: "Ops" } }),
+      BillingAccountModel,
+    );
     const set = expectGo(
-      await op.put(`/customers/${customer.id}/billing_account_id`, { billing_account_id: account.id }),
+      await op.PUT("/v1.0/customers/{id}/billing_account_id", {
+        params: { path: { id: customer.id } },
+        body: { billing_account_id: account.id },
+      }),
       CustomerModel,
     );
     expect(set.billing_account_id).toBe(account.id);
 
-    expectGo(await op.delete(`/customers/${created.id}`), CustomerModel);
+    expectGo(await op.DELETE("/v1.0/customers/{id}", { params: { path: { id: created.id } } }), CustomerModel);
   });
 });
 
 describe("go sdk: access keys", () => {
   it("PostAccesskeys (omitempty fields), GetAccesskeys, GetAccesskeysId, PutAccesskeysId, DeleteAccesskeysId", async () => {
-    const created = expectGo(await client.post("/accesskeys", { detail: "ci", expire: 3600, name: "ci" }), {
-      ...AccesskeyModel,
-      token: "string",
-    });
-    const minimal = expectGo(await client.post("/accesskeys", { name: "minimal" }), AccesskeyModel);
+    const created = expectGo(
+      await client.POST("/v1.0/accesskeys", { body: { detail: "ci", expire: 3600, name: "ci" } }),
+      {
+        ...AccesskeyModel,
+        token: "string",
+      },
+    );
+    const minimal = expectGo(await client.POST("/v1.0/accesskeys", { body: { name: "minimal" } }), AccesskeyModel);
     expect(minimal.name).toBe("minimal");
 
     expect(
-      expectGoList(await client.get("/accesskeys", { page_size: "100" }), AccesskeyModel).map((k) => k.id),
+      expectGoList(await client.GET("/v1.0/accesskeys", { params: { query: { page_size: 100 } } }), AccesskeyModel).map(
+        (k) => k.id,
+      ),
     ).toContain(created.id);
-    const got = expectGo(await client.get(`/accesskeys/${created.id}`), AccesskeyModel);
+    const got = expectGo(
+      await client.GET("/v1.0/accesskeys/{id}", { params: { path: { id: created.id } } }),
+      AccesskeyModel,
+    );
     // The contract's token_prefix is shown on every read; the token itself only at creation.
     expect(got.token ?? "").toBe("");
-    expect(created.token.startsWith(got.token_prefix)).toBe(true);
+    expect(created.token?.startsWith(got.token_prefix)).toBe(true);
 
-    expect(expectGo(await client.put(`/accesskeys/${created.id}`, { name: "renamed" }), AccesskeyModel).name).toBe(
-      "renamed",
+    expect(
+      expectGo(
+        await client.PUT("/v1.0/accesskeys/{id}", { params: { path: { id: created.id } }, body: { name: "renamed" } }),
+        AccesskeyModel,
+      ).name,
+    ).toBe("renamed");
+    const deleted = expectGo(
+      await client.DELETE("/v1.0/accesskeys/{id}", { params: { path: { id: created.id } } }),
+      AccesskeyModel,
     );
-    const deleted = expectGo(await client.delete(`/accesskeys/${created.id}`), AccesskeyModel);
     expect(deleted.tm_delete).toBeTypeOf("string");
   });
 });
@@ -157,41 +186,72 @@ describe("go sdk: access keys", () => {
 describe("go sdk: billing accounts", () => {
   it("PostBillingAccounts with payment_method and payment_type, GetBillingAccounts, GetBillingAccountsId, PutBillingAccountsId, PutBillingAccountsIdPaymentInfo, DeleteBillingAccountsId", async () => {
     const created = expectGo(
-      await client.post("/billing_accounts", {
-        detail: "d",
-        name: "Card",
-        payment_method: "credit card",
-        payment_type: "prepaid",
+      await client.POST("/v1.0/billing_accounts", {
+        body: {
+          detail: "d",
+          name: "Card",
+          payment_method: "credit card",
+          payment_type: "prepaid",
+        },
       }),
       BillingAccountModel,
     );
     expect(created).toMatchObject({ name: "Card", payment_method: "credit card", payment_type: "prepaid" });
 
     expect(
-      expectGoList(await client.get("/billing_accounts", { page_size: "10" }), BillingAccountModel).map((a) => a.id),
+      expectGoList(
+        await client.GET("/v1.0/billing_accounts", { params: { query: { page_size: 10 } } }),
+        BillingAccountModel,
+      ).map((a) => a.id),
     ).toContain(created.id);
-    expect(expectGo(await client.get(`/billing_accounts/${created.id}`), BillingAccountModel).id).toBe(created.id);
     expect(
-      expectGo(await client.put(`/billing_accounts/${created.id}`, { name: "Card 2" }), BillingAccountModel).name,
+      expectGo(
+        await client.GET("/v1.0/billing_accounts/{id}", { params: { path: { id: created.id } } }),
+        BillingAccountModel,
+      ).id,
+    ).toBe(created.id);
+    expect(
+      expectGo(
+        await client.PUT("/v1.0/billing_accounts/{id}", {
+          params: { path: { id: created.id } },
+          body: { name: "Card 2" },
+        }),
+        BillingAccountModel,
+      ).name,
     ).toBe("Card 2");
     const info = expectGo(
-      await client.put(`/billing_accounts/${created.id}/payment_info`, { payment_method: "", payment_type: "prepaid" }),
+      await client.PUT("/v1.0/billing_accounts/{id}/payment_info", {
+        params: { path: { id: created.id } },
+        body: { payment_method: "", payment_type: "prepaid" },
+      }),
       BillingAccountModel,
     );
     expect(info.payment_type).toBe("prepaid");
-    expectGo(await client.delete(`/billing_accounts/${created.id}`), BillingAccountModel);
+    expectGo(
+      await client.DELETE("/v1.0/billing_accounts/{id}", { params: { path: { id: created.id } } }),
+      BillingAccountModel,
+    );
   });
 
   it("PostBillingAccountsIdBalanceAddForce / SubtractForce (float32 balance), as the operator", async () => {
-    const account = expectGo(await client.post("/billing_accounts", { name: "Prepaid" }), BillingAccountModel);
+    const account = expectGo(
+      await client.POST("/v1.0/billing_accounts", { body: { name: "Prepaid" } }),
+      BillingAccountModel,
+    );
     const op = sdk(await superAdminKey());
     const added = expectGo(
-      await op.post(`/billing_accounts/${account.id}/balance_add_force`, { balance: 12.5 }),
+      await op.POST("/v1.0/billing_accounts/{id}/balance_add_force", {
+        params: { path: { id: account.id } },
+        body: { balance: 12.5 },
+      }),
       BillingAccountModel,
     );
     expect(added.balance).toBeCloseTo(account.balance + 12.5);
     const subtracted = expectGo(
-      await op.post(`/billing_accounts/${account.id}/balance_subtract_force`, { balance: 2.5 }),
+      await op.POST("/v1.0/billing_accounts/{id}/balance_subtract_force", {
+        params: { path: { id: account.id } },
+        body: { balance: 2.5 },
+      }),
       BillingAccountModel,
     );
     expect(subtracted.balance).toBeCloseTo(account.balance + 10);
@@ -202,25 +262,31 @@ describe("go sdk: storage files (multipart upload)", () => {
   const content = "RIFF\u0000\u0000\u0000\u0000WAVEfmt hello";
   const bytes = new TextEncoder().encode(content);
 
-  it.each(["/storage_files", "/files"])("Post%s with multipart/form-data, list, get, delete", async (base) => {
-    const { contentType, body } = goMultipartFile("hello.wav", bytes);
-    const created = expectGo(await client.raw("POST", base, contentType, body), FileModel);
-    expect(created).toMatchObject({ filename: "hello.wav", filesize: bytes.length, customer_id: customer.id });
-    expect(created.owner_id).toBeTypeOf("string");
+  it.each(["/v1.0/storage_files", "/v1.0/files"] as const)(
+    "POST %s with multipart/form-data, list, get, delete",
+    async (base) => {
+      const created = expectGo(await client.POST(base, goUpload("hello.wav", bytes)), FileModel);
+      expect(created).toMatchObject({ filename: "hello.wav", filesize: bytes.length, customer_id: customer.id });
+      expect(created.owner_id).toBeTypeOf("string");
 
-    expect(expectGoList(await client.get(base, { page_size: "10" }), FileModel).map((f) => f.id)).toContain(created.id);
-    expect(expectGo(await client.get(`${base}/${created.id}`), FileModel).filesize).toBe(bytes.length);
+      const item = { params: { path: { id: created.id } } };
+      expect(
+        expectGoList(await client.GET(base, { params: { query: { page_size: 10 } } }), FileModel).map((f) => f.id),
+      ).toContain(created.id);
+      expect(expectGo(await client.GET(`${base}/{id}`, item), FileModel).filesize).toBe(bytes.length);
 
-    expectGo(await client.delete(`${base}/${created.id}`), FileModel);
-    expect((await client.get(`${base}/${created.id}`)).status).toBe(404);
-  });
+      expectGo(await client.DELETE(`${base}/{id}`, item), FileModel);
+      expect(wire(await client.GET(`${base}/{id}`, item)).status).toBe(404);
+    },
+  );
 
   it("GET /v1.0/storage_files/{id}/file (the contract's download; not in this SDK version) answers the bytes uploaded", async () => {
-    const { contentType, body } = goMultipartFile("download.wav", bytes);
-    const upload = await client.raw("POST", "/storage_files", contentType, body);
-    expect(upload.status, upload.text).toBe(200);
-    const download = await api("GET", `/v1.0/storage_files/${upload.json.id}/file`, { token: customer.token });
-    expect(download.status).toBe(200);
-    expect(download.body).toBe(content);
+    const upload = expectGo(await client.POST("/v1.0/storage_files", goUpload("download.wav", bytes)), FileModel);
+    const download = await client.GET("/v1.0/storage_files/{id}/file", {
+      params: { path: { id: upload.id } },
+      parseAs: "text",
+    });
+    expect(wire(download).status).toBe(200);
+    expect(download.data).toBe(content);
   });
 });

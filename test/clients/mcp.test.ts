@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createResource, validBody } from "../resource-helpers";
-import { customerWithKey, expectMcp, expectMcpList, ignoredFields, mcp, type Replayed } from "./replay";
+import { customerWithKey, expectMcp, expectMcpList, ignoredFields, mcp, type Replayed, wire } from "./replay";
 
 /**
  * voipbin/mcp (Python, httpx): every tool that reaches this service, replayed request by
@@ -29,7 +29,7 @@ function expectAppliedOrIgnored(res: Replayed, sent: Record<string, unknown>) {
 
 describe("mcp: customer", () => {
   it("get_customer: GET /v1.0/customer?accesskey=", async () => {
-    const body = expectMcp(await client.get("/customer"));
+    const body = expectMcp(await client.GET("/v1.0/customer"));
     // The tool's description promises name, billing info and webhook configuration.
     for (const f of ["id", "name", "billing_account_id", "webhook_method", "webhook_uri"])
       expect(body).toHaveProperty([f]);
@@ -45,20 +45,22 @@ describe("mcp: list and get tools (agents, extensions, numbers, queues, tags)", 
     for (let i = 0; i < 3; i++) await createResource(c.token, kind, validBody(kind));
     const cl = mcp(c.key);
     // validate_page_size clamps to 1..100; the tool passes the page_token only when given.
-    const first = await cl.get(`/${kind}`, { page_size: "2" });
+    const first = await cl.GET(`/v1.0/${kind}`, { params: { query: { page_size: 2 } } });
     const firstItems = expectMcpList(first);
     expect(firstItems).toHaveLength(2);
-    expect(first.json.next_page_token).toBeTruthy();
-    const second = await cl.get(`/${kind}`, { page_size: "2", page_token: first.json.next_page_token });
+    expect(first.data?.next_page_token).toBeTruthy();
+    const second = await cl.GET(`/v1.0/${kind}`, {
+      params: { query: { page_size: 2, page_token: first.data?.next_page_token } },
+    });
     const secondItems = expectMcpList(second);
     expect(secondItems.length).toBeGreaterThanOrEqual(1);
-    expect(secondItems.map((r) => r.id)).not.toContain(firstItems[0].id);
+    expect(secondItems.map((r) => r.id)).not.toContain(firstItems[0]?.id);
   });
 
   it.each(kinds)("get_%s: GET /v1.0/{kind}/{id}", async (kind) => {
     const c = await customerWithKey();
     const created = await createResource(c.token, kind, validBody(kind));
-    const body = expectMcp(await mcp(c.key).get(`/${kind}/${created.id}`));
+    const body = expectMcp(await mcp(c.key).GET(`/v1.0/${kind}/{id}`, { params: { path: { id: created.id } } }));
     expect(body.id).toBe(created.id);
   });
 });
@@ -71,29 +73,36 @@ describe("mcp: flows", () => {
   ];
 
   it("create_flow, get_flow, update_flow, list_flows, delete_flow", async () => {
-    const created = expectMcp(await client.post("/flows", { name: "Answer and hang up", detail: "from mcp", actions }));
+    const created = expectMcp(
+      await client.POST("/v1.0/flows", { body: { name: "Answer and hang up", detail: "from mcp", actions } }),
+    );
     expect(created).toMatchObject({ name: "Answer and hang up", detail: "from mcp" });
     expect(created.actions).toHaveLength(2);
     expect(created.actions[0]).toMatchObject({ type: "answer" });
 
-    expect(expectMcp(await client.get(`/flows/${created.id}`)).actions).toHaveLength(2);
+    expect(
+      expectMcp(await client.GET("/v1.0/flows/{id}", { params: { path: { id: created.id } } })).actions,
+    ).toHaveLength(2);
 
     // update_flow is a full replacement: name, detail and actions, all three always sent.
     const updated = expectMcp(
-      await client.put(`/flows/${created.id}`, {
-        name: "Hang up",
-        detail: "updated",
-        actions: [{ id: "b1", next_id: "", type: "hangup", option: {} }],
+      await client.PUT("/v1.0/flows/{id}", {
+        params: { path: { id: created.id } },
+        body: {
+          name: "Hang up",
+          detail: "updated",
+          actions: [{ id: "b1", next_id: "", type: "hangup", option: {} }],
+        },
       }),
     );
     expect(updated).toMatchObject({ name: "Hang up", detail: "updated" });
     expect(updated.actions).toHaveLength(1);
 
-    const listed = expectMcpList(await client.get("/flows", { page_size: "10" }));
+    const listed = expectMcpList(await client.GET("/v1.0/flows", { params: { query: { page_size: 10 } } }));
     expect(listed.map((f) => f.id)).toContain(created.id);
 
-    expectMcp(await client.delete(`/flows/${created.id}`), { emptyOk: true });
-    expect((await client.get(`/flows/${created.id}`)).status).toBe(404);
+    expectMcp(await client.DELETE("/v1.0/flows/{id}", { params: { path: { id: created.id } } }), { emptyOk: true });
+    expect(wire(await client.GET("/v1.0/flows/{id}", { params: { path: { id: created.id } } })).status).toBe(404);
   });
 });
 
@@ -111,7 +120,7 @@ describe("mcp: contacts", () => {
   };
 
   it("create_contact with every argument: 2xx, each field applied or listed as ignored", async () => {
-    const res = await client.post("/contacts", full);
+    const res = await client.POST("/v1.0/contacts", { body: full });
     const body = expectMcp(res);
     expect(body).toMatchObject({
       first_name: "Jane",
@@ -121,33 +130,39 @@ describe("mcp: contacts", () => {
       job_title: "CTO",
       notes: "met at a conference",
     });
-    expectAppliedOrIgnored(res, full);
+    expectAppliedOrIgnored(wire(res), full);
   });
 
   it("create_contact with one argument (display_name only)", async () => {
-    const body = expectMcp(await client.post("/contacts", { display_name: "Only a display name" }));
+    const body = expectMcp(await client.POST("/v1.0/contacts", { body: { display_name: "Only a display name" } }));
     expect(body.display_name).toBe("Only a display name");
   });
 
   it("update_contact(fields), get_contact, list_contacts, delete_contact", async () => {
-    const created = expectMcp(await client.post("/contacts", { first_name: "Ann", company: "A" }));
+    const created = expectMcp(await client.POST("/v1.0/contacts", { body: { first_name: "Ann", company: "A" } }));
     const fields = { job_title: "CEO", notes: "promoted", display_name: "Ann A." };
-    const res = await client.put(`/contacts/${created.id}`, fields);
+    const res = await client.PUT("/v1.0/contacts/{id}", { params: { path: { id: created.id } }, body: fields });
     expect(expectMcp(res)).toMatchObject({ ...fields, first_name: "Ann", company: "A" });
 
-    expect(expectMcp(await client.get(`/contacts/${created.id}`))).toMatchObject(fields);
-    expect(expectMcpList(await client.get("/contacts", { page_size: "10" })).map((x) => x.id)).toContain(created.id);
+    expect(expectMcp(await client.GET("/v1.0/contacts/{id}", { params: { path: { id: created.id } } }))).toMatchObject(
+      fields,
+    );
+    expect(
+      expectMcpList(await client.GET("/v1.0/contacts", { params: { query: { page_size: 10 } } })).map((x) => x.id),
+    ).toContain(created.id);
 
-    expectMcp(await client.delete(`/contacts/${created.id}`), { emptyOk: true });
-    expect((await client.get(`/contacts/${created.id}`)).status).toBe(404);
+    expectMcp(await client.DELETE("/v1.0/contacts/{id}", { params: { path: { id: created.id } } }), { emptyOk: true });
+    expect(wire(await client.GET("/v1.0/contacts/{id}", { params: { path: { id: created.id } } })).status).toBe(404);
   });
 });
 
 describe("mcp: errors it maps", () => {
   it("answers 401 for a bad key and 404 for an unknown id (the codes _handle_error maps)", async () => {
-    expect((await mcp("vb_" + "x".repeat(32)).get("/customer")).status).toBe(401);
-    const missing = await client.get("/agents/00000000-0000-4000-8000-000000000000");
-    expect(missing.status).toBe(404);
-    expect(missing.json.error.message).toBeTypeOf("string");
+    expect(wire(await mcp("vb_" + "x".repeat(32)).GET("/v1.0/customer")).status).toBe(401);
+    const missing = await client.GET("/v1.0/agents/{id}", {
+      params: { path: { id: "00000000-0000-4000-8000-000000000000" } },
+    });
+    expect(wire(missing).status).toBe(404);
+    expect(missing.error?.error.message).toBeTypeOf("string");
   });
 });

@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import { adminLogin, api, BASE, createAccesskey, createCustomer, readResponse } from "../helpers";
+import { type Answer, answerOf, type ApiClient, type DataOf, typedClient } from "../helpers/typed-client";
 import { mailbox } from "../mail-helpers";
 
 /**
@@ -10,19 +11,15 @@ import { mailbox } from "../mail-helpers";
  * method, path, query and body. Nothing is added beyond what the client sends, except the
  * `CF-Connecting-IP` Cloudflare's edge adds (random, as in ../helpers.ts, so per-IP limits
  * stay out of the way).
+ *
+ * The clients are typed from this service's OpenAPI document (../helpers/typed-client.ts,
+ * openapi-fetch over the types openapi-typescript generates): every replayed path, parameter and
+ * body must be one the document describes, or the typecheck fails.
  */
 
-export interface Replayed {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed JSON body, or undefined when the body is empty or not JSON. */
-  json: any;
-}
+export type Replayed = Answer;
 
-const randomIp = () => `203.0.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
-
-/** Sends one request exactly as given. */
+/** Sends one request exactly as given (for what no typed call can express, such as a wrong path). */
 export async function send(
   method: string,
   pathAndQuery: string,
@@ -40,6 +37,8 @@ export async function send(
   const text = typeof res.body === "string" ? res.body : res.body === null ? "" : JSON.stringify(res.body);
   return { status: res.status, headers: res.headers, text, json: parsed ? res.body : undefined };
 }
+
+const randomIp = () => `203.0.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
 
 type Query = Record<string, string>;
 
@@ -66,59 +65,51 @@ const GO_TRANSPORT = { "User-Agent": "Go-http-client/1.1", "Accept-Encoding": "g
  * `accesskey` on the query and re-encodes it; every request has `Accept: application/json`,
  * bodies (Go maps, so keys sorted) go with `Content-Type: application/json`.
  */
-export function vn(accesskey: string) {
-  const url = (path: string, q: Query) => `/v1.0${path}?${goQuery({ ...q, accesskey })}`;
-  const headers = (body: boolean): Record<string, string> => ({
-    ...GO_TRANSPORT,
-    Accept: "application/json",
-    ...(body ? { "Content-Type": "application/json" } : {}),
+export function vn(accesskey: string): ApiClient {
+  return typedClient({
+    headers: { ...GO_TRANSPORT, Accept: "application/json" },
+    query: (q) => goQuery({ ...q, accesskey }),
+    json: goJson,
   });
-  return {
-    get: (path: string, q: Query = {}) => send("GET", url(path, q), headers(false)),
-    post: (path: string, body?: unknown) =>
-      send("POST", url(path, {}), headers(body !== undefined), body === undefined ? undefined : goJson(body)),
-    put: (path: string, body: unknown) => send("PUT", url(path, {}), headers(true), goJson(body)),
-    delete: (path: string) => send("DELETE", url(path, {}), headers(false)),
-  };
 }
 
 /**
  * The Go SDK (voipbin/voipbin-go, oapi-codegen): base https://api.voipbin.net/v1.0; its
  * transport sets `accesskey` and re-encodes the query; JSON bodies are the generated structs
  * (fields in struct order, zero values included unless `omitempty`) with `Content-Type:
- * application/json`; no Accept header.
+ * application/json`; no Accept header. Without a key: the SDK's login, which needs none.
  */
-export function sdk(accesskey: string) {
-  const url = (path: string, q: Query) => `/v1.0${path}?${goQuery({ ...q, accesskey })}`;
-  const json = { ...GO_TRANSPORT, "Content-Type": "application/json" };
-  return {
-    get: (path: string, q: Query = {}) => send("GET", url(path, q), GO_TRANSPORT),
-    post: (path: string, body: unknown) => send("POST", url(path, {}), json, goJson(body)),
-    put: (path: string, body: unknown) => send("PUT", url(path, {}), json, goJson(body)),
-    delete: (path: string) => send("DELETE", url(path, {}), GO_TRANSPORT),
-    /** `PostStorageFilesWithBody(ctx, writer.FormDataContentType(), body)`. */
-    raw: (method: string, path: string, contentType: string, body: Uint8Array) =>
-      send(method, url(path, {}), { ...GO_TRANSPORT, "Content-Type": contentType }, body),
-  };
+export function sdk(accesskey?: string): ApiClient {
+  return typedClient({
+    headers: GO_TRANSPORT,
+    query: (q) => goQuery(accesskey === undefined ? q : { ...q, accesskey }),
+    json: goJson,
+  });
 }
 
 /**
  * The MCP server (voipbin/mcp, httpx 0.28): base https://api.voipbin.net/v1.0; `accesskey` is
  * appended after the tool's own params; httpx's default headers; `json=` bodies compact.
  */
-export function mcp(accesskey: string) {
-  const url = (path: string, q: Query) => `/v1.0${path}?${new URLSearchParams({ ...q, accesskey }).toString()}`;
-  const headers = (body: boolean): Record<string, string> => ({
-    Accept: "*/*",
-    "Accept-Encoding": "gzip, deflate",
-    "User-Agent": "python-httpx/0.28.1",
-    ...(body ? { "Content-Type": "application/json" } : {}),
+export function mcp(accesskey: string): ApiClient {
+  return typedClient({
+    headers: { Accept: "*/*", "Accept-Encoding": "gzip, deflate", "User-Agent": "python-httpx/0.28.1" },
+    query: (q) => new URLSearchParams({ ...q, accesskey }).toString(),
+    json: pyJson,
   });
+}
+
+/**
+ * The options of a typed multipart upload as the Go SDK sends it (`PostStorageFilesWithBody(ctx,
+ * writer.FormDataContentType(), body)`): the bytes of goMultipartFile, its Content-Type. `body`
+ * is the form as the document types it (`file` names the part's file), for the typecheck only.
+ */
+export function goUpload(filename: string, bytes: Uint8Array) {
+  const { contentType, body } = goMultipartFile(filename, bytes);
   return {
-    get: (path: string, q: Query = {}) => send("GET", url(path, q), headers(false)),
-    post: (path: string, body: unknown) => send("POST", url(path, {}), headers(true), pyJson(body)),
-    put: (path: string, body: unknown) => send("PUT", url(path, {}), headers(true), pyJson(body)),
-    delete: (path: string) => send("DELETE", url(path, {}), headers(false)),
+    body: { file: filename },
+    bodySerializer: () => body,
+    headers: { "Content-Type": contentType },
   };
 }
 
@@ -177,10 +168,23 @@ export async function mailedToken(to: string, path: string, fn: () => Promise<un
 
 // ---- What each client reads from a response ----
 
+/** A replayed answer: from send(), or the result of a typed call (its `data` typed by the document). */
+type Answered = Replayed | { response: Response; data?: unknown; error?: unknown };
+const wire = (res: Answered): Replayed => ("response" in res ? answerOf(res) : res);
+/** What an item check returns: the typed call's data, or (from send()) the parsed JSON. */
+type Item<R> = [R] extends [{ response: Response }] ? DataOf<R> : any;
+/** What a list check returns: the typed items of `result`. */
+type Items<R> = [R] extends [{ response: Response }]
+  ? [DataOf<R>] extends [{ result: (infer I)[] }]
+    ? I[]
+    : never
+  : any[];
+
 const describeRes = (res: Replayed) => `${res.status} ${res.text.slice(0, 400)}`;
 
 /** vn's `doJSON`: any 2xx; an empty body or a JSON object; the fields it prints must be there. */
-export function expectVnItem(res: Replayed, fields: string[]) {
+export function expectVnItem<R extends Answered>(answered: R, fields: string[]): Item<R> {
+  const res = wire(answered);
   expect(res.status, describeRes(res)).toBeGreaterThanOrEqual(200);
   expect(res.status, describeRes(res)).toBeLessThan(300);
   expect(res.json, describeRes(res)).toBeTypeOf("object");
@@ -189,10 +193,11 @@ export function expectVnItem(res: Replayed, fields: string[]) {
 }
 
 /** vn's `List`: 2xx, `{result: [...], next_page_token: string}`; each item has the printed columns. */
-export function expectVnList(res: Replayed, fields: string[]) {
+export function expectVnList<R extends Answered>(answered: R, fields: string[]): Items<R> {
+  const res = wire(answered);
   expectListEnvelope(res);
   for (const item of res.json.result) for (const f of fields) expect(item, `vn reads ${f}`).toHaveProperty([f]);
-  return res.json.result as any[];
+  return res.json.result;
 }
 
 function expectListEnvelope(res: Replayed) {
@@ -234,7 +239,8 @@ function expectGoValue(value: unknown, type: string, where: string) {
  * The SDK's `Parse…Response`: `JSON200` is filled only for status 200 with a JSON Content-Type,
  * and the body must decode into the generated struct (a wrong type fails the whole call).
  */
-export function expectGo(res: Replayed, model: GoModel) {
+export function expectGo<R extends Answered>(answered: R, model: GoModel): Item<R> {
+  const res = wire(answered);
   expect(res.status, describeRes(res)).toBe(200);
   expect(res.headers.get("Content-Type") ?? "").toContain("json");
   expect(res.json, describeRes(res)).toBeTypeOf("object");
@@ -243,36 +249,44 @@ export function expectGo(res: Replayed, model: GoModel) {
 }
 
 /** A Go SDK list: `{result: []Model, next_page_token: *string}`. */
-export function expectGoList(res: Replayed, model: GoModel) {
+export function expectGoList<R extends Answered>(answered: R, model: GoModel): Items<R> {
+  const res = wire(answered);
   expect(res.status, describeRes(res)).toBe(200);
   expect(res.headers.get("Content-Type") ?? "").toContain("json");
   expectListEnvelope(res);
   for (const item of res.json.result)
     for (const [f, type] of Object.entries(model)) expectGoValue(item[f], type, `result[].${f}`);
-  return res.json.result as any[];
+  return res.json.result;
 }
 
 /**
  * The MCP server: httpx `is_success` (2xx), then `response.json()` (a DELETE may also answer an
  * empty body); the tool returns the whole JSON to the model, so it must be a JSON object.
  */
-export function expectMcp(res: Replayed, { emptyOk = false } = {}) {
+export function expectMcp<R extends Answered>(answered: R, { emptyOk = false } = {}): Item<R> {
+  const res = wire(answered);
   expect(res.status, describeRes(res)).toBeGreaterThanOrEqual(200);
   expect(res.status, describeRes(res)).toBeLessThan(300);
-  if (emptyOk && res.text === "") return {};
+  if (emptyOk && res.text === "") return {} as Item<R>;
   expect(res.json, describeRes(res)).toBeTypeOf("object");
   return res.json;
 }
 
-export function expectMcpList(res: Replayed) {
+export function expectMcpList<R extends Answered>(answered: R): Items<R> {
+  const res = wire(answered);
   expectListEnvelope(res);
-  return res.json.result as any[];
+  return res.json.result;
 }
 
+/** The status of an answer, for the checks that expect a failure. */
+export const statusOf = (res: Answered) => wire(res).status;
+/** The wire view (status, headers, text, json) of an answer. */
+export { wire };
+
 /** The ignored-fields header of issue 11 item 1, as a set of names. */
-export const ignoredFields = (res: Replayed) =>
+export const ignoredFields = (res: Answered) =>
   new Set(
-    (res.headers.get("X-Ignored-Fields") ?? "")
+    (wire(res).headers.get("X-Ignored-Fields") ?? "")
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
