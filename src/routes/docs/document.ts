@@ -51,6 +51,11 @@ export const TAGS = [
   { name: "Transcriptions", description: "Transcription records (`/v1.0/transcribes`, also `/v1.0/transcriptions`)." },
 ];
 
+function publicServer(configured: string | undefined, origin: string) {
+  const url = configured?.replace(/\/+$/, "");
+  return url && url !== origin ? [{ url, description: "The public address (PUBLIC_BASE_URL)" }] : [];
+}
+
 /** Serves GET /openapi.json (OpenAPI 3.1) with the security schemes the routes name. */
 export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
   const schemes = app.openAPIRegistry;
@@ -71,11 +76,11 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
       description:
         "Customer accounts of the VoIPBIN CPaaS platform: the admin API over all customers, the self API over your own, authentication, access keys, signup and the account lifecycle.",
     },
-    // The configured public address, else the origin that serves this document (a relative URL).
+    // First the origin serving this document (so /docs calls its own origin, which its CSP allows),
+    // then the configured public address when that is another one.
     servers: [
-      c.env.PUBLIC_BASE_URL
-        ? { url: c.env.PUBLIC_BASE_URL.replace(/\/+$/, ""), description: "This deployment" }
-        : { url: "/", description: "The origin serving this document" },
+      { url: "/", description: "The origin serving this document" },
+      ...publicServer(c.env.PUBLIC_BASE_URL, new URL(c.req.url).origin),
     ],
     // Every operation needs a credential unless it says `security: []` (the auth routes).
     security: authenticated,
