@@ -131,6 +131,9 @@ describe("mcp: contacts", () => {
       notes: "met at a conference",
     });
     expectAppliedOrIgnored(wire(res), full);
+    // The contract replaced these with addresses: dropped, and said so (README, clients table).
+    expect([...ignoredFields(res)].sort()).toEqual(["emails", "phone_numbers"]);
+    expect(body.addresses).toEqual([]);
   });
 
   it("create_contact with one argument (display_name only)", async () => {
