@@ -2,7 +2,6 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { clientIp } from "../auth/attempt-limiter";
 import { auditLog } from "../db/schema";
-import { IGNORED_FIELDS_HEADER } from "../lib/ignored-fields";
 import { isUuid } from "../lib/validation";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -24,8 +23,6 @@ async function affectedCustomer(path: string, ownCustomerId: string | undefined,
   return "";
 }
 
-const ignoredFields = (res: Response) => new Set((res.headers.get(IGNORED_FIELDS_HEADER) ?? "").split(","));
-
 /** Top-level field names of the body the JSON check parsed; never their values. */
 function fieldNames(body: unknown): string[] {
   return body && typeof body === "object" && !Array.isArray(body) ? Object.keys(body).sort() : [];
@@ -42,6 +39,7 @@ export const audit = createMiddleware<AppEnv>(async (c, next) => {
   const path = new URL(c.req.url).pathname;
   if (path === "/auth/login") return; // signing in changes nothing
   const principal = c.get("principal");
+  const ignored = new Set(c.get("ignoredFields") ?? []);
   const entry = {
     id: crypto.randomUUID(),
     customerId: await affectedCustomer(path, principal?.customer?.id, c.res),
@@ -50,7 +48,7 @@ export const audit = createMiddleware<AppEnv>(async (c, next) => {
     actorPermission: principal?.permission ?? 0,
     action: `${c.req.method} ${path.replace(UUID_SEGMENT, "/{id}")}`,
     // Fields the route ignored (X-Ignored-Fields) changed nothing.
-    changedFields: fieldNames(c.get("jsonBody")).filter((name) => !ignoredFields(c.res).has(name)),
+    changedFields: fieldNames(c.get("jsonBody")).filter((name) => !ignored.has(name)),
     statusCode: c.res.status,
     requestId: c.get("requestId"),
     ip: clientIp(c.req),
