@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/principal";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
 import { registerRoutes } from "./lib/route";
@@ -48,6 +49,14 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c)
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // A write that named another customer's resource, or none: refused by the statement itself.
+  const reference = referenceViolation(err);
+  if (reference) {
+    const noun = reference === "tag_ids" ? "tag" : "flow";
+    return new ApiError("NOT_FOUND", "NOT_FOUND", `The ${noun} was not found.`, [
+      { field: reference, description: `names no ${noun} of this customer` },
+    ]);
+  }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /malformed json/i.test(err.message)) {
       return invalidArgument("INVALID_JSON_BODY", "The request body is not valid JSON.");

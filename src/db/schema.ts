@@ -97,6 +97,8 @@ function ownedTable<TName extends string, TExtra extends Record<string, SQLiteCo
   ]);
 }
 
+// Tag lists (tag_ids) and flow ids (*_flow_id) name the same customer's tags and flows: triggers
+// check them in every writing statement and clear them when the tag or flow goes (migrations/0015).
 export const agents = ownedTable(
   "agents",
   {

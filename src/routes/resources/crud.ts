@@ -218,10 +218,13 @@ export function crudRoutes(
         tags,
         summary: `Create a ${noun}${alias}`,
         description:
-          "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
+          "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.",
         security: authenticated,
         request: { body: jsonBody(Create) },
-        responses: { 200: writeResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
+        responses: {
+          200: writeResponse(Resource, `The created ${noun}`),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
       }),
       async (c) => {
         const ctx = k.writer(c);
