@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { ResourceKind } from "../src/db/owned";
 import { fetchWithDb, seamD1, writesTo } from "./d1-seam";
@@ -186,12 +187,24 @@ describe("deleting a tag or a flow clears the references to it, in the same stat
     expect(after.headers.get("ETag")).not.toBe(before.headers.get("ETag"));
   });
 
+  it("only rows that name the tag now are changed: a row that named it before, or never, keeps its version", async () => {
+    const [t1, t2] = await Promise.all([createResource(a.token, "tags"), createResource(a.token, "tags")]);
+    const moved = await createResource(a.token, "agents", { ...validBody("agents"), tag_ids: [t1.id] });
+    await api("PUT", `/v1.0/agents/${moved.id}/tag_ids`, { token: a.token, body: { tag_ids: [t2.id] } });
+    const naming = await createResource(a.token, "contacts", { ...validBody("contacts"), tag_ids: [t1.id, t1.id] });
+    const other = await createResource(a.token, "queues", { ...validBody("queues"), tag_ids: [t2.id] });
+    const before = await Promise.all([stored("agents", moved.id), stored("queues", other.id)]);
+    expect((await api("DELETE", `/v1.0/tags/${t1.id}`, { token: a.token })).status).toBe(200);
+    expect(await Promise.all([stored("agents", moved.id), stored("queues", other.id)])).toEqual(before);
+    expect((await stored("contacts", naming.id)).tag_ids).toEqual([]);
+  });
+
   it("a deleted customer's cascade still removes every row (the clearing steps aside)", async () => {
     const c = await createCustomer();
     const tag = await createResource(c.token, "tags");
     const flow = await createResource(c.token, "flows");
-    await createResource(c.token, "agents", { ...validBody("agents"), tag_ids: [tag.id] });
-    await createResource(c.token, "contacts", { ...validBody("contacts"), tag_ids: [tag.id] });
+    const agent = await createResource(c.token, "agents", { ...validBody("agents"), tag_ids: [tag.id] });
+    const contact = await createResource(c.token, "contacts", { ...validBody("contacts"), tag_ids: [tag.id] });
     await createResource(c.token, "numbers", { ...validBody("numbers"), call_flow_id: flow.id });
     await createResource(c.token, "flows", { ...validBody("flows"), on_complete_flow_id: flow.id });
     expect((await api("DELETE", `/v1.0/customers/${c.id}`, { token: await adminLogin() })).status).toBe(200);
@@ -203,6 +216,11 @@ describe("deleting a tag or a flow clears the references to it, in the same stat
       { timeout: 20_000, interval: 100 },
     );
     for (const kind of ["tags", "flows", "agents", "contacts", "numbers"]) expect(await countRows(kind, c.id)).toBe(0);
+    // Nor is anything left of the bookkeeping of which row names which tag.
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM tag_references WHERE row_id IN (?, ?)")
+      .bind(agent.id, contact.id)
+      .first<{ n: number }>();
+    expect(left!.n).toBe(0);
   });
 });
 
