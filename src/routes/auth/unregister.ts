@@ -15,22 +15,14 @@ export const CONFIRMATION_PHRASE = "DELETE";
 
 const UnregisterSchema = z
   .strictObject({
-    password: z
-      .string()
-      .max(1024)
-      .optional()
-      .openapi({
-        description:
-          "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
-      }),
-    confirmation_phrase: z
-      .string()
-      .max(64)
-      .optional()
-      .openapi({
-        description:
-          'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
-      }),
+    password: z.string().max(1024).optional().openapi({
+      description:
+        "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
+    }),
+    confirmation_phrase: z.string().max(64).optional().openapi({
+      description:
+        'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
+    }),
     immediate: z
       .boolean()
       .optional()
