@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SIGNUPS_PER_CLIENT_PER_HOUR } from "../src/auth/attempt-limiter";
-import { MAILS_PER_CUSTOMER_PER_HOUR, MAILS_PER_RECIPIENT_PER_HOUR, sendEmail } from "../src/lib/email";
+import { MAILS_PER_CUSTOMER_PER_HOUR, MAILS_PER_RECIPIENT_PER_HOUR, sendEmail } from "../src/domain/mail";
 import { api, createCustomer, expectError, unique } from "./helpers";
 
 // Issue 12, defect 5: nobody can make the service flood an inbox, or sign up without end.

@@ -1,7 +1,8 @@
 import { EmailMessage } from "cloudflare:email";
 import { takeAll } from "../auth/attempt-limiter";
+import { configOf } from "../config";
 import type { Env } from "../env";
-import { tooManyRequests } from "./errors";
+import { tooManyRequests } from "../lib/errors";
 
 export interface OutgoingEmail {
   to: string;
@@ -43,7 +44,7 @@ function toMime(from: string, mail: OutgoingEmail): string {
  * development) the message is written to the log, so its link can be followed by hand.
  */
 async function deliver(env: Env, mail: OutgoingEmail): Promise<void> {
-  const from = env.EMAIL_FROM || "no-reply@voipbin.net";
+  const { emailFrom: from } = configOf(env);
   if (env.EMAIL) {
     await env.EMAIL.send(new EmailMessage(from, mail.to, toMime(from, mail)));
     return;
