@@ -158,7 +158,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
     });
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const customerId = await this.ctx.storage.get<string>("customerId");
     if (!customerId) return;
     // The row, not the alarm, says what is due: an alarm left over from a cancelled unregister

@@ -12,7 +12,7 @@ import { createResource, seedRows, validBody } from "../helpers/resources";
 const PER_KIND = 300; // 3,300 rows across the eleven kinds
 
 async function remainingRows(customerId: string) {
-  const out: Record<string, number> = {};
+  const out = {} as Record<ResourceKind, number>;
   for (const kind of resourceKinds) out[kind] = await countRows(kind, customerId);
   return out;
 }
