@@ -93,6 +93,19 @@ const OWN_ADMIN_OR_MANAGER_READ = statuses({ admin: 200, manager: 200, otherAdmi
 const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404, superAdmin: 404 });
 const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404, superAdmin: 404 });
 
+/** The logged-in agent reading, and changing, itself: every credential of a live customer reads. */
+const SERVICE_AGENT_READ = statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200, frozenAdmin: 200 });
+const SERVICE_AGENT_WRITE = statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200 });
+/** The service_agents read-only views: path → kind. */
+const SERVICE_AGENT_VIEWS: Record<string, ResourceKind> = {
+  agents: "agents",
+  extensions: "extensions",
+  files: "files",
+  tags: "tags",
+  contacts: "contacts",
+  transcribes: "transcriptions",
+};
+
 const resourceStatuses = (kind: ResourceKind) => {
   // Agents are written by CustomerAdmins only; every other kind by managers too.
   const writer = kind === "agents" ? {} : { manager: 200 };
@@ -227,6 +240,8 @@ const SETTERS: Record<string, Record<string, unknown>> = {
 };
 
 const CONTACT_PHONE = "+15559876543";
+/** A number only A's contacts have (other cells create contacts with CONTACT_PHONE for other customers too). */
+const LOOKUP_PHONE_OF_A = "+15557770001";
 
 /** A fresh address on A's contact, for a cell that changes or removes one. */
 async function addressOfA(): Promise<string> {
@@ -507,6 +522,61 @@ const ROWS: Record<string, Row> = {
     request: () => ({ path: `/v1.0/contacts/lookup?phone=${encodeURIComponent(CONTACT_PHONE)}` }),
   },
 
+  // The logged-in agent (service_agents): any live credential of a customer reads itself; only an
+  // agent (not a key, not a frozen customer's) changes itself. Password changes revoke the caller.
+  "GET /v1.0/service_agents/me": { expect: SERVICE_AGENT_READ, request: () => ({ path: "/v1.0/service_agents/me" }) },
+  "PUT /v1.0/service_agents/me": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({
+      path: "/v1.0/service_agents/me",
+      body: { name: "set in the matrix", detail: "", ring_method: "ringall" },
+    }),
+  },
+  "PUT /v1.0/service_agents/me/addresses": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({ path: "/v1.0/service_agents/me/addresses", body: { addresses: [] } }),
+  },
+  "PUT /v1.0/service_agents/me/status": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({ path: "/v1.0/service_agents/me/status", body: { status: "available" } }),
+  },
+  "PUT /v1.0/service_agents/me/password": {
+    expect: SERVICE_AGENT_WRITE,
+    freshCaller: true,
+    request: () => ({ path: "/v1.0/service_agents/me/password", body: { password: "matrix-password-2" } }),
+  },
+  "GET /v1.0/service_agents/customer": {
+    expect: SERVICE_AGENT_READ,
+    request: () => ({ path: "/v1.0/service_agents/customer" }),
+  },
+  // Its customer's data, read-only, as the customer-level list and get read it.
+  ...Object.fromEntries(
+    (Object.entries(SERVICE_AGENT_VIEWS) as [string, ResourceKind][]).flatMap(([name, kind]) => {
+      const own = () => (kind === "agents" ? world.agentOfA : world.resourcesOfA[kind]);
+      const rows: [string, Row][] = [
+        [
+          `GET /v1.0/service_agents/${name}`,
+          { expect: resourceStatuses(kind).list, request: () => ({ path: `/v1.0/service_agents/${name}` }) },
+        ],
+      ];
+      if (name !== "transcribes") {
+        rows.push([
+          `GET /v1.0/service_agents/${name}/{id}`,
+          { expect: resourceStatuses(kind).get, request: () => ({ path: `/v1.0/service_agents/${name}/${own()}` }) },
+        ]);
+      }
+      return rows;
+    }),
+  ),
+  "GET /v1.0/service_agents/files/{id}/file": {
+    expect: resourceStatuses("files").get,
+    request: () => ({ path: `/v1.0/service_agents/files/${world.uploadOfA}/file` }),
+  },
+  "GET /v1.0/service_agents/contacts/lookup": {
+    expect: resourceStatuses("contacts").get,
+    request: () => ({ path: `/v1.0/service_agents/contacts/lookup?phone=${encodeURIComponent(LOOKUP_PHONE_OF_A)}` }),
+  },
+
   // The operator's forced balance changes.
   "POST /v1.0/billing_accounts/{id}/balance_add_force": {
     expect: SUPER_ADMIN,
@@ -582,6 +652,7 @@ beforeAll(async () => {
   world.agentOfA = (await createResource(world.a.token, "agents", { ...validBody("agents"), permission: 16 })).id;
   world.resourcesOfA = {} as Record<ResourceKind, string>;
   for (const kind of resourceKinds) world.resourcesOfA[kind] = (await createResource(world.a.token, kind)).id;
+  await createResource(world.a.token, "contacts", { ...validBody("contacts"), phone_number: LOOKUP_PHONE_OF_A });
   const { path, ...upload } = uploadCell();
   const uploaded = await api("POST", path, { token: world.a.token, ...upload });
   expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);

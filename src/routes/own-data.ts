@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { principalWithOwnRaw, requireOwnCustomer } from "../auth/principal";
 import { recordReader } from "../db/raw";
-import { pageOf, rawPageQuery, type KeysetTable, type PageParams } from "../lib/pagination";
+import { pageOf, rawPageQuery, type KeysetTable, type PageParams, type RawWhere } from "../lib/pagination";
 import { isUuid } from "../lib/validation";
 
 type OwnedByCustomer = KeysetTable & { customerId: SQLiteColumn };
@@ -16,9 +16,17 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
   query: PageParams,
   allowed: number,
   serialize: (row: T["$inferSelect"]) => Out,
+  filter?: RawWhere,
 ) {
   const [principal, rows] = await principalWithOwnRaw(c, (scope) =>
-    rawPageQuery(table, { sql: `"customer_id" = ${scope.sql}`, params: scope.params }, query),
+    rawPageQuery(
+      table,
+      {
+        sql: `"customer_id" = ${scope.sql}` + (filter ? ` AND (${filter.sql})` : ""),
+        params: [...scope.params, ...(filter?.params ?? [])],
+      },
+      query,
+    ),
   );
   requireOwnCustomer(principal, allowed);
   return pageOf(rows, query, serialize);

@@ -52,6 +52,17 @@ const CALLS = [
   "PUT /v1.0/billing_accounts/{}/payment_info",
   "POST /v1.0/billing_accounts/{}/balance_add_force",
   "POST /v1.0/billing_accounts/{}/balance_subtract_force",
+  // The Go SDK's /service_agents/* calls this service serves (./go-sdk-service-agents.test.ts).
+  "GET /v1.0/service_agents/me",
+  "PUT /v1.0/service_agents/me",
+  "PUT /v1.0/service_agents/me/addresses",
+  "PUT /v1.0/service_agents/me/status",
+  "PUT /v1.0/service_agents/me/password",
+  "GET /v1.0/service_agents/customer",
+  ...["agents", "extensions", "files"].flatMap((k) => [
+    `GET /v1.0/service_agents/${k}`,
+    `GET /v1.0/service_agents/${k}/{}`,
+  ]),
 ];
 
 describe("GET /openapi.json describes the clients' calls", () => {

@@ -10,6 +10,7 @@ import {
   type OpConfig,
   operatorReadback,
   operatorTarget,
+  ownAgent,
   ownCustomer,
   selfReadback,
   superAdmin,
@@ -314,6 +315,27 @@ const CONFIGS: Record<string, OpConfig> = {
       return { ...ctx, path: op.path.replace("{id}", key.body.id), target: { table: "accesskeys", id: key.body.id } };
     },
     readback: (res, ctx) => ({ path: `/v1.0/accesskeys/${res.body.id}`, token: ctx.token, shown: res.body }),
+  },
+  // The logged-in agent's own record: a plain CustomerAgent changes itself.
+  ...Object.fromEntries(
+    ["", "/addresses", "/status"].map((suffix) => [
+      `PUT /v1.0/service_agents/me${suffix}`,
+      {
+        setup: () => ownAgent(`/v1.0/service_agents/me${suffix}`),
+        readback: (res: Sent, ctx: Ctx) => ({ path: "/v1.0/service_agents/me", token: ctx.token, shown: res.body }),
+      },
+    ]),
+  ),
+  "PUT /v1.0/service_agents/me/password": {
+    setup: () => ownAgent("/v1.0/service_agents/me/password"),
+    // Each valid run revokes the caller's tokens: a fresh agent for each.
+    perRun: () => ownAgent("/v1.0/service_agents/me/password"),
+    echo: false,
+    async check(body, res, ctx) {
+      expect(res.body.id).toBe(ctx.ids.id);
+      expect(await login(ctx.ids.username!, body.password as string)).toBeTypeOf("string");
+    },
+    runs: 8,
   },
   "PUT /v1.0/agents/{id}/password": {
     async setup(op) {

@@ -181,49 +181,53 @@ const LookupQuery = z.object({
   email: emailField.optional().openapi({ param: { name: "email", in: "query" } }),
 });
 
-// Before GET /v1.0/contacts/{id}, so "lookup" is not read as an id.
-const lookup = defineRoute(
-  createRoute({
-    method: "get",
-    path: "/v1.0/contacts/lookup",
-    tags,
-    summary: "Find a contact by phone number or email",
-    description:
-      "Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.",
-    security: authenticated,
-    request: { query: LookupQuery },
-    responses: { 200: jsonResponse(Contact, "The most recently created match"), ...errorResponses(400, 401, 403, 404) },
-  }),
-  async (c) => {
-    const { phone, email } = c.req.valid("query");
-    const target = phone ?? email;
-    if (!target)
-      throw invalidArgument("LOOKUP_KEY_REQUIRED", "Give phone or email.", [{ field: "phone", location: "query" }]);
-    const column = phone ? contacts.phoneNumber : contacts.email;
-    const type = phone ? "tel" : "email";
-    const [principal, rows] = await principalWithOwn(c, (customerId) =>
-      c
-        .get("db")
-        .select()
-        .from(contacts)
-        .where(
-          and(
-            eq(contacts.customerId, customerId),
-            or(
-              eq(column, target),
-              sql`EXISTS (SELECT 1 FROM json_each(${contacts.addresses}) WHERE json_extract(value, '$.type') = ${type} AND json_extract(value, '$.target') = ${target})`,
+/** Finds a contact by phone or email; also served as the service_agents view. Register it before `{id}`, so "lookup" is not read as an id. */
+export const contactLookupAt = (path: string, routeTags = tags, mask = READ) =>
+  defineRoute(
+    createRoute({
+      method: "get",
+      path,
+      tags: routeTags,
+      summary: "Find a contact by phone number or email",
+      description:
+        "Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.",
+      security: authenticated,
+      request: { query: LookupQuery },
+      responses: {
+        200: jsonResponse(Contact, "The most recently created match"),
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { phone, email } = c.req.valid("query");
+      const target = phone ?? email;
+      if (!target)
+        throw invalidArgument("LOOKUP_KEY_REQUIRED", "Give phone or email.", [{ field: "phone", location: "query" }]);
+      const column = phone ? contacts.phoneNumber : contacts.email;
+      const type = phone ? "tel" : "email";
+      const [principal, rows] = await principalWithOwn(c, (customerId) =>
+        c
+          .get("db")
+          .select()
+          .from(contacts)
+          .where(
+            and(
+              eq(contacts.customerId, customerId),
+              or(
+                eq(column, target),
+                sql`EXISTS (SELECT 1 FROM json_each(${contacts.addresses}) WHERE json_extract(value, '$.type') = ${type} AND json_extract(value, '$.target') = ${target})`,
+              ),
             ),
-          ),
-        )
-        .orderBy(sql`${contacts.tmCreate} DESC`)
-        .limit(1),
-    );
-    requireOwnCustomer(principal, READ);
-    const row = rows[0] as Row | undefined;
-    if (!row) throw notFound("contact");
-    return answer(c, row);
-  },
-);
+          )
+          .orderBy(sql`${contacts.tmCreate} DESC`)
+          .limit(1),
+      );
+      requireOwnCustomer(principal, mask);
+      const row = rows[0] as Row | undefined;
+      if (!row) throw notFound("contact");
+      return answer(c, row);
+    },
+  );
 
-export const contactLookupRoute = lookup;
+export const contactLookupRoute = contactLookupAt("/v1.0/contacts/lookup");
 export const contactItemRoutes = [addAddress, updateAddress, removeAddress, addTag, removeTag];

@@ -13,7 +13,7 @@ import { uniqueViolation } from "../../lib/db-errors";
 import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
 import { etagOf, ifMatch, ifMatchHolds, type IfMatch } from "../../lib/etag";
 import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
-import { pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { pageSchema, PageQuerySchema, type PageParams, type RawWhere } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
@@ -172,6 +172,75 @@ export const writeResponse = <T>(schema: T, description: string) => ({
   headers: ignoredFieldsHeaderDoc,
 });
 
+/** How a read route is published: its OpenAPI tags, a note on its summary, and who may call it. */
+export interface ReadRouteOptions {
+  tags: string[];
+  alias?: string;
+  mask: number;
+  /** An extra condition on the list, from its query (the service_agents transcribes filter). */
+  listFilter?: { query: z.ZodObject; where: (query: Record<string, any>) => RawWhere | undefined };
+}
+
+/**
+ * The list and get of one kind under `base`, scoped to the caller's customer. The customer-level
+ * paths and the logged-in agent's `/v1.0/service_agents/*` views are both built from this.
+ */
+export function readRoutes(
+  kind: ResourceKind,
+  base: string,
+  opts: ReadRouteOptions,
+): [RouteModule<any>, RouteModule<any>] {
+  const k = kindContext(kind);
+  const { spec, table, serialize } = k;
+  const noun = spec.summaryNoun;
+  const alias = opts.alias ?? "";
+  const query = opts.listFilter ? PageQuerySchema.extend(opts.listFilter.query.shape) : PageQuerySchema;
+  const list = defineRoute(
+    createRoute({
+      method: "get",
+      path: base,
+      tags: opts.tags,
+      summary: `List ${noun}s${alias}`,
+      security: authenticated,
+      request: { query },
+      responses: {
+        200: jsonResponse(pageSchema(k.schemas.Resource, `${spec.title}List`), `A page of ${noun}s, newest first`),
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid("query") as PageParams & Record<string, any>;
+      const page = await ownPage(
+        c,
+        table,
+        params,
+        opts.mask,
+        (row) => serialize(row as Row),
+        opts.listFilter?.where(params),
+      );
+      return c.json(page, 200);
+    },
+  );
+  const get = defineRoute(
+    createRoute({
+      method: "get",
+      path: `${base}/{id}`,
+      tags: opts.tags,
+      summary: `Get a ${noun}${alias}`,
+      security: authenticated,
+      request: { params: IdParams },
+      responses: { 200: jsonResponse(k.schemas.Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const row = (await ownRow(c, table, c.req.valid("param").id, opts.mask)) as Row | undefined;
+      if (!row) throw notFound(noun);
+      c.header("ETag", etagOf(row.version));
+      return c.json(serialize(row), 200);
+    },
+  );
+  return [list, get];
+}
+
 /** The five CRUD routes of one kind, all scoped to the caller's customer, under its name and each alias. */
 export function crudRoutes(
   kind: ResourceKind,
@@ -191,25 +260,6 @@ export function crudRoutes(
   return names.flatMap(({ name, except }) => {
     const base = `/v1.0/${name}`;
     const alias = name === kind ? "" : ` (alias of /v1.0/${kind})`;
-
-    const list = defineRoute(
-      createRoute({
-        method: "get",
-        path: base,
-        tags,
-        summary: `List ${noun}s${alias}`,
-        security: authenticated,
-        request: { query: PageQuerySchema },
-        responses: {
-          200: jsonResponse(pageSchema(Resource, `${spec.title}List`), `A page of ${noun}s, newest first`),
-          ...errorResponses(400, 401, 403),
-        },
-      }),
-      async (c) => {
-        const page = await ownPage(c, table, c.req.valid("query"), READ, (row) => serialize(row as Row));
-        return c.json(page, 200);
-      },
-    );
 
     const create = defineRoute(
       createRoute({
@@ -248,24 +298,6 @@ export function crudRoutes(
         }
         c.header("ETag", etagOf(inserted!.version));
         return c.json(serialize(inserted!), 200);
-      },
-    );
-
-    const get = defineRoute(
-      createRoute({
-        method: "get",
-        path: `${base}/{id}`,
-        tags,
-        summary: `Get a ${noun}${alias}`,
-        security: authenticated,
-        request: { params: IdParams },
-        responses: { 200: jsonResponse(Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
-      }),
-      async (c) => {
-        const row = (await ownRow(c, table, c.req.valid("param").id, READ)) as Row | undefined;
-        if (!row) throw notFound(noun);
-        c.header("ETag", etagOf(row.version));
-        return c.json(serialize(row), 200);
       },
     );
 
@@ -330,6 +362,7 @@ export function crudRoutes(
       },
     );
 
+    const [list, get] = readRoutes(kind, base, { tags, alias, mask: READ });
     const all: RouteModule<any>[] = [list, create, get, update, remove];
     return all.filter((r) => !except.includes(r.route.method));
   });

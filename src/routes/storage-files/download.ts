@@ -1,21 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { files, Permission } from "../../db/schema";
+import { files } from "../../db/schema";
 import { ApiError, errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute } from "../../lib/route";
 import { objectKey } from "../../storage/objects";
 import { ownRow } from "../own-data";
+import { IdParams, READ } from "../resources/crud";
 import { contentDisposition } from "./upload";
 
-const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;
-const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
-
-/** The bytes of one of the caller's files; the same handler under both names of the kind. */
-function downloadRoute(base: string) {
+/** The bytes of one of the caller's files; the same handler under both names of the kind and the service_agents view. */
+export function downloadRoute(base: string, tags = ["Files"], mask = READ) {
   return defineRoute(
     createRoute({
       method: "get",
       path: `${base}/{id}/file`,
-      tags: ["Files"],
+      tags,
       summary: "Download a file's bytes",
       description:
         "Answers the uploaded bytes with their Content-Type, as an attachment. A file recorded without an upload (JSON create) has none: 404.",
@@ -30,7 +28,7 @@ function downloadRoute(base: string) {
       },
     }),
     async (c) => {
-      const row = await ownRow(c, files, c.req.valid("param").id, READ);
+      const row = await ownRow(c, files, c.req.valid("param").id, mask);
       if (!row) throw notFound("file");
       const object = await c.env.FILES_BUCKET.get(objectKey(row.customerId, row.id));
       if (!object) throw new ApiError("NOT_FOUND", "FILE_CONTENT_NOT_FOUND", "The file has no stored content.");
