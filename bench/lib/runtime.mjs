@@ -95,6 +95,7 @@ export function benchBindings(project) {
     ADMIN_USERNAME: vars.ADMIN_USERNAME || "admin@bench.invalid",
     ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     JWT_SECRET: randomBytes(32).toString("hex"),
+    SIP_CREDENTIALS_KEY: randomBytes(32).toString("base64"),
   };
 }
 

@@ -11,7 +11,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const STALE_CLAIM_MS = 60 * 1000;
 
 const IDEMPOTENT_POSTS = new RegExp(
-  `^/(v1\\.0/customers|auth/signup|auth/unregister|v1\\.0/(accesskeys|${resourceKinds.join("|")}))$`,
+  `^/(v1\\.0/customers|auth/signup|auth/unregister|v1\\.0/(accesskeys|service_agents/contacts|${resourceKinds.join("|")}))$`,
 );
 
 interface SavedResponse {

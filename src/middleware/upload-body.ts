@@ -6,7 +6,7 @@ import { ApiError } from "../lib/errors";
 import { MAX_FILE_BYTES } from "../storage/objects";
 
 /** The one request that carries bytes instead of JSON: a multipart file upload. */
-const UPLOAD_PATHS = new Set(["/v1.0/storage_files"]);
+const UPLOAD_PATHS = new Set(["/v1.0/storage_files", "/v1.0/service_agents/files"]);
 export const isUpload = (c: Context<AppEnv>) =>
   c.req.method === "POST" && UPLOAD_PATHS.has(new URL(c.req.url).pathname);
 

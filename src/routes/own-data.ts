@@ -38,15 +38,18 @@ export async function ownRow<T extends OwnedByCustomer>(
   table: T,
   id: string,
   allowed: number,
+  filter?: RawWhere,
 ): Promise<T["$inferSelect"] | undefined> {
   const reader = recordReader(table);
   const [principal, row] = await principalWithOwnRaw(c, (scope) => ({
     statement: (d1) =>
       d1
         .prepare(
-          `SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE "id" = ? AND "customer_id" = ${scope.sql} LIMIT 1`,
+          `SELECT ${reader.columns} FROM "${getTableName(table)}" WHERE "id" = ? AND "customer_id" = ${scope.sql}` +
+            (filter ? ` AND (${filter.sql})` : "") +
+            " LIMIT 1",
         )
-        .bind(isUuid(id) ? id.toLowerCase() : "", ...scope.params),
+        .bind(isUuid(id) ? id.toLowerCase() : "", ...scope.params, ...(filter?.params ?? [])),
     read: (records) => (records[0] ? reader.read(records[0]) : null),
   }));
   requireOwnCustomer(principal, allowed);

@@ -7,7 +7,7 @@ import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
 import { kindSpecs } from "../../resources/kinds";
-import { IdParams } from "./crud";
+import { IdParams } from "./kind-routes";
 import { schemasFor, serializerFor } from "./schemas";
 
 const { Resource } = schemasFor(kindSpecs.billing_accounts);

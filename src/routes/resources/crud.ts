@@ -1,24 +1,20 @@
-import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import { requireOwnCustomer } from "../../auth/principal";
-import { ownPage, ownRow } from "../own-data";
-import { changesOf, d1Batch, type BatchStatement } from "../../db/batch";
+import { principalOf, requireOwnCustomer } from "../../auth/principal";
+import type { BatchStatement } from "../../db/batch";
 import type { Db } from "../../db/client";
-import type { Env } from "../../env";
 import type { ResourceKind } from "../../db/owned";
 import { Permission, type CustomerRow, type tags } from "../../db/schema";
+import type { Env } from "../../env";
 import { uniqueViolation } from "../../lib/db-errors";
-import { alreadyExists, ApiError, errorResponses, notFound } from "../../lib/errors";
-import { etagOf, ifMatch, ifMatchHolds, type IfMatch } from "../../lib/etag";
-import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
-import { pageSchema, PageQuerySchema, type PageParams, type RawWhere } from "../../lib/pagination";
-import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
+import { alreadyExists, ApiError, notFound } from "../../lib/errors";
+import { ifMatch, ifMatchHolds, type IfMatch } from "../../lib/etag";
 import { isUuid } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
 import { kindSpecs, tableOf, type KindSpec, type Row } from "../../resources/kinds";
-import { schemasFor, serializerFor, setterSchemaFor, toColumns } from "./schemas";
+import { hasSealedFields, sealFor, withSealed } from "../../resources/sealed-fields";
+import { schemasFor, serializerFor, toColumns } from "./schemas";
 
 // Every owned table has the columns of `tags` (the kind with no columns of its own); the
 // generic code below only touches those, and passes the rest through as plain records.
@@ -52,7 +48,7 @@ export interface Guard {
 }
 
 export const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;
-const WRITE = Permission.CustomerAdmin | Permission.CustomerManager;
+export const WRITE = Permission.CustomerAdmin | Permission.CustomerManager;
 
 function conflictFor(spec: KindSpec, err: unknown): ApiError | null {
   const column = uniqueViolation(err);
@@ -88,11 +84,25 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
   const spec = kindSpecs[kind];
   const table = tableOf(kind) as unknown as OwnedTable;
   const writeMask = kind === "agents" ? Permission.CustomerAdmin : WRITE;
-  const writer = (c: Context<AppEnv>): RuleContext => {
-    const customer = requireOwnCustomer(c.get("principal"), writeMask);
+  /** The caller as a writer of the kind; `mask`: who may write where the route says otherwise (service_agents). */
+  const writer = (c: Context<AppEnv>, mask = writeMask): RuleContext => {
+    const customer = requireOwnCustomer(c.get("principal"), mask);
     requireActive(customer);
     return { db: c.get("db"), env: c.env, customer, principalId: c.get("principal").id };
   };
+  const serialize = serializerFor(spec);
+  const sealed = hasSealedFields(spec);
+
+  /** A row as this caller may see it: sealed fields (SIP passwords) opened for admins and the operator only. */
+  const present = async (c: Context<AppEnv>, row: Row, deletedAt?: number) => {
+    const item = serialize(row, deletedAt);
+    if (!sealed) return item;
+    return withSealed(c.env, spec, c.get("principal") ?? (await principalOf(c)), row, item);
+  };
+
+  /** Validated input → the columns of row `id` (sealed fields sealed for that row). */
+  const columnsOf = (ctx: RuleContext, id: string, input: Record<string, unknown>, now: number) =>
+    toColumns(spec, input, now, sealed ? sealFor(ctx.env, spec, ctx.customer.id, id.toLowerCase()) : undefined);
 
   const write = async (
     ctx: RuleContext,
@@ -161,242 +171,30 @@ export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
     );
   }
 
-  return { spec, table, writer, update, serialize: serializerFor(spec), schemas: schemasFor(spec) };
-}
+  /** Inserts a new row; a UNIQUE index it breaks answers 409 with the field it guards. */
+  async function insert(ctx: RuleContext, row: Record<string, unknown>): Promise<Row> {
+    try {
+      const [inserted] = (await ctx.db
+        .insert(table)
+        .values(row as never)
+        .returning()) as Row[];
+      if (!inserted) throw new Error(`INSERT INTO ${spec.kind} returned no row`);
+      return inserted;
+    } catch (err) {
+      throw conflictFor(spec, err) ?? err;
+    }
+  }
 
-export const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
-export const tagsOf = (spec: KindSpec) => [spec.title.replace(/([a-z])([A-Z])/g, "$1 $2") + "s"];
-/** A 200 answer that may name ignored body fields. */
-export const writeResponse = <T>(schema: T, description: string) => ({
-  ...jsonResponse(schema, description),
-  headers: ignoredFieldsHeaderDoc,
-});
-
-/** How a read route is published: its OpenAPI tags, a note on its summary, and who may call it. */
-export interface ReadRouteOptions {
-  tags: string[];
-  alias?: string;
-  mask: number;
-  /** An extra condition on the list, from its query (the service_agents transcribes filter). */
-  listFilter?: { query: z.ZodObject; where: (query: Record<string, any>) => RawWhere | undefined };
-}
-
-/**
- * The list and get of one kind under `base`, scoped to the caller's customer. The customer-level
- * paths and the logged-in agent's `/v1.0/service_agents/*` views are both built from this.
- */
-export function readRoutes(
-  kind: ResourceKind,
-  base: string,
-  opts: ReadRouteOptions,
-): [RouteModule<any>, RouteModule<any>] {
-  const k = kindContext(kind);
-  const { spec, table, serialize } = k;
-  const noun = spec.summaryNoun;
-  const alias = opts.alias ?? "";
-  const query = opts.listFilter ? PageQuerySchema.extend(opts.listFilter.query.shape) : PageQuerySchema;
-  const list = defineRoute(
-    createRoute({
-      method: "get",
-      path: base,
-      tags: opts.tags,
-      summary: `List ${noun}s${alias}`,
-      security: authenticated,
-      request: { query },
-      responses: {
-        200: jsonResponse(pageSchema(k.schemas.Resource, `${spec.title}List`), `A page of ${noun}s, newest first`),
-        ...errorResponses(400, 401, 403),
-      },
-    }),
-    async (c) => {
-      const params = c.req.valid("query") as PageParams & Record<string, any>;
-      const page = await ownPage(
-        c,
-        table,
-        params,
-        opts.mask,
-        (row) => serialize(row as Row),
-        opts.listFilter?.where(params),
-      );
-      return c.json(page, 200);
-    },
-  );
-  const get = defineRoute(
-    createRoute({
-      method: "get",
-      path: `${base}/{id}`,
-      tags: opts.tags,
-      summary: `Get a ${noun}${alias}`,
-      security: authenticated,
-      request: { params: IdParams },
-      responses: { 200: jsonResponse(k.schemas.Resource, `The ${noun}`), ...errorResponses(401, 403, 404) },
-    }),
-    async (c) => {
-      const row = (await ownRow(c, table, c.req.valid("param").id, opts.mask)) as Row | undefined;
-      if (!row) throw notFound(noun);
-      c.header("ETag", etagOf(row.version));
-      return c.json(serialize(row), 200);
-    },
-  );
-  return [list, get];
-}
-
-/** The five CRUD routes of one kind, all scoped to the caller's customer, under its name and each alias. */
-export function crudRoutes(
-  kind: ResourceKind,
-  rules: KindRules = {},
-  defaults: Record<string, unknown> = {},
-): RouteModule<any>[] {
-  const k = kindContext(kind, rules);
-  const { spec, table, serialize } = k;
-  const { Resource, Create, Update } = k.schemas;
-  const tags = tagsOf(spec);
-  const noun = spec.summaryNoun;
-  const names = [
-    { name: kind as string, except: [] as string[] },
-    ...(spec.aliases ?? []).map((a) => ({ name: a.name, except: a.except ?? [] })),
-  ];
-
-  return names.flatMap(({ name, except }) => {
-    const base = `/v1.0/${name}`;
-    const alias = name === kind ? "" : ` (alias of /v1.0/${kind})`;
-
-    const create = defineRoute(
-      createRoute({
-        method: "post",
-        path: base,
-        tags,
-        summary: `Create a ${noun}${alias}`,
-        description:
-          "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
-        security: authenticated,
-        request: { body: jsonBody(Create) },
-        responses: { 200: writeResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
-      }),
-      async (c) => {
-        const ctx = k.writer(c);
-        const input = c.req.valid("json") as Record<string, any>;
-        await rules.beforeCreate?.(ctx, input);
-        const now = Date.now();
-        const row = {
-          ...defaults,
-          ...(await toColumns(spec, input, now)),
-          id: crypto.randomUUID(),
-          customerId: ctx.customer.id,
-          tmCreate: now,
-          tmUpdate: now,
-          version: 1,
-        };
-        let inserted: Row;
-        try {
-          [inserted] = (await ctx.db
-            .insert(table)
-            .values(row as never)
-            .returning()) as Row[];
-        } catch (err) {
-          throw conflictFor(spec, err) ?? err;
-        }
-        c.header("ETag", etagOf(inserted!.version));
-        return c.json(serialize(inserted!), 200);
-      },
-    );
-
-    const update = defineRoute(
-      createRoute({
-        method: "put",
-        path: `${base}/{id}`,
-        tags,
-        summary: `Update a ${noun}${alias}`,
-        description:
-          "Partial update: fields left out keep their values; unknown, read-only and creation-only fields are ignored and named in X-Ignored-Fields. Send If-Match with the ETag to refuse a stale write (412).",
-        security: authenticated,
-        request: { params: IdParams, body: jsonBody(Update) },
-        responses: {
-          200: writeResponse(Resource, `The updated ${noun}`),
-          ...errorResponses(400, 401, 403, 404, 409, 412),
-        },
-      }),
-      async (c) => {
-        const ctx = k.writer(c);
-        const input = c.req.valid("json") as Record<string, any>;
-        const updated = await k.update(
-          c,
-          ctx,
-          c.req.valid("param").id,
-          input,
-          await toColumns(spec, input, Date.now()),
-        );
-        c.header("ETag", etagOf(updated.version));
-        return c.json(serialize(updated), 200);
-      },
-    );
-
-    const remove = defineRoute(
-      createRoute({
-        method: "delete",
-        path: `${base}/{id}`,
-        tags,
-        summary: `Delete a ${noun}${alias}`,
-        security: authenticated,
-        request: { params: IdParams },
-        responses: { 200: jsonResponse(Resource, `The deleted ${noun}`), ...errorResponses(401, 403, 404) },
-      }),
-      async (c) => {
-        const ctx = k.writer(c);
-        const row = await findOwn(ctx.db, table, ctx.customer.id, c.req.valid("param").id);
-        if (!row) throw notFound(noun);
-        const guard = (await rules.beforeDelete?.(ctx, row)) ?? undefined;
-        const now = Date.now();
-        const results = await d1Batch(ctx.db.$client, [
-          ctx.db
-            .delete(table)
-            .where(and(eq(table.id, row.id), eq(table.customerId, ctx.customer.id), guard?.condition)),
-          ...(rules.alsoOnDelete?.(ctx, row, now) ?? []),
-        ]);
-        if (changesOf(results, 0) === 0) {
-          if (guard && (await findOwn(ctx.db, table, ctx.customer.id, row.id))) throw guard.error();
-          throw notFound(noun);
-        }
-        await rules.afterDelete?.(c.env, row);
-        return c.json(serialize(row, now), 200);
-      },
-    );
-
-    const [list, get] = readRoutes(kind, base, { tags, alias, mask: READ });
-    const all: RouteModule<any>[] = [list, create, get, update, remove];
-    return all.filter((r) => !except.includes(r.route.method));
-  });
-}
-
-/** The contract's `PUT /v1.0/{kind}/{id}/{setter}` routes of one kind, from its field table. */
-export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteModule<any>[] {
-  const k = kindContext(kind, rules);
-  const { spec } = k;
-  return (spec.setters ?? []).map((setter) => {
-    const Body = setterSchemaFor(
-      spec,
-      setter,
-      `${spec.title}${setter.name.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase())}Update`,
-    );
-    const route = createRoute({
-      method: "put",
-      path: `/v1.0/${kind}/{id}/${setter.name}`,
-      tags: tagsOf(spec),
-      summary: setter.summary,
-      description: `Sets ${setter.fields.join(" and ")}; \`null\` (and the platform's zero values) stand for the default. Send If-Match with the ETag to refuse a stale write (412).`,
-      security: authenticated,
-      request: { params: IdParams, body: jsonBody(Body) },
-      responses: {
-        200: writeResponse(k.schemas.Resource, `The updated ${spec.summaryNoun}`),
-        ...errorResponses(400, 401, 403, 404, 409, 412),
-      },
-    });
-    return defineRoute(route, async (c) => {
-      const ctx = k.writer(c);
-      const input = c.req.valid("json") as Record<string, any>;
-      const updated = await k.update(c, ctx, c.req.valid("param").id, input, await toColumns(spec, input, Date.now()));
-      c.header("ETag", etagOf(updated.version));
-      return c.json(k.serialize(updated), 200);
-    });
-  });
+  return {
+    spec,
+    table,
+    writeMask,
+    writer,
+    insert,
+    update,
+    serialize,
+    present,
+    columnsOf,
+    schemas: schemasFor(spec),
+  };
 }

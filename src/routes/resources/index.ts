@@ -3,7 +3,7 @@ import type { RouteModule } from "../../lib/route";
 import { changeAgentPassword } from "./agent-password";
 import { billingForceRoutes } from "./billing-force";
 import { contactItemRoutes, contactLookupRoute } from "./contacts";
-import { crudRoutes, setterRoutes } from "./crud";
+import { crudRoutes, setterRoutes } from "./kind-routes";
 import { getMe } from "./me";
 import { kindDefaults, kindRules } from "./rules";
 

@@ -1,43 +1,29 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { principalOf, requireOwnCustomer } from "../../auth/principal";
-import type { ResourceKind } from "../../db/owned";
-import { CustomerSchema, serializeCustomer } from "../../domain/customer";
-import { errorResponses, invalidArgument } from "../../lib/errors";
-import { etagOf } from "../../lib/etag";
-import { authenticated, defineRoute, jsonResponse, type RouteModule } from "../../lib/route";
+import { z } from "@hono/zod-openapi";
+import { invalidArgument } from "../../lib/errors";
+import type { RouteModule } from "../../lib/route";
 import { kindSpecs } from "../../resources/kinds";
-import { contactLookupAt } from "../resources/contacts";
-import { READ, readRoutes } from "../resources/crud";
-import { downloadRoute } from "../storage-files/download";
-import { SERVICE_AGENT_TAGS } from "./me";
+import { readRoutes, type RouteOptions, type RowScope } from "../resources/kind-routes";
+import { AGENT_ROUTES, agentIdOf, SERVICE_AGENTS } from "./caller";
 
-// The logged-in agent's read-only views of its customer's data, at the contract's
-// /v1.0/service_agents/* paths: the same list/get/download/lookup handlers as the customer-level
-// paths, open to every agent of the customer (and its access keys), never to another customer.
-const base = "/v1.0/service_agents";
-const tags = SERVICE_AGENT_TAGS;
+// The agent's read-only views of its customer's data, from the same list/get factory as the
+// customer-level paths: its colleagues, its customer's tags and transcriptions, and its own
+// extensions (those its `extension` addresses name, as the platform has it).
 
-const getCustomer = defineRoute(
-  createRoute({
-    method: "get",
-    path: `${base}/customer`,
-    tags,
-    summary: "The logged-in agent's customer",
-    description:
-      "Read-only, for any agent of the customer; never carries the webhook signing secret (GET /v1.0/customer shows it to a CustomerAdmin).",
-    security: authenticated,
-    responses: { 200: jsonResponse(CustomerSchema, "The caller's customer"), ...errorResponses(401, 403) },
-  }),
-  async (c) => {
-    // The credential lookup already joined the customer row: no second query.
-    const customer = requireOwnCustomer(await principalOf(c), READ);
-    c.header("ETag", etagOf(customer.version));
-    return c.json(serializeCustomer(customer), 200);
+/** The extensions the calling agent's `extension` addresses name (their target is the extension's id). */
+const ownExtensions: RowScope = {
+  async where(c) {
+    return {
+      sql: `"id" IN (SELECT lower(json_extract(a.value, '$.target')) FROM agents AS g, json_each(g.addresses) AS a
+        WHERE g.id = ? AND json_extract(a.value, '$.type') = 'extension')`,
+      params: [await agentIdOf(c)],
+    };
   },
-);
+  // Nothing writes extensions here.
+  owns: async () => false,
+};
 
 // The contract's filter of transcribes by their origin: both parts or neither.
-const referenceType = kindSpecs.transcriptions.fields.find((f) => f.api === "reference_type")!.schema;
+const referenceType = kindSpecs.transcriptions.fields.find((f) => f.api === "reference_type")?.schema as z.ZodEnum;
 const TranscribeFilter = z.object({
   reference_type: referenceType.optional().openapi({ param: { name: "reference_type", in: "query" } }),
   reference_id: z
@@ -45,9 +31,9 @@ const TranscribeFilter = z.object({
     .optional()
     .openapi({ param: { name: "reference_id", in: "query" } }),
 });
-const transcribeFilter = {
+const transcribeFilter: RouteOptions["listFilter"] = {
   query: TranscribeFilter,
-  where(query: Record<string, any>) {
+  where(query) {
     const { reference_type: type, reference_id: id } = query as z.infer<typeof TranscribeFilter>;
     if (type === undefined && id === undefined) return undefined;
     if (type === undefined || id === undefined) {
@@ -60,27 +46,19 @@ const transcribeFilter = {
   },
 };
 
-/** The views: [path under service_agents, kind, list only]. */
-const VIEWS: [string, ResourceKind, boolean][] = [
-  ["agents", "agents", false],
-  ["extensions", "extensions", false],
-  ["files", "files", false],
-  ["tags", "tags", false],
-  ["contacts", "contacts", false],
-  ["transcribes", "transcriptions", true],
-];
-
 export const serviceAgentViewRoutes: RouteModule<any>[] = [
-  getCustomer,
-  // Before /contacts/{id}, so "lookup" is not read as an id.
-  contactLookupAt(`${base}/contacts/lookup`, tags),
-  ...VIEWS.flatMap(([name, kind, listOnly]) => {
-    const [list, get] = readRoutes(kind, `${base}/${name}`, {
-      tags,
-      mask: READ,
-      listFilter: kind === "transcriptions" ? transcribeFilter : undefined,
-    });
-    return listOnly ? [list] : [list, get];
+  ...readRoutes("agents", `${SERVICE_AGENTS}/agents`, AGENT_ROUTES),
+  ...readRoutes("extensions", `${SERVICE_AGENTS}/extensions`, {
+    ...AGENT_ROUTES,
+    scope: ownExtensions,
+    listDescription: "The calling agent's own extensions: those its `extension` addresses name.",
   }),
-  downloadRoute(`${base}/files`, tags),
+  ...readRoutes("tags", `${SERVICE_AGENTS}/tags`, AGENT_ROUTES),
+  // The list only: the contract has no single transcribe here.
+  readRoutes("transcriptions", `${SERVICE_AGENTS}/transcribes`, {
+    ...AGENT_ROUTES,
+    listFilter: transcribeFilter,
+    listDescription:
+      "The customer's transcriptions; reference_type and reference_id (together) narrow them to one origin.",
+  })[0],
 ];

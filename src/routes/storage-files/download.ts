@@ -4,20 +4,24 @@ import { ApiError, errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute } from "../../lib/route";
 import { objectKey } from "../../storage/objects";
 import { ownRow } from "../own-data";
-import { IdParams, READ } from "../resources/crud";
+import { READ } from "../resources/crud";
+import { IdParams, type RouteOptions } from "../resources/kind-routes";
 import { contentDisposition } from "./upload";
 
+type DownloadOptions = Pick<RouteOptions, "tags" | "mask" | "middleware" | "scope">;
+
 /** The bytes of one of the caller's files; the same handler under both names of the kind and the service_agents view. */
-export function downloadRoute(base: string, tags = ["Files"], mask = READ) {
+export function downloadRoute(base: string, opts: DownloadOptions = { tags: ["Files"], mask: READ }) {
   return defineRoute(
     createRoute({
       method: "get",
       path: `${base}/{id}/file`,
-      tags,
+      tags: opts.tags,
       summary: "Download a file's bytes",
       description:
         "Answers the uploaded bytes with their Content-Type, as an attachment. A file recorded without an upload (JSON create) has none: 404.",
       security: authenticated,
+      middleware: opts.middleware ?? [],
       request: { params: IdParams },
       responses: {
         200: {
@@ -28,7 +32,8 @@ export function downloadRoute(base: string, tags = ["Files"], mask = READ) {
       },
     }),
     async (c) => {
-      const row = await ownRow(c, files, c.req.valid("param").id, mask);
+      const scope = opts.scope ? await opts.scope.where(c) : undefined;
+      const row = await ownRow(c, files, c.req.valid("param").id, opts.mask, scope);
       if (!row) throw notFound("file");
       const object = await c.env.FILES_BUCKET.get(objectKey(row.customerId, row.id));
       if (!object) throw new ApiError("NOT_FOUND", "FILE_CONTENT_NOT_FOUND", "The file has no stored content.");
