@@ -18,7 +18,8 @@ import { createResource, validBody } from "./resource-helpers";
 // exact HTTP status. Requests carry valid bodies, so a status says who may call, not what was
 // sent. Routes that change or delete something act on throwaway data made for the cell.
 //
-// Tenant A owns every target; "agent" (16), "manager" (64) and "admin" (32) are A's agents.
+// Tenant A owns every target; "agent" (16), "manager" (64) and "admin" (32) are A's agents, and
+// "accessKey" is a live access key of A (it acts as a CustomerAdmin, and is no agent).
 // ---------------------------------------------------------------------------------------------
 
 const CALLERS = [
@@ -26,6 +27,7 @@ const CALLERS = [
   "agent",
   "manager",
   "admin",
+  "accessKey",
   "otherAdmin",
   "superAdmin",
   "frozenAdmin",
@@ -41,6 +43,10 @@ interface Who {
   customerId?: string;
   /** A billing account of the caller's own customer. */
   billing?: string;
+  /** The credential is an access key (it confirms with the phrase, not a password). */
+  key?: boolean;
+  /** A file the caller uploaded as an agent (service_agents), made before any freeze. */
+  file?: string;
 }
 
 interface Cell {
@@ -51,13 +57,25 @@ interface Cell {
   headers?: Record<string, string>;
 }
 
-/** A multipart upload of a small text file, as the Go SDK frames it. */
+/** A multipart upload of a small text file, as the Go SDK frames it (the agent's form adds type talk). */
 const MATRIX_BOUNDARY = "matrix-boundary-7d1f";
-const uploadCell = (): Cell => ({
-  path: "/v1.0/storage_files",
-  rawBody: `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\nmatrix\r\n--${MATRIX_BOUNDARY}--\r\n`,
+const uploadCell = (path = "/v1.0/storage_files"): Cell => ({
+  path,
+  rawBody:
+    `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\nmatrix\r\n` +
+    (path.includes("service_agents")
+      ? `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="type"\r\n\r\ntalk\r\n`
+      : "") +
+    `--${MATRIX_BOUNDARY}--\r\n`,
   headers: { "Content-Type": `multipart/form-data; boundary=${MATRIX_BOUNDARY}` },
 });
+/** A file of the caller's own, uploaded as an agent; undefined when it may not upload. */
+async function agentUpload(who: Who): Promise<string | undefined> {
+  if (!who.token) return undefined;
+  const { path, ...upload } = uploadCell("/v1.0/service_agents/files");
+  const res = await api("POST", path, { token: who.token, ...upload });
+  return res.status === 200 ? (res.body.id as string) : undefined;
+}
 
 interface Row {
   expect: Record<Caller, number>;
@@ -67,12 +85,13 @@ interface Row {
   freshCaller?: boolean;
 }
 
-/** 401 without a live credential, 403 for every other caller, then the exceptions. */
+/** 401 without a live credential, 403 for every other caller, then the exceptions; A's key as A's admin unless said. */
 const statuses = (allowed: Partial<Record<Caller, number>>): Record<Caller, number> => ({
   anonymous: 401,
   agent: 403,
   manager: 403,
   admin: 403,
+  accessKey: allowed.accessKey ?? allowed.admin ?? 403,
   otherAdmin: 403,
   superAdmin: 403,
   frozenAdmin: 403,
@@ -93,18 +112,33 @@ const OWN_ADMIN_OR_MANAGER_READ = statuses({ admin: 200, manager: 200, otherAdmi
 const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404, superAdmin: 404 });
 const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404, superAdmin: 404 });
 
-/** The logged-in agent reading, and changing, itself: every credential of a live customer reads. */
-const SERVICE_AGENT_READ = statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200, frozenAdmin: 200 });
-const SERVICE_AGENT_WRITE = statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200 });
-/** The service_agents read-only views: path → kind. */
-const SERVICE_AGENT_VIEWS: Record<string, ResourceKind> = {
-  agents: "agents",
-  extensions: "extensions",
-  files: "files",
-  tags: "tags",
-  contacts: "contacts",
-  transcribes: "transcriptions",
-};
+/**
+ * The agent's API (service_agents): every agent of a customer, whatever its permission; a frozen
+ * customer's read but do not write; an access key is not an agent (401); the super admin is no
+ * customer's agent (403).
+ */
+const SERVICE_AGENT_READ = statuses({
+  agent: 200,
+  manager: 200,
+  admin: 200,
+  otherAdmin: 200,
+  frozenAdmin: 200,
+  accessKey: 401,
+});
+const SERVICE_AGENT_WRITE = statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200, accessKey: 401 });
+/** A's own data through the agent's API: A's agents reach it, other customers' find nothing (404). */
+const SERVICE_AGENT_GET_OF_A = statuses({
+  agent: 200,
+  manager: 200,
+  admin: 200,
+  accessKey: 401,
+  otherAdmin: 404,
+  frozenAdmin: 404,
+});
+const SERVICE_AGENT_CHANGE_OF_A = statuses({ agent: 200, manager: 200, admin: 200, accessKey: 401, otherAdmin: 404 });
+/** The caller's own (files it uploaded, extensions its addresses name): its frozen customer still reads. */
+const SERVICE_AGENT_OWN_READ = SERVICE_AGENT_READ;
+const SERVICE_AGENT_OWN_CHANGE = SERVICE_AGENT_WRITE;
 
 const resourceStatuses = (kind: ResourceKind) => {
   // Agents are written by CustomerAdmins only; every other kind by managers too.
@@ -159,9 +193,16 @@ async function adminOf(customer: TestCustomer): Promise<Who> {
   };
 }
 
+/** A live access key of the customer, with its admin's billing account. */
+async function keyOf(customer: TestCustomer, billing?: string): Promise<Who> {
+  return { token: await createAccesskey(customer.token), customerId: customer.id, billing, key: true };
+}
+
 async function frozenAdmin(): Promise<Who> {
   const f = await createCustomer();
   const who = await adminOf(f);
+  // A file of its own from before the freeze: a frozen customer's agents still read theirs.
+  who.file = await agentUpload(who);
   const res = await api("POST", "/auth/unregister", { token: f.token, body: { password: f.password } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return who;
@@ -179,6 +220,8 @@ async function freshCaller(caller: Caller): Promise<Who> {
       return adminOf(await createCustomer());
     case "frozenAdmin":
       return frozenAdmin();
+    case "accessKey":
+      return keyOf(await createCustomer());
     default:
       return world.shared[caller];
   }
@@ -296,7 +339,10 @@ const ROWS: Record<string, Row> = {
   "POST /auth/unregister": {
     expect: statuses({ admin: 200, otherAdmin: 200, frozenAdmin: 200 }),
     freshCaller: true,
-    request: (who) => ({ path: "/auth/unregister", body: { password: who.password ?? "no-password-here" } }),
+    request: (who) => ({
+      path: "/auth/unregister",
+      body: who.key ? { confirmation_phrase: "DELETE" } : { password: who.password ?? "no-password-here" },
+    }),
   },
   "DELETE /auth/unregister": {
     expect: statuses({ admin: 400, otherAdmin: 400, frozenAdmin: 200 }),
@@ -430,7 +476,7 @@ const ROWS: Record<string, Row> = {
   },
 
   // File bytes: the upload writes like any resource; downloads read A's uploaded file.
-  "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: uploadCell },
+  "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: () => uploadCell() },
   "GET /v1.0/storage_files/{id}/file": {
     expect: resourceStatuses("files").get,
     request: () => ({ path: `/v1.0/storage_files/${world.uploadOfA}/file` }),
@@ -522,8 +568,7 @@ const ROWS: Record<string, Row> = {
     request: () => ({ path: `/v1.0/contacts/lookup?phone=${encodeURIComponent(CONTACT_PHONE)}` }),
   },
 
-  // The logged-in agent (service_agents): any live credential of a customer reads itself; only an
-  // agent (not a key, not a frozen customer's) changes itself. Password changes revoke the caller.
+  // The agent's API (service_agents). Password changes revoke the caller: a fresh one per cell.
   "GET /v1.0/service_agents/me": { expect: SERVICE_AGENT_READ, request: () => ({ path: "/v1.0/service_agents/me" }) },
   "PUT /v1.0/service_agents/me": {
     expect: SERVICE_AGENT_WRITE,
@@ -534,7 +579,10 @@ const ROWS: Record<string, Row> = {
   },
   "PUT /v1.0/service_agents/me/addresses": {
     expect: SERVICE_AGENT_WRITE,
-    request: () => ({ path: "/v1.0/service_agents/me/addresses", body: { addresses: [] } }),
+    request: () => ({
+      path: "/v1.0/service_agents/me/addresses",
+      body: { addresses: [{ type: "extension", target: world.resourcesOfA.extensions }] },
+    }),
   },
   "PUT /v1.0/service_agents/me/status": {
     expect: SERVICE_AGENT_WRITE,
@@ -549,32 +597,109 @@ const ROWS: Record<string, Row> = {
     expect: SERVICE_AGENT_READ,
     request: () => ({ path: "/v1.0/service_agents/customer" }),
   },
-  // Its customer's data, read-only, as the customer-level list and get read it.
+  // Lists: every agent lists its own customer's (or its own) rows.
   ...Object.fromEntries(
-    (Object.entries(SERVICE_AGENT_VIEWS) as [string, ResourceKind][]).flatMap(([name, kind]) => {
-      const own = () => (kind === "agents" ? world.agentOfA : world.resourcesOfA[kind]);
-      const rows: [string, Row][] = [
-        [
-          `GET /v1.0/service_agents/${name}`,
-          { expect: resourceStatuses(kind).list, request: () => ({ path: `/v1.0/service_agents/${name}` }) },
-        ],
-      ];
-      if (name !== "transcribes") {
-        rows.push([
-          `GET /v1.0/service_agents/${name}/{id}`,
-          { expect: resourceStatuses(kind).get, request: () => ({ path: `/v1.0/service_agents/${name}/${own()}` }) },
-        ]);
-      }
-      return rows;
-    }),
+    ["agents", "extensions", "files", "tags", "contacts", "transcribes"].map((name) => [
+      `GET /v1.0/service_agents/${name}`,
+      { expect: SERVICE_AGENT_READ, request: () => ({ path: `/v1.0/service_agents/${name}` }) },
+    ]),
   ),
+  "GET /v1.0/service_agents/agents/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/agents/${world.agentOfA}` }),
+  },
+  "GET /v1.0/service_agents/tags/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/tags/${world.resourcesOfA.tags}` }),
+  },
+  // A's extension, named in the caller's addresses first (which only A's agents can make count).
+  "GET /v1.0/service_agents/extensions/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    async request(who) {
+      await api("PUT", "/v1.0/service_agents/me/addresses", {
+        token: who.token,
+        body: { addresses: [{ type: "extension", target: world.resourcesOfA.extensions }] },
+      });
+      return { path: `/v1.0/service_agents/extensions/${world.resourcesOfA.extensions}` };
+    },
+  },
+  // The caller's own file (A's admin's upload for callers that have none).
+  "POST /v1.0/service_agents/files": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => uploadCell("/v1.0/service_agents/files"),
+  },
+  "GET /v1.0/service_agents/files/{id}": {
+    expect: SERVICE_AGENT_OWN_READ,
+    request: (who) => ({ path: `/v1.0/service_agents/files/${who.file ?? world.uploadOfA}` }),
+  },
   "GET /v1.0/service_agents/files/{id}/file": {
-    expect: resourceStatuses("files").get,
-    request: () => ({ path: `/v1.0/service_agents/files/${world.uploadOfA}/file` }),
+    expect: SERVICE_AGENT_OWN_READ,
+    request: (who) => ({ path: `/v1.0/service_agents/files/${who.file ?? world.uploadOfA}/file` }),
+  },
+  "DELETE /v1.0/service_agents/files/{id}": {
+    expect: SERVICE_AGENT_OWN_CHANGE,
+    request: async (who) => ({
+      path: `/v1.0/service_agents/files/${(await agentUpload(who)) ?? who.file ?? world.uploadOfA}`,
+    }),
+  },
+  // A's contacts: every agent of A reads and writes them.
+  "POST /v1.0/service_agents/contacts": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({ path: "/v1.0/service_agents/contacts", body: validBody("contacts") }),
+  },
+  "GET /v1.0/service_agents/contacts/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}` }),
+  },
+  "PUT /v1.0/service_agents/contacts/{id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}`,
+      body: { detail: "changed by an agent" },
+    }),
+  },
+  "DELETE /v1.0/service_agents/contacts/{id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: async () => ({
+      path: `/v1.0/service_agents/contacts/${(await createResource(world.a.token, "contacts")).id}`,
+    }),
   },
   "GET /v1.0/service_agents/contacts/lookup": {
-    expect: resourceStatuses("contacts").get,
+    expect: SERVICE_AGENT_GET_OF_A,
     request: () => ({ path: `/v1.0/service_agents/contacts/lookup?phone=${encodeURIComponent(LOOKUP_PHONE_OF_A)}` }),
+  },
+  "POST /v1.0/service_agents/contacts/{id}/addresses": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/addresses`,
+      body: { type: "email", target: "agent-matrix@example.com" },
+    }),
+  },
+  "PUT /v1.0/service_agents/contacts/{id}/addresses/{address_id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: async () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`,
+      body: { name: "renamed by an agent" },
+    }),
+  },
+  "DELETE /v1.0/service_agents/contacts/{id}/addresses/{address_id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: async () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`,
+    }),
+  },
+  "POST /v1.0/service_agents/contacts/{id}/tags": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/tags`,
+      body: { tag_id: world.resourcesOfA.tags },
+    }),
+  },
+  "DELETE /v1.0/service_agents/contacts/{id}/tags/{tag_id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/tags/${world.resourcesOfA.tags}`,
+    }),
   },
 
   // The operator's forced balance changes.
@@ -631,11 +756,13 @@ beforeAll(async () => {
 
   const b = await createCustomer();
   world.deleted = await createCustomer();
+  const adminOfA = await adminOf(world.a);
   world.shared = {
     anonymous: {},
     agent: await agentOf(world.a, 16),
     manager: await agentOf(world.a, 64),
-    admin: await adminOf(world.a),
+    admin: adminOfA,
+    accessKey: await keyOf(world.a, adminOfA.billing),
     otherAdmin: await adminOf(b),
     superAdmin: { token: world.superAdmin, password: "root-password-for-tests" },
     frozenAdmin: await frozenAdmin(),
@@ -643,6 +770,11 @@ beforeAll(async () => {
     expiredKey: { token: expiring.body.token },
   };
   expect((await api("DELETE", `/v1.0/customers/${world.deleted.id}`, { token: world.superAdmin })).status).toBe(200);
+  // Each agent's own file, uploaded through the agent's API.
+  for (const caller of ["agent", "manager", "admin", "otherAdmin"] as const) {
+    world.shared[caller].file = await agentUpload(world.shared[caller]);
+    expect(world.shared[caller].file, `${caller}'s upload`).toBeDefined();
+  }
 
   const target = await createCustomer();
   world.target = { ...target, billing: await billingOf(target) };
