@@ -838,5 +838,5 @@ describe("authorization matrix", () => {
     expect(mismatches.length, `\n${"route".padEnd(52)} ${"caller".padEnd(13)} result\n${mismatches.join("\n")}\n`).toBe(
       0,
     );
-  }, 180_000);
+  }, 300_000);
 });
