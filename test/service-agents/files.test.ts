@@ -49,8 +49,11 @@ describe("service_agents files", () => {
     expect((await api("GET", `/v1.0/files/${res.body.id}`, { token: owner.token })).body.owner_id).toBe(agent.id);
   });
 
-  it("upload needs the contract's form: a file part and type talk; JSON is 415", async () => {
-    for (const fields of [{}, { type: "rag" }, { type: "" }] as Record<string, string>[]) {
+  it("upload takes the contract's form (file, type talk) and the Go SDK's (file only); other types are 400, JSON 415", async () => {
+    const sdkForm = await api("POST", `${S}/files`, { token: agent.token, ...multipart("sdk.txt", "sdk", {}) });
+    expect(sdkForm.status, JSON.stringify(sdkForm.body)).toBe(200);
+    expect(sdkForm.body).toMatchObject({ type: "talk", owner_id: agent.id });
+    for (const fields of [{ type: "rag" }, { type: "" }, { type: "TALK" }] as Record<string, string>[]) {
       expectError(
         await api("POST", `${S}/files`, { token: agent.token, ...multipart("x.txt", "x", fields) }),
         400,

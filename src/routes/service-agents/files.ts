@@ -24,11 +24,16 @@ const ownFiles: RowScope = {
 
 const OWN: RouteOptions = { ...AGENT_ROUTES, scope: ownFiles };
 
-// The contract's form: the file and its type, which must be "talk" here.
+// The contract's form: the file and its type, which must be "talk" here. The contract requires the
+// type; the Go SDK's form (PostServiceAgentsFilesMultipartBody) has only the file, so a missing
+// type reads as "talk" and any other value is refused.
 const AgentUploadForm = z
   .object({
     file: filePart,
-    type: z.enum(["talk"]).openapi({ description: 'The file\'s purpose: "talk" (files shared in talks).' }),
+    type: z
+      .enum(["talk"])
+      .optional()
+      .openapi({ description: 'The file\'s purpose: "talk" (files shared in talks); "talk" when left out.' }),
   })
   .openapi("ServiceAgentFileUpload");
 
@@ -36,12 +41,13 @@ const upload = uploadRoute({
   path: base,
   tags: AGENT_ROUTES.tags,
   summary: "Upload a file as the logged-in agent",
-  description: `Stores the multipart part \`file\` (at most ${MAX_FILE_BYTES} bytes), owned by the calling agent; \`type\` must be "talk". Name and filename are the part's filename.`,
+  description: `Stores the multipart part \`file\` (at most ${MAX_FILE_BYTES} bytes), owned by the calling agent; \`type\` is "talk" (the default). Name and filename are the part's filename.`,
   mask: AGENT_ROUTES.mask,
   middleware: AGENT_ROUTES.middleware,
   form: AgentUploadForm,
   downloadBase: base,
   detail: "Uploaded by agent",
+  type: "talk",
 });
 
 const [list, get] = readRoutes("files", base, {

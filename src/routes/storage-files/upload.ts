@@ -68,6 +68,8 @@ export interface UploadOptions {
   downloadBase: string;
   /** The detail when the form has none. */
   detail?: string;
+  /** The type when the form has none. */
+  type?: string;
 }
 
 /** The multipart upload: the part's bytes to R2, then the file's row; the owner is the caller. */
@@ -112,7 +114,7 @@ export function uploadRoute(opts: UploadOptions) {
         filename,
         contentType,
         sizeBytes: file.size,
-        type: form.type ?? "",
+        type: form.type ?? opts.type ?? "",
         ownerType: principal.kind,
         ownerId: principal.id,
         uriDownload: `${base}${opts.downloadBase}/${id}/file`,
