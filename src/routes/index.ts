@@ -4,6 +4,7 @@ import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
+import { serviceRoutes } from "./service";
 import { serviceAgentRoutes } from "./service-agents";
 import { storageFileRoutes } from "./storage-files";
 
@@ -15,4 +16,5 @@ export const routes: RouteModule<any>[] = [
   ...resourceRoutes,
   ...storageFileRoutes,
   ...serviceAgentRoutes,
+  ...serviceRoutes,
 ];

@@ -4,22 +4,20 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../app-env";
 import { principalWithOwn, requireOwnCustomer } from "../../auth/principal";
 import { contacts } from "../../db/schema";
-import { ApiError, errorResponses, invalidArgument, notFound } from "../../lib/errors";
+import { errorResponses, invalidArgument, notFound } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { e164Field, emailField } from "../../lib/validation";
 import { contactAddressInput, type ContactAddress } from "../../resources/fields";
-import { newContactAddress, type Row } from "../../resources/kinds";
-import { findOwn, kindContext, READ, WRITE, type OwnedTable } from "./crud";
-import { writeResponse } from "./kind-routes";
+import { newContactAddress } from "../../resources/kinds";
+import { kindContext, READ, type Row, WRITE } from "../../resources/store";
+import { writeResponse } from "./crud";
 
 // The contract's item paths on a contact: its addresses and tags, one at a time, and the lookup.
 // Built per base path: the customer-level /v1.0/contacts and the agent's /v1.0/service_agents/contacts.
 const k = kindContext("contacts");
-const table = k.table;
 const Contact = k.schemas.Resource;
 const param = (name: string) => z.string().openapi({ param: { name, in: "path" } });
-const MAX_ATTEMPTS = 5;
 
 /** Where the contact item routes are published and who may call them. */
 export interface ContactRouteOptions {
@@ -29,33 +27,13 @@ export interface ContactRouteOptions {
   middleware?: MiddlewareHandler<AppEnv>[];
 }
 
-/** Read, change the row's lists, write back only if nobody wrote in between; a few tries, then 409. */
-async function changeContact(
+/** Changes the row's lists through the store's compare-and-set: nobody's write in between is lost. */
+const changeContact = (
   c: Context<AppEnv>,
   mask: number,
   id: string,
   change: (row: Row, now: number) => Record<string, unknown>,
-): Promise<Row> {
-  const ctx = k.writer(c, mask);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await findOwn(ctx.db, table as OwnedTable, ctx.customer.id, id);
-    if (!row) throw notFound("contact");
-    const now = Math.max(Date.now(), row.tmUpdate);
-    const [updated] = (await ctx.db
-      .update(contacts)
-      .set({ ...change(row, now), tmUpdate: now, version: row.version + 1 })
-      .where(and(eq(contacts.id, row.id), eq(contacts.customerId, ctx.customer.id), eq(contacts.version, row.version)))
-      .returning()) as Row[];
-    if (updated) return updated;
-  }
-  throw new ApiError(
-    "ABORTED",
-    "CONCURRENT_UPDATE",
-    "The contact is being changed by other writers; read it again and retry.",
-    [],
-    409,
-  );
-}
+) => k.update(k.writer(c, mask), id, change);
 
 const answer = (c: Context<AppEnv>, row: Row) => {
   c.header("ETag", etagOf(row.version));

@@ -3,7 +3,7 @@ import type { ResourceKind } from "../../db/owned";
 import { invalidArgument } from "../../lib/errors";
 import { isUuid } from "../../lib/validation";
 import { kindSpecs } from "../../resources/kinds";
-import type { RouteOptions } from "./kind-routes";
+import type { RouteOptions } from "./crud";
 
 // The query filters of the customer-level lists, as the platform applies them.
 

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { credentialOf } from "../../auth/credentials";
 import { ApiError, unauthenticated } from "../../lib/errors";
-import { READ } from "../resources/crud";
-import type { RouteOptions } from "../resources/kind-routes";
+import { READ } from "../../resources/store";
+import type { RouteOptions } from "../resources/crud";
 
 // Who calls /v1.0/service_agents/*: a signed-in agent of a live customer, with its login token
 // (Bearer, ?token=, or ?accesskey=, where the Go SDK puts every credential). An access key is not

@@ -1,6 +1,6 @@
 import type { RouteModule } from "../../lib/route";
 import { contactItemRoutesAt, contactLookupAt, type ContactRouteOptions } from "../resources/contacts";
-import { readRoutes, writeRoutes } from "../resources/kind-routes";
+import { readRoutes, writeRoutes } from "../resources/crud";
 import { AGENT_ROUTES, SERVICE_AGENTS } from "./caller";
 
 // The customer's contacts, for every agent of it: list, get, create, change, delete, their

@@ -5,7 +5,7 @@ import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { isoOrNull, iso } from "../../lib/time";
-import { READ } from "../resources/crud";
+import { READ } from "../../resources/store";
 import { agentsOnly, SERVICE_AGENT_TAGS, SERVICE_AGENTS } from "./caller";
 
 // The agent's view of its customer, limited as the platform limits it: who the customer is, not

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { RouteModule } from "../../lib/route";
 import { MAX_FILE_BYTES } from "../../storage/objects";
-import { readRoutes, writeRoutes, type RouteOptions, type RowScope } from "../resources/kind-routes";
-import { kindRules } from "../resources/rules";
+import { readRoutes, writeRoutes, type RouteOptions, type RowScope } from "../resources/crud";
+import { kindRules } from "../../resources/rules";
 import { downloadRoute } from "../storage-files/download";
 import { filePart, uploadRoute } from "../storage-files/upload";
 import { AGENT_ROUTES, agentIdOf, SERVICE_AGENTS } from "./caller";

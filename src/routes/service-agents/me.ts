@@ -5,14 +5,14 @@ import { principalWithOwnRaw, requireOwnCustomer } from "../../auth/principal";
 import { recordReader } from "../../db/raw";
 import { agents } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
-import { etagOf } from "../../lib/etag";
+import { etagOf, ifMatch } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { detailField, nameField, passwordField } from "../../lib/validation";
 import { setAgentPassword } from "../resources/agent-password";
-import { kindContext, READ, type RuleContext } from "../resources/crud";
-import { writeResponse } from "../resources/kind-routes";
-import { kindRules } from "../resources/rules";
-import { inputOf, setterSchemaFor } from "../resources/schemas";
+import { kindRules } from "../../resources/rules";
+import { inputOf, setterSchemaFor } from "../../resources/schemas";
+import { kindContext, READ, type RuleContext } from "../../resources/store";
+import { writeResponse } from "../resources/crud";
 import { agentIdOf, agentsOnly, SERVICE_AGENT_TAGS, SERVICE_AGENTS } from "./caller";
 
 // The logged-in agent's own record: any agent of a live customer reads and changes itself.
@@ -71,7 +71,7 @@ function meSetter(suffix: string, Body: z.ZodObject, summary: string) {
       const ctx = selfWriter(c);
       const input = c.req.valid("json") as Record<string, unknown>;
       const change = await agentsKind.columnsOf(ctx, ctx.principalId, input, Date.now());
-      const updated = await agentsKind.update(c, ctx, ctx.principalId, input, change);
+      const updated = await agentsKind.update(ctx, ctx.principalId, change, { input, expected: ifMatch(c) });
       c.header("ETag", etagOf(updated.version));
       return c.json(serialize(updated), 200);
     },

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { invalidArgument } from "../../lib/errors";
 import type { RouteModule } from "../../lib/route";
 import { kindSpecs } from "../../resources/kinds";
-import { readRoutes, type RouteOptions, type RowScope } from "../resources/kind-routes";
+import { readRoutes, type RouteOptions, type RowScope } from "../resources/crud";
 import { AGENT_ROUTES, agentIdOf, SERVICE_AGENTS } from "./caller";
 
 // The agent's read-only views of its customer's data, from the same list/get factory as the

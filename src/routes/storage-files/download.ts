@@ -3,9 +3,9 @@ import { files } from "../../db/schema";
 import { ApiError, errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute } from "../../lib/route";
 import { objectKey } from "../../storage/objects";
-import { ownRow } from "../own-data";
-import { READ } from "../resources/crud";
-import { IdParams, type RouteOptions } from "../resources/kind-routes";
+import { ownRow } from "../../resources/own-data";
+import { READ } from "../../resources/store";
+import { IdParams, type RouteOptions } from "../resources/crud";
 import { contentDisposition } from "./upload";
 
 type DownloadOptions = Pick<RouteOptions, "tags" | "mask" | "middleware" | "scope">;

@@ -12,7 +12,7 @@ import { accountNotActive, requireActive } from "../../lifecycle/guards";
 import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
-import { schemasFor, serializerFor } from "../resources/crud";
+import { schemasFor, serializerFor } from "../../resources/schemas";
 
 const spec = kindSpecs.files;
 const { Resource } = schemasFor(spec);
@@ -156,6 +156,7 @@ export function uploadRoute(opts: UploadOptions) {
       }
       return c.json(serialize(inserted as never), 200);
     },
+    { upload: true },
   );
 }
 
