@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { login, unique } from "../helpers";
-import { createResource, validBody } from "../resource-helpers";
+import { createResource, validBody } from "../helpers/resources";
 import { AgentModel, ExtensionWithoutPassword, FileModel } from "./go-sdk-models";
 import { customerWithKey, expectGo, expectGoList, type GoModel, goMultipartFile, sdk } from "./replay";
 

@@ -79,7 +79,7 @@ export interface Operation {
 
 /** Operations whose body is not JSON, each with its own tests (named here). */
 export const NON_JSON_OPERATIONS = {
-  "POST /v1.0/storage_files": "test/storage-files.test.ts",
+  "POST /v1.0/storage_files": "test/storage/storage-files.test.ts",
   "POST /v1.0/service_agents/files": "test/service-agents/files.test.ts",
 };
 

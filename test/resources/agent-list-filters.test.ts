@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseTagIds } from "../../src/routes/resources/list-filters";
 import { api, createCustomer, expectError, type TestCustomer } from "../helpers";
-import { createResource, validBody } from "../resource-helpers";
+import { createResource, validBody } from "../helpers/resources";
 
 // GET /v1.0/agents?status=&tag_ids= (the Go SDK's GetAgentsParams), as the platform applies
 // them: status equal, tag_ids any of the comma-separated ids, both together.

@@ -12,7 +12,7 @@ import {
   readResponse,
   type TestCustomer,
 } from "../helpers";
-import { createResource, validBody } from "../resource-helpers";
+import { createResource, validBody } from "../helpers/resources";
 
 // Extension and trunk passwords are SIP credentials: stored sealed (AES-256-GCM under
 // SIP_CREDENTIALS_KEY, bound to their row), answered to the customer's admins, its access keys and

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createCustomer, expectError, type TestCustomer } from "../helpers";
-import { createResource } from "../resource-helpers";
-import { agentOf, ids, S, type TestAgent } from "./helpers";
+import { createResource } from "../helpers/resources";
+import { agentOf, ids, S, type TestAgent } from "../helpers/service-agents";
 
 // The customer's contacts, for every agent of it (a plain CustomerAgent here): list, get,
 // create, change, delete, addresses and tags one at a time, and the lookup.

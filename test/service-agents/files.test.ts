@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, BASE, createCustomer, expectError, type TestCustomer } from "../helpers";
-import { agentOf, ids, multipart, S, uploadAsAgent, type TestAgent } from "./helpers";
+import { agentOf, ids, multipart, S, uploadAsAgent, type TestAgent } from "../helpers/service-agents";
 
 // The agent's own files (owner_id = the agent): upload, list, get, download and delete. Another
 // agent's file, even of the same customer, is not there for it.

@@ -9,7 +9,7 @@ import {
   login,
   type TestCustomer,
 } from "../helpers";
-import { agentOf, multipart, S, type TestAgent } from "./helpers";
+import { agentOf, multipart, S, type TestAgent } from "../helpers/service-agents";
 
 // The caller of /v1.0/service_agents/*: an agent, by its login token. Its own record (me), and
 // the limited view of its customer.

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createCustomer, expectError, type TestCustomer } from "../helpers";
-import { createResource } from "../resource-helpers";
-import { agentOf, ids, S, type TestAgent } from "./helpers";
+import { createResource } from "../helpers/resources";
+import { agentOf, ids, S, type TestAgent } from "../helpers/service-agents";
 
 // The agent's read-only views: its colleagues, its customer's tags and transcriptions, and its
 // own extensions (those its `extension` addresses name), never another customer's data.
