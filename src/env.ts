@@ -21,11 +21,7 @@ export interface Env {
   ADMIN_USERNAME: string;
   ADMIN_PASSWORD: string;
   JWT_SECRET: string;
-  /**
-   * Seals extension and trunk passwords (AES-256-GCM): base64 keys of 32 bytes, comma separated,
-   * the first sealing and every one opening (src/lib/sealed.ts). A secret, like JWT_SECRET.
-   */
-  SIP_CREDENTIALS_KEY?: string;
+  SIP_CREDENTIALS_KEY: string;
   GRACE_PERIOD_SECONDS?: string;
   SIGNUP_EXPIRY_SECONDS?: string;
   WEBHOOK_ALLOW_LOOPBACK?: string;

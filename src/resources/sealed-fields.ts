@@ -1,6 +1,7 @@
 import type { Principal } from "../auth/principal";
 import { Permission } from "../db/schema";
 import type { Env } from "../env";
+import { configOf } from "../config";
 import { sealer } from "../lib/sealed";
 import type { KindSpec, Row } from "./kinds";
 
@@ -10,6 +11,8 @@ import type { KindSpec, Row } from "./kinds";
 
 const SETTING = "SIP_CREDENTIALS_KEY";
 
+const boxOf = (env: Env) => sealer(SETTING, configOf(env).sipCredentialKeys);
+
 /** What a sealed value is bound to: its kind, customer and row. */
 const bindingOf = (spec: KindSpec, customerId: string, id: string) => `${spec.kind}/${customerId}/${id}`;
 
@@ -17,7 +20,7 @@ export const hasSealedFields = (spec: KindSpec) => spec.fields.some((f) => f.sea
 
 /** The sealer for one row's sealed fields (toColumns' `seal`). */
 export const sealFor = (env: Env, spec: KindSpec, customerId: string, id: string) => (plain: string) =>
-  sealer(SETTING, env.SIP_CREDENTIALS_KEY).seal(plain, bindingOf(spec, customerId, id));
+  boxOf(env).seal(plain, bindingOf(spec, customerId, id));
 
 export const mayReadSealed = (principal: Principal) =>
   (principal.permission & (Permission.CustomerAdmin | Permission.ProjectSuperAdmin)) !== 0;
@@ -32,7 +35,7 @@ export async function withSealed<T extends Record<string, unknown>>(
 ): Promise<T> {
   const fields = spec.fields.flatMap((f) => (f.sealed && f.column ? [{ api: f.api, column: f.column }] : []));
   if (fields.length === 0 || !mayReadSealed(principal)) return item;
-  const box = sealer(SETTING, env.SIP_CREDENTIALS_KEY);
+  const box = boxOf(env);
   const out: Record<string, unknown> = { ...item };
   for (const f of fields) {
     const stored = (row[f.column] as string | undefined) ?? "";
