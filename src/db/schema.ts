@@ -173,15 +173,16 @@ export const trunks = ownedTable("trunks", {
   allowedIps: text("allowed_ips", { mode: "json" }).$type<string[]>().notNull().default([]),
   authTypes: text("auth_types", { mode: "json" }).$type<string[]>().notNull().default([]),
   username: text("username").notNull().default(""),
-  // Hashed like every other secret: never answered.
-  passwordHash: text("password_hash").notNull().default(""),
+  // A SIP credential, sealed (src/lib/sealed.ts), not hashed: the registrar needs it back. '' = unset.
+  passwordSealed: text("password_sealed").notNull().default(""),
 });
 
 export const extensions = ownedTable(
   "extensions",
   {
     extension: text("extension").notNull(),
-    passwordHash: text("password_hash").notNull(),
+    // Sealed like a trunk's (migration 0017); '' = unset.
+    passwordSealed: text("password_sealed").notNull(),
   },
   (t) => [uniqueIndex("extensions_customer_extension_uq").on(t.customerId, t.extension)],
 );

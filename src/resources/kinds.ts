@@ -57,6 +57,11 @@ export interface FieldSpec {
   immutable?: boolean;
   /** Accepted, hashed, never returned. */
   secret?: boolean;
+  /**
+   * Accepted, stored sealed (encrypted, src/lib/sealed.ts) and returned only to the customer's
+   * admins and the operator: a secret its owner must be able to read back (a SIP password).
+   */
+  sealed?: boolean;
   /** Returned, never accepted by POST/PUT (ignored and named in X-Ignored-Fields); setters may still write it. */
   readOnly?: boolean;
   /**
@@ -261,7 +266,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       },
       { api: "auth_types", column: "authTypes", ...listOf(z.array(z.enum(["basic", "ip"])).max(2)) },
       { api: "username", column: "username", schema: shortText() },
-      { api: "password", column: "passwordHash", schema: z.string().max(1024), secret: true, unset: keepWhenBlank },
+      { api: "password", column: "passwordSealed", schema: z.string().max(1024), sealed: true, unset: keepWhenBlank },
       {
         api: "allowed_ips",
         column: "allowedIps",
@@ -292,10 +297,10 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       },
       {
         api: "password",
-        column: "passwordHash",
+        column: "passwordSealed",
         schema: passwordField,
         required: true,
-        secret: true,
+        sealed: true,
         unset: keepWhenBlank,
       },
       // The platform registers an extension as <extension>@<customer id>.

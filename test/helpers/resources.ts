@@ -46,7 +46,8 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
 }
 
 /** Fields that are write-only: they must never come back. */
-export const secretFields: Partial<Record<ResourceKind, string[]>> = { agents: ["password"], extensions: ["password"] };
+// Extension and trunk passwords are SIP credentials: sealed, and answered to the customer's admins.
+export const secretFields: Partial<Record<ResourceKind, string[]>> = { agents: ["password"] };
 
 export async function createResource(token: string, kind: ResourceKind, body = validBody(kind)) {
   const res = await api("POST", `/v1.0/${kind}`, { token, body });
@@ -68,7 +69,7 @@ const OWNED_COLUMNS: Record<ResourceKind, string> = {
   flows: "type",
   queues: "routing_method",
   trunks: "domain_name",
-  extensions: "extension, password_hash",
+  extensions: "extension, password_sealed",
   files: "filename",
   billing_accounts: "currency",
   tags: "detail",
@@ -109,6 +110,7 @@ export async function seedRows(customerId: string, perKind: number): Promise<Rec
           tm_update: now,
           username: `seed-${id}@example.com`,
           password_hash: "!unusable$seed",
+          password_sealed: "",
           permission: 16,
           number: `+899${id.replace(/\D/g, "").slice(0, 12)}${i}`.slice(0, 16),
           type: "flow",

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { expect } from "vitest";
 import type { ResourceKind } from "../../src/db/owned";
-import { api, createCustomer, login } from "../helpers";
+import { api, createAgent, createCustomer, login } from "../helpers";
 import { createResource, kinds, validBody } from "../helpers/resources";
 import { textArb } from "./arbitraries";
 import {
@@ -11,6 +11,7 @@ import {
   type OpConfig,
   operatorReadback,
   operatorTarget,
+  ownAgent,
   ownCustomer,
   selfReadback,
   superAdmin,
@@ -316,6 +317,27 @@ const CONFIGS: Record<string, OpConfig> = {
     },
     readback: (res, ctx) => ({ path: `/v1.0/accesskeys/${res.body.id}`, token: ctx.token, shown: res.body }),
   },
+  // The logged-in agent's own record: a plain CustomerAgent changes itself.
+  ...Object.fromEntries(
+    ["", "/addresses", "/status"].map((suffix) => [
+      `PUT /v1.0/service_agents/me${suffix}`,
+      {
+        setup: () => ownAgent(`/v1.0/service_agents/me${suffix}`),
+        readback: (res: Sent, ctx: Ctx) => ({ path: "/v1.0/service_agents/me", token: ctx.token, shown: res.body }),
+      },
+    ]),
+  ),
+  "PUT /v1.0/service_agents/me/password": {
+    setup: () => ownAgent("/v1.0/service_agents/me/password"),
+    // Each valid run revokes the caller's tokens: a fresh agent for each.
+    perRun: () => ownAgent("/v1.0/service_agents/me/password"),
+    echo: false,
+    async check(body, res, ctx) {
+      expect(res.body.id).toBe(ctx.ids.id);
+      expect(await login(ctx.ids.username!, body.password as string)).toBeTypeOf("string");
+    },
+    runs: 8,
+  },
   "PUT /v1.0/agents/{id}/password": {
     async setup(op) {
       const ctx = await ownCustomer("");
@@ -498,4 +520,30 @@ function resourceConfig(op: Operation): OpConfig | undefined {
   return undefined;
 }
 
-export const configOf = (op: Operation) => CONFIGS[op.key] ?? resourceConfig(op);
+const AGENT_API = "/v1.0/service_agents/";
+const toAgentApi = (path: string) => path.replace(/^\/v1\.0\//, AGENT_API);
+
+/**
+ * The agent's API on contacts (POST/PUT /v1.0/service_agents/contacts…): the customer-level
+ * configuration, called by a plain CustomerAgent (16) of the same customer, read back there too.
+ */
+function serviceAgentConfig(op: Operation): OpConfig | undefined {
+  if (!op.path.startsWith(`${AGENT_API}contacts`)) return undefined;
+  const customerPath = op.path.replace(AGENT_API, "/v1.0/");
+  const base = resourceConfig({ ...op, path: customerPath, key: `${op.method} ${customerPath}` });
+  if (!base) return undefined;
+  return {
+    ...base,
+    async setup(o) {
+      const ctx = await base.setup({ ...o, path: customerPath });
+      const agent = await createAgent(ctx.customer!.id, 16);
+      return { ...ctx, path: toAgentApi(ctx.path), token: agent.token };
+    },
+    readback(res, ctx) {
+      const back = base.readback?.(res, ctx);
+      return back ? { ...back, path: toAgentApi(back.path) } : null;
+    },
+  };
+}
+
+export const configOf = (op: Operation) => CONFIGS[op.key] ?? serviceAgentConfig(op) ?? resourceConfig(op);

@@ -52,7 +52,7 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
     expect(ignored(res)).toBeNull();
   });
 
-  it("trunks take auth_types, username and password; the password never comes back", async () => {
+  it("trunks take auth_types, username and password; the password comes back to the customer's admin", async () => {
     const res = await post("trunks", {
       name: "pbx",
       detail: "",
@@ -64,15 +64,14 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ auth_types: ["basic", "ip"], username: "PbxUser", allowed_ips: ["203.0.113.7"] });
-    expect(res.body).not.toHaveProperty("password");
-    expect(JSON.stringify(res.body)).not.toContain("sip-secret");
+    expect(res.body.password).toBe("sip-secret");
   });
 
   it("the Go SDK's updates send password \"\" (no omitempty): an extension's and a trunk's password stay as they were", async () => {
     const hashOf = async (table: string, id: string) =>
-      (await env.DB.prepare(`SELECT password_hash FROM ${table} WHERE id = ?`)
+      (await env.DB.prepare(`SELECT password_sealed FROM ${table} WHERE id = ?`)
         .bind(id)
-        .first<{ password_hash: string }>())!.password_hash;
+        .first<{ password_sealed: string }>())!.password_sealed;
     for (const kind of ["extensions", "trunks"] as const) {
       const row = await createResource(a.token, kind, { ...validBody(kind), password: "sip-secret-123" });
       const before = await hashOf(kind, row.id);
@@ -82,6 +81,7 @@ describe("bodies the clients send are accepted; unknown and read-only fields are
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.name).toBe("renamed");
+      expect(res.body.password).toBe("sip-secret-123");
       expect(await hashOf(kind, row.id)).toBe(before);
       expect(before).not.toBe("");
     }
