@@ -16,3 +16,7 @@ export function uniqueViolation(err: unknown): string | null {
   if (identity) return identity === "email" ? "customers.email" : "agents.username";
   return findInCauses(err, /UNIQUE constraint failed: ([\w.]+)/);
 }
+
+/** The `table.column` of a NOT NULL violation anywhere in an error's cause chain, or null. */
+export const notNullViolation = (err: unknown): string | null =>
+  findInCauses(err, /NOT NULL constraint failed: ([\w.]+)/);

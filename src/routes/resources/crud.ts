@@ -4,6 +4,7 @@ import { errorResponses, notFound } from "../../lib/errors";
 import { etagOf, ifMatch } from "../../lib/etag";
 import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
 import { PageQuerySchema, pageSchema } from "../../lib/pagination";
+import { withStoredAnswer } from "../../middleware/idempotency";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import type { KindSpec } from "../../resources/kinds";
 import { ownPage, ownRow } from "../../resources/own-data";
@@ -74,15 +75,19 @@ export function crudRoutes(
         const input = c.req.valid("json") as Record<string, any>;
         await rules.beforeCreate?.(ctx, input);
         const now = Date.now();
-        const inserted = await k.insert(ctx, {
-          ...defaults,
-          ...(await toColumns(spec, input, now)),
-          id: crypto.randomUUID(),
-          customerId: ctx.customer.id,
-          tmCreate: now,
-          tmUpdate: now,
-          version: 1,
-        });
+        const inserted = await k.insert(
+          ctx,
+          {
+            ...defaults,
+            ...(await toColumns(spec, input, now)),
+            id: crypto.randomUUID(),
+            customerId: ctx.customer.id,
+            tmCreate: now,
+            tmUpdate: now,
+            version: 1,
+          },
+          (row, statements) => withStoredAnswer(c, statements, serialize(row)),
+        );
         c.header("ETag", etagOf(inserted.version));
         return c.json(serialize(inserted), 200);
       },
