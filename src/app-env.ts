@@ -17,6 +17,8 @@ export interface AppEnv {
     auth: AuthSession;
     /** Set by `authenticate` for writes only; reads get it through principalOf / principalWith. */
     principal: Principal;
+    /** Whether the request spent its customer's API budget, or will once its access key is looked up (middleware/rate-limit.ts). */
+    rateBudget: "pending" | "spent";
     /** The Idempotency-Key this request holds, if any (middleware/idempotency.ts). */
     idempotencyClaim: IdempotencyClaim;
   };
