@@ -148,6 +148,8 @@ export function createApp() {
     },
   });
   app.get(DOCS_PATH, docsPage);
+  // A trailing slash is how many people type it.
+  app.get(`${DOCS_PATH}/`, (c) => c.redirect(DOCS_PATH, 301));
 
   app.notFound((c) =>
     errorResponse(
