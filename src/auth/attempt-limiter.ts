@@ -224,29 +224,29 @@ export function limiterClient(ip: string): string {
   const address = ip.trim().toLowerCase();
   if (!address.includes(":")) return address;
   const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
-  if (mapped) return mapped[1]!;
+  if (mapped?.[1]) return mapped[1];
   const groups = expandIpv6(address);
   return groups ? `${groups.slice(0, 4).join(":")}::/64` : address;
 }
 
 /** The eight groups of an IPv6 address (without leading zeros), or null when it is not one. */
 function expandIpv6(address: string): string[] | null {
-  const halves = address.split("::");
-  if (halves.length > 2) return null;
+  const [before = "", after, ...more] = address.split("::");
+  if (more.length) return null;
   const part = (s: string) => (s === "" ? [] : s.split(":"));
-  const head = part(halves[0]!);
-  const tail = halves.length === 2 ? part(halves[1]!) : [];
+  const head = part(before);
+  const tail = after === undefined ? [] : part(after);
   // A trailing dotted quad stands for the last two groups.
   const last = tail.length ? tail : head;
-  const quad = last.length ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(last[last.length - 1]!) : null;
+  const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(last.at(-1) ?? "");
   if (quad) {
     const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
     if ([a, b, c, d].some((n) => n > 255)) return null;
     last.splice(last.length - 1, 1, ((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
   }
   const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (after === undefined ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...Array<string>(after === undefined ? 0 : missing).fill("0"), ...tail];
   if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
   return groups.map((g) => g.replace(/^0+(?=.)/, ""));
 }
