@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
+import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
@@ -44,6 +45,11 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c)
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof ConfigError) {
+    // The operator's to fix, named in the log; a client learns only that the service cannot answer.
+    console.error(err.message);
+    return new ApiError("INTERNAL", "MISCONFIGURED", "The service is misconfigured; its log names the setting.");
+  }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /malformed json/i.test(err.message)) {
       return invalidArgument("INVALID_JSON_BODY", "The request body is not valid JSON.");
@@ -82,6 +88,8 @@ export function createApp() {
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
+    // Parsed on the first request (then cached): a bad setting fails every request, loudly.
+    configOf(c.env);
     await next();
     setResponseHeader(c, "X-Request-Id", requestId);
     setResponseHeader(c, "X-Content-Type-Options", "nosniff");

@@ -16,6 +16,8 @@ export interface Env {
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 
+  // The settings as the runtime passes them: strings, unchecked. Read them through configOf(env)
+  // (src/config.ts), which validates and types them once.
   ADMIN_USERNAME: string;
   ADMIN_PASSWORD: string;
   JWT_SECRET: string;

@@ -96,7 +96,7 @@ export class AttemptLimiter extends DurableObject<Env> {
   }
 
   /** No storage lingers for idle keys. */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
 }

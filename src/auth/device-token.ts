@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../app-env";
+import { configOf } from "../config";
 import { randomBytes, sha256Hex, timingSafeEqual, toBase64, utf8 } from "../lib/crypto";
 
 /**
@@ -61,16 +63,20 @@ export async function verifyDeviceToken(
 export const deviceCookieName = async (username: string) => `vb_device_${(await sha256Hex(username)).slice(0, 16)}`;
 
 /** The device (its nonce) a login presents for `username`: the body's `device_token`, else its cookie. */
-export async function presentedDevice(c: Context, username: string, bodyToken?: string): Promise<string | null> {
-  const secret = c.env.JWT_SECRET as string;
+export async function presentedDevice(
+  c: Context<AppEnv>,
+  username: string,
+  bodyToken?: string,
+): Promise<string | null> {
+  const secret = configOf(c.env).jwtSecret;
   const fromBody = await verifyDeviceToken(secret, username, bodyToken);
   if (fromBody) return fromBody;
   return verifyDeviceToken(secret, username, getCookie(c, await deviceCookieName(username)));
 }
 
 /** Issues a device token for `username`, sets it as the account's device cookie, and returns it. */
-export async function grantDevice(c: Context, username: string): Promise<string> {
-  const token = await issueDeviceToken(c.env.JWT_SECRET as string, username);
+export async function grantDevice(c: Context<AppEnv>, username: string): Promise<string> {
+  const token = await issueDeviceToken(configOf(c.env).jwtSecret, username);
   setCookie(c, await deviceCookieName(username), token, {
     httpOnly: true,
     secure: true,

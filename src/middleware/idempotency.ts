@@ -9,6 +9,7 @@ import { notNullViolation } from "../lib/db-errors";
 import { fromBase64, sha256Hex, toBase64, utf8 } from "../lib/crypto";
 import { ApiError, invalidArgument } from "../lib/errors";
 import { routePropertiesOf } from "../lib/route";
+import { configOf } from "../config";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** A claim older than this with no response is taken to have died with its request. */
@@ -110,7 +111,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (!claimed) {
       const [current] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash)).limit(1);
       if (current?.state === "done" && current.requestHash === requestHash) {
-        const saved = await open(c.env.JWT_SECRET, `${scope}\n${key}`, current.response);
+        const saved = await open(configOf(c.env).jwtSecret, `${scope}\n${key}`, current.response);
         return c.body(saved.body, saved.status as 200, {
           "Content-Type": saved.contentType,
           "Idempotent-Replayed": "true",
@@ -145,7 +146,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   };
   await db
     .update(idempotencyKeys)
-    .set({ state: "done", response: await seal(c.env.JWT_SECRET, held.sealKey, saved) })
+    .set({ state: "done", response: await seal(configOf(c.env).jwtSecret, held.sealKey, saved) })
     .where(stillOurs);
 });
 
@@ -176,7 +177,7 @@ export async function withStoredAnswer(
 ): Promise<BatchStatement[]> {
   const claim = c.get("idempotencyClaim");
   if (!claim) return statements;
-  const answer = await seal(c.env.JWT_SECRET, claim.sealKey, {
+  const answer = await seal(configOf(c.env).jwtSecret, claim.sealKey, {
     status,
     contentType: "application/json",
     body: JSON.stringify(body),

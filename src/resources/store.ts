@@ -31,8 +31,8 @@ export interface RuleContext {
 export interface KindRules {
   beforeCreate?(ctx: RuleContext, input: Record<string, any>): Promise<void> | void;
   /** Checks before a change; may return an SQL condition the UPDATE must also meet, and its error. */
-  beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | void> | Guard | void;
-  beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | void> | Guard | void;
+  beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | undefined> | Guard | undefined;
+  beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | undefined> | Guard | undefined;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
   /** The statements of `alsoOnDelete` record customer events (the DELETE route declares `writesEvents`). */

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import type { ResourceKind } from "../../src/db/owned";
 import { api, createCustomer, login } from "../helpers";
-import { createResource, kinds, validBody } from "../resource-helpers";
+import { createResource, kinds, validBody } from "../helpers/resources";
 import { textArb } from "./arbitraries";
 import {
   type Ctx,

@@ -9,6 +9,7 @@ import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
 import { agents, customers, isLiveStatus } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { configOf } from "../../config";
 
 const deviceTokenDoc =
   "A device token for this account (one year): sent back with later logins, from the body or the cookie, it gives this client its own budget of failed attempts, which nobody else's failures can spend (README, Security limits).";
@@ -80,7 +81,7 @@ export const login = defineRoute(
     }
     if (!agent) throw invalidCredentials(); // counted since begin()
     await attempts.succeed();
-    const token = await issueToken(agent, c.env.JWT_SECRET);
+    const token = await issueToken(agent, configOf(c.env).jwtSecret);
     setCookie(c, "token", token, {
       httpOnly: true,
       secure: true,

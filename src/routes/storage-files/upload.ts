@@ -12,6 +12,7 @@ import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
 import { schemasFor, serializerFor } from "../../resources/schemas";
+import { configOf } from "../../config";
 
 const spec = kindSpecs.files;
 const { Resource } = schemasFor(spec);
@@ -83,7 +84,7 @@ export const uploadStorageFile = defineRoute(
       httpMetadata: { contentType, contentDisposition: contentDisposition(filename) },
       customMetadata: { customer_id: customer.id, file_id: id },
     });
-    const base = (c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
+    const base = configOf(c.env).publicBaseUrl ?? new URL(c.req.url).origin;
     const row = {
       id,
       customerId: customer.id,
