@@ -24,3 +24,7 @@ export function uniqueViolation(err: unknown): string | null {
 export function referenceViolation(err: unknown): string | null {
   return findInCauses(err, /REFERENCE_NOT_FOUND: (\w+)/);
 }
+
+/** The `table.column` of a NOT NULL violation anywhere in an error's cause chain, or null. */
+export const notNullViolation = (err: unknown): string | null =>
+  findInCauses(err, /NOT NULL constraint failed: ([\w.]+)/);

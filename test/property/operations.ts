@@ -159,7 +159,7 @@ const CONFIGS: Record<string, OpConfig> = {
     oracle: (body) => (body.minted ? { status: 200 } : { status: 400, reason: "INVALID_RESET_TOKEN" }),
     echo: false,
     async check(body, res, ctx) {
-      expect(res.body).toEqual({});
+      expect(res.body).toEqual({ device_token: expect.stringMatching(/^dv1\./) });
       await login(ctx.customer!.username, String(body.password));
     },
   },

@@ -5,6 +5,7 @@ import type { ResourceKind } from "../../db/owned";
 import { errorResponses, notFound } from "../../lib/errors";
 import { etagOf, ifMatch } from "../../lib/etag";
 import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
+import { withStoredAnswer } from "../../middleware/idempotency";
 import { pageSchema, PageQuerySchema, type PageParams, type RawWhere } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import type { KindSpec } from "../../resources/kinds";
@@ -153,7 +154,10 @@ export function writeRoutes(
         tmUpdate: now,
         version: 1,
       };
-      const inserted = await k.insert(ctx, row);
+      // The stored Idempotency-Key answer commits in the insert's own batch (a crash cannot split them).
+      const inserted = await k.insert(ctx, row, async (created, statements) =>
+        withStoredAnswer(c, statements, await k.present(c, created)),
+      );
       c.header("ETag", etagOf(inserted.version));
       return c.json(await k.present(c, inserted), 200);
     },
