@@ -2,6 +2,7 @@ import type { AuthSession, Principal } from "./auth/principal";
 import type { DecodedCredential } from "./auth/credentials";
 import type { Db } from "./db/client";
 import type { Env } from "./env";
+import type { Work } from "./lib/after-response";
 
 export interface AppEnv {
   Bindings: Env;
@@ -16,5 +17,7 @@ export interface AppEnv {
     auth: AuthSession;
     /** Set by `authenticate` for writes only; reads get it through principalOf / principalWith. */
     principal: Principal;
+    /** Work to start once the answer is complete (lib/after-response.ts). */
+    afterResponse: Work[];
   };
 }

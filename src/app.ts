@@ -20,6 +20,7 @@ import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerAuthPages } from "./routes/auth";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
+import { runAfterResponse } from "./lib/after-response";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -83,6 +84,7 @@ function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use("*", runAfterResponse);
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);

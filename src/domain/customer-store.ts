@@ -10,9 +10,8 @@ import {
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
-import { hashPassword, unusablePasswordHash } from "../auth/password";
+import { hashPassword, unsetPasswordHash, unusablePasswordHash } from "../auth/password";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
-import { unsetPasswordHash } from "./password-reset";
 import { uniqueViolation } from "../lib/db-errors";
 import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";

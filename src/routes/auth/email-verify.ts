@@ -37,7 +37,7 @@ export const verifyEmail = defineRoute(
     if (!result.ok) throw invalidToken();
     // A passwordless account's admin chooses a password once its address is proven.
     c.executionCtx.waitUntil(
-      sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, result.customer.id, result.customer.email),
+      sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, result.customer.id),
     );
     return c.json({ customer: serializeCustomer(result.customer) }, 200);
   },
