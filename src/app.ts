@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/principal";
-import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { limitWritesByAccountState } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
 import { registerRoutes } from "./lib/route";
@@ -117,7 +117,7 @@ export function createApp() {
   app.use("*", uploadBodyLimit);
   app.use("*", d1Session);
   app.use("*", unlessUpload(requireJsonBodies));
-  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/v1.0/*", rateLimit, authenticate, limitWritesByAccountState);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 
