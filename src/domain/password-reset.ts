@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
 import { deliverMail, reserveMail } from "../lib/email";
 import { emailField } from "../lib/validation";
+import { revokeSignupCredentialsOnReset } from "./signup-credentials";
 
 export const PASSWORD_RESET_TTL_MS = 3600_000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -169,7 +170,8 @@ export async function checkPasswordReset(db: Db, token: string, now = Date.now()
  * Spends the token and sets the password in one transaction. The spend is the conditional write
  * (unused and unexpired at the moment of the write): of two concurrent resets with one token,
  * only the first to write changes a row, and the password follows only that change. The agent's
- * other pending links are spent with it. Changing password_hash revokes the agent's older tokens.
+ * other pending links are spent with it. Changing password_hash revokes the agent's older tokens;
+ * for a signup's admin, the signup's access key goes too unless its owner kept it.
  */
 export async function completePasswordReset(
   d1: D1Database,
@@ -185,6 +187,12 @@ export async function completePasswordReset(
     sql`UPDATE agents SET password_hash = ${passwordHash}, tm_update = ${now}, version = version + 1
         WHERE id = ${agentId} AND is_guest = 0 AND changes() = 1 RETURNING id`,
     sql`UPDATE password_resets SET tm_used = ${now} WHERE agent_id = ${agentId} AND tm_used IS NULL AND changes() = 1`,
+    // The link reached the agent's mailbox: a signup's credentials still awaiting that owner's
+    // decision end here. The new hash (its salt is random) shows that this batch set it.
+    ...revokeSignupCredentialsOnReset(
+      agentId,
+      sql`EXISTS (SELECT 1 FROM agents WHERE id = ${agentId} AND password_hash = ${passwordHash})`,
+    ),
   ]);
   // The rows the UPDATE itself returns, not meta.changes: D1 counts the token-version trigger's
   // write in meta.changes too (SQL's changes() above does not).
