@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
-import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { limitWritesByAccountState } from "./lifecycle/guards";
 import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
@@ -22,6 +22,7 @@ import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerAuthPages } from "./routes/auth";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
+import { runAfterResponse } from "./lib/after-response";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -94,6 +95,7 @@ function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use("*", runAfterResponse);
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
@@ -128,7 +130,7 @@ export function createApp() {
   app.use("*", uploadBodyLimit);
   app.use("*", d1Session);
   app.use("*", unlessUpload(requireJsonBodies));
-  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/v1.0/*", rateLimit, authenticate, limitWritesByAccountState);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 

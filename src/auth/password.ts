@@ -29,6 +29,14 @@ export function unusablePasswordHash(): string {
   return `!unusable$${toBase64(randomBytes(16))}`;
 }
 
+/**
+ * The stored hash of an agent whose password was never set (passwordless signup, operator
+ * creation, or a signup's password revoked by the mailbox owner): no password matches it, and
+ * its prefix marks the agent as due a "set your password" mail (src/domain/password-reset.ts).
+ */
+export const UNSET_PASSWORD_PREFIX = "!unset$";
+export const unsetPasswordHash = () => `${UNSET_PASSWORD_PREFIX}${toBase64(randomBytes(16))}`;
+
 // Verified against when the username is unknown, so both cases cost the same PBKDF2 work.
 const DUMMY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 

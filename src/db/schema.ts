@@ -309,6 +309,21 @@ export const passwordResets = sqliteTable(
   (t) => [index("password_resets_agent_idx").on(t.agentId), index("password_resets_tm_expire_idx").on(t.tmExpire)],
 );
 
+// What a signup handed out before its address was proven, while the mailbox owner's decision
+// (keep or revoke) is pending: src/domain/signup-credentials.ts.
+export const signupCredentials = sqliteTable(
+  "signup_credentials",
+  {
+    customerId: text("customer_id").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    accesskeyId: text("accesskey_id").notNull(),
+    // The signup chose the admin agent's password (else it has none until a mailed link sets one).
+    passwordSet: integer("password_set", { mode: "boolean" }).notNull().default(false),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("signup_credentials_agent_idx").on(t.agentId)],
+);
+
 export const customerEventTypes = [
   "customer_created",
   "customer_updated",
