@@ -6,6 +6,7 @@ import {
   sqliteTable,
   text,
   uniqueIndex,
+  type SQLiteColumn,
   type SQLiteColumnBuilderBase,
   type SQLiteTableExtraConfigValue,
 } from "drizzle-orm/sqlite-core";
@@ -93,16 +94,24 @@ const ownedColumns = () => ({
   version: integer("version").notNull().default(1),
 });
 
+/** The columns a table's index callback sees, by name (drizzle's own type of them stays exact outside). */
+type IndexableColumns<T> = { [K in keyof T]: SQLiteColumn };
+
 function ownedTable<TName extends string, TExtra extends Record<string, SQLiteColumnBuilderBase>>(
   name: TName,
   extra: TExtra,
-  // drizzle cannot type a callback over generic columns; the table's own type stays exact.
-  extraIndexes: (t: any) => SQLiteTableExtraConfigValue[] = () => [],
+  extraIndexes: (
+    t: IndexableColumns<ReturnType<typeof ownedColumns> & TExtra>,
+  ) => SQLiteTableExtraConfigValue[] = () => [],
 ) {
-  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t: any) => [
-    index(`${name}_customer_list_idx`).on(t.customerId, t.tmCreate, t.id),
-    ...extraIndexes(t),
-  ]);
+  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t) => {
+    // drizzle cannot relate the built columns of a generic column map to their names; they are those columns.
+    const columns = t as unknown as IndexableColumns<ReturnType<typeof ownedColumns> & TExtra>;
+    return [
+      index(`${name}_customer_list_idx`).on(columns.customerId, columns.tmCreate, columns.id),
+      ...extraIndexes(columns),
+    ];
+  });
 }
 
 export const agents = ownedTable(

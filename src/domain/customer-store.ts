@@ -331,7 +331,8 @@ export async function updateCustomerProfile(
   const change = profileToColumns(input);
   // A new address has not been verified yet.
   const current = options.current ?? (await getCustomerRow(db, id));
-  const emailChanges = input.email !== undefined && current !== null && input.email !== current.email;
+  const newEmail = input.email !== undefined && current !== null && input.email !== current.email ? input.email : null;
+  const emailChanges = newEmail !== null;
   if (emailChanges) change.emailVerified = false;
   // Setting an address again re-enables an endpoint that answered 410 Gone.
   if (input.webhook_uri !== undefined) change.webhookDisabled = false;
@@ -339,6 +340,6 @@ export async function updateCustomerProfile(
     ...options,
     current: current ?? undefined,
     // Links sent to another address stop working with the change, in its batch.
-    alsoIfChanged: emailChanges ? revokeVerificationsNotFor(id, input.email!) : undefined,
+    alsoIfChanged: emailChanges ? revokeVerificationsNotFor(id, newEmail) : undefined,
   });
 }

@@ -62,7 +62,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     .orderBy(asc(customers.id))
     .limit(SWEEP_LIMIT);
   for (const { id } of page) await lifecycleOf(env, id).deleteIfOverdue(id);
-  const next = page.length === SWEEP_LIMIT ? page[page.length - 1]!.id : "";
+  const next = page.length === SWEEP_LIMIT ? (page.at(-1)?.id ?? "") : "";
   await db
     .insert(sweepCursors)
     .values({ name: "frozen_alarms", value: next })

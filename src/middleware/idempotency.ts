@@ -39,11 +39,11 @@ async function seal(secret: string, key: string, saved: SavedResponse): Promise<
 }
 
 async function open(secret: string, key: string, sealed: string): Promise<SavedResponse> {
-  const [iv, ct] = sealed.split(".");
+  const [iv = "", ct = ""] = sealed.split(".");
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64(iv!) },
+    { name: "AES-GCM", iv: fromBase64(iv) },
     await cipherKey(secret, key),
-    fromBase64(ct!),
+    fromBase64(ct),
   );
   return JSON.parse(new TextDecoder().decode(plain)) as SavedResponse;
 }

@@ -6,7 +6,7 @@ import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
 import { storageFileRoutes } from "./storage-files";
 
-export const routes: RouteModule<any>[] = [
+export const routes: RouteModule[] = [
   ...authRoutes,
   ...customerRoutes,
   ...customersRoutes,

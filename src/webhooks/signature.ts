@@ -35,12 +35,13 @@ export async function signDelivery(
   timestamp: number,
   body: string,
 ): Promise<SignedHeaders> {
-  const [current] = secrets;
+  // The customer's current secret comes first (webhooks/secrets.ts).
+  const [current = ""] = secrets;
   const standard = await Promise.all(secrets.map((s) => standardWebhookSignature(s, id, timestamp, body)));
   return {
     "webhook-id": id,
     "webhook-timestamp": String(timestamp),
     "webhook-signature": standard.join(" "),
-    "X-VoIPBIN-Signature": await voipbinSignature(current!, body),
+    "X-VoIPBIN-Signature": await voipbinSignature(current, body),
   };
 }

@@ -5,7 +5,7 @@ import { errorResponses, invalidArgument } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { sendSetPasswordMails } from "../../domain/password-reset";
-import { htmlPage, page } from "./pages";
+import { htmlPage, type PageApp, page } from "./pages";
 
 const invalidToken = () =>
   invalidArgument("INVALID_VERIFICATION_TOKEN", "The verification token is unknown, already used or expired.", [
@@ -67,6 +67,6 @@ export const EMAIL_VERIFY_SCRIPT = `(() => {
   });
 })();`;
 
-export function registerEmailVerifyPage(app: { get: (path: string, handler: (c: any) => Response) => unknown }) {
+export function registerEmailVerifyPage(app: PageApp) {
   app.get("/auth/email-verify", (c) => htmlPage(c, PAGE));
 }

@@ -1,4 +1,6 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { AppEnv } from "../../app-env";
 
 // The small pages mail links open. Nothing loads from elsewhere: scripts and styles are served
 // from here, so the CSP can forbid inline code and every other origin.
@@ -28,10 +30,11 @@ ${body}
 </main>${script ? `<script src="${script}"></script>` : ""}</body></html>`;
 }
 
-type Getter = { get: (path: string, handler: (c: any) => Response) => unknown };
+/** The app the pages are added to, outside the OpenAPI routes. */
+export type PageApp = OpenAPIHono<AppEnv>;
 
 /** The pages' static assets: one stylesheet and each page's script. */
-export function registerPageAssets(app: Getter, scripts: Record<string, string>) {
+export function registerPageAssets(app: PageApp, scripts: Record<string, string>) {
   app.get("/auth/pages.css", (c) => c.body(PAGE_STYLE, 200, { "Content-Type": "text/css; charset=utf-8" }));
   for (const [path, source] of Object.entries(scripts)) {
     app.get(path, (c) => c.body(source, 200, { "Content-Type": "text/javascript; charset=utf-8" }));

@@ -23,7 +23,7 @@ export function crudRoutes(
   kind: ResourceKind,
   rules: KindRules = {},
   defaults: Record<string, unknown> = {},
-): RouteModule<any>[] {
+): RouteModule[] {
   const k = kindContext(kind, rules);
   const { spec, table, serialize } = k;
   const { Resource, Create, Update } = k.schemas;
@@ -71,7 +71,7 @@ export function crudRoutes(
       }),
       async (c) => {
         const ctx = k.writer(c);
-        const input = c.req.valid("json") as Record<string, any>;
+        const input = c.req.valid("json") as Record<string, unknown>;
         await rules.beforeCreate?.(ctx, input);
         const now = Date.now();
         const inserted = await k.insert(ctx, {
@@ -124,7 +124,7 @@ export function crudRoutes(
       }),
       async (c) => {
         const ctx = k.writer(c);
-        const input = c.req.valid("json") as Record<string, any>;
+        const input = c.req.valid("json") as Record<string, unknown>;
         const change = await toColumns(spec, input, Date.now());
         const updated = await k.update(ctx, c.req.valid("param").id, change, { input, expected: ifMatch(c) });
         c.header("ETag", etagOf(updated.version));
@@ -149,13 +149,13 @@ export function crudRoutes(
       { writesEvents: rules.deleteWritesEvents === true },
     );
 
-    const all: RouteModule<any>[] = [list, create, get, update, remove];
+    const all: RouteModule[] = [list, create, get, update, remove];
     return all.filter((r) => !except.includes(r.route.method));
   });
 }
 
 /** The contract's `PUT /v1.0/{kind}/{id}/{setter}` routes of one kind, from its field table. */
-export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteModule<any>[] {
+export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteModule[] {
   const k = kindContext(kind, rules);
   const { spec } = k;
   return (spec.setters ?? []).map((setter) => {
@@ -179,7 +179,7 @@ export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteMo
     });
     return defineRoute(route, async (c) => {
       const ctx = k.writer(c);
-      const input = c.req.valid("json") as Record<string, any>;
+      const input = c.req.valid("json") as Record<string, unknown>;
       const change = await toColumns(spec, input, Date.now());
       const updated = await k.update(ctx, c.req.valid("param").id, change, { input, expected: ifMatch(c) });
       c.header("ETag", etagOf(updated.version));

@@ -34,7 +34,7 @@ const UploadForm = z
 
 /** Only multipart reaches the form validator; anything else is a clear 415, not a parse error. */
 const requireMultipart = createMiddleware<AppEnv>(async (c, next) => {
-  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "multipart/form-data") {
     throw new ApiError(
       "UNSUPPORTED_MEDIA_TYPE",
@@ -75,7 +75,7 @@ export const uploadStorageFile = defineRoute(
     const id = crypto.randomUUID();
     const key = objectKey(customer.id, id);
     const filename = file.name.slice(0, 255);
-    const contentType = mimeType.safeParse(file.type.split(";")[0]!.trim()).data ?? "application/octet-stream";
+    const contentType = mimeType.safeParse(file.type.split(";")[0]?.trim()).data ?? "application/octet-stream";
     const now = Date.now();
 
     // The object first, then its row: a crash in between leaves an object with no row, which
@@ -105,7 +105,7 @@ export const uploadStorageFile = defineRoute(
     // being active since the credential was checked (a deletion landing mid-upload): a row
     // written after the deletion's batch would outlive the cascade.
     const db = c.get("db");
-    let inserted;
+    let inserted: typeof files.$inferSelect | undefined;
     let withdrawn: unknown[];
     try {
       [[inserted], withdrawn] = await db.batch([
