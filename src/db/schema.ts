@@ -365,6 +365,8 @@ export const sweepCursors = sqliteTable("sweep_cursors", {
 // Idempotency-Key records. The key itself is not stored: rows are found by a hash of (caller,
 // key), and the saved response is encrypted with a key derived from it, so access keys or
 // tokens in a replayed response are unreadable from the table alone.
+/** How long a key answers repeats; the cron prunes older rows. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {

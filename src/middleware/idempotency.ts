@@ -1,13 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { idempotencyKeys } from "../db/schema";
+import { IDEMPOTENCY_TTL_MS, idempotencyKeys } from "../db/schema";
 import { fromBase64, sha256Hex, toBase64, utf8 } from "../lib/crypto";
 import { ApiError, invalidArgument } from "../lib/errors";
 import { routePropertiesOf } from "../lib/route";
 import { configOf } from "../config";
 
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** A claim older than this with no response is taken to have died with its request. */
 const STALE_CLAIM_MS = 60 * 1000;
 
