@@ -282,8 +282,8 @@ try {
 results.targets = targets(results);
 results.meta.seconds = (performance.now() - started) / 1000;
 results.meta.machine.loadavgAtEnd = loadavg();
-writeFileSync(args.out, JSON.stringify(results, null, 2) + "\n");
-console.log("\n" + renderReport(results) + "\n");
+writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${renderReport(results)}\n`);
 console.log(
   `[bench] ${mode} run finished in ${results.meta.seconds.toFixed(0)} s; results in ${args.out.startsWith(ROOT) ? args.out.slice(ROOT.length + 1) : args.out}`,
 );

@@ -50,7 +50,7 @@ export async function readProject() {
 /** The bundle `npm run build` wrote: dist/<main's basename>.js (or the only .js file there). */
 export function builtEntry(project) {
   const dist = join(ROOT, "dist");
-  const wanted = join(dist, basename(project.main, extname(project.main)) + ".js");
+  const wanted = join(dist, `${basename(project.main, extname(project.main))}.js`);
   if (existsSync(wanted)) return wanted;
   const js = existsSync(dist) ? readdirSync(dist).filter((f) => /\.m?js$/.test(f)) : [];
   if (js.length === 1) return join(dist, js[0]);

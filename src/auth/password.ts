@@ -46,7 +46,7 @@ export async function verifyPassword(password: string, stored: string | null | u
   const [, iterText, saltB64, hashB64] = usable ? parts : DUMMY_HASH.split("$");
   const iterations = Number(iterText);
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS) return false;
-  const expected = fromBase64(hashB64!);
-  const actual = await derive(password, fromBase64(saltB64!), iterations);
+  const expected = fromBase64(hashB64 ?? "");
+  const actual = await derive(password, fromBase64(saltB64 ?? ""), iterations);
   return timingSafeEqual(actual, expected) && usable;
 }

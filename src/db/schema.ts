@@ -8,6 +8,7 @@ import {
   sqliteTable,
   text,
   uniqueIndex,
+  type SQLiteColumn,
   type SQLiteColumnBuilderBase,
   type SQLiteTableExtraConfigValue,
 } from "drizzle-orm/sqlite-core";
@@ -95,16 +96,24 @@ const ownedColumns = () => ({
   version: integer("version").notNull().default(1),
 });
 
+/** The columns a table's index callback sees, by name (drizzle's own type of them stays exact outside). */
+type IndexableColumns<T> = { [K in keyof T]: SQLiteColumn };
+
 function ownedTable<TName extends string, TExtra extends Record<string, SQLiteColumnBuilderBase>>(
   name: TName,
   extra: TExtra,
-  // drizzle cannot type a callback over generic columns; the table's own type stays exact.
-  extraIndexes: (t: any) => SQLiteTableExtraConfigValue[] = () => [],
+  extraIndexes: (
+    t: IndexableColumns<ReturnType<typeof ownedColumns> & TExtra>,
+  ) => SQLiteTableExtraConfigValue[] = () => [],
 ) {
-  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t: any) => [
-    index(`${name}_customer_list_idx`).on(t.customerId, t.tmCreate, t.id),
-    ...extraIndexes(t),
-  ]);
+  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t) => {
+    // drizzle cannot relate the built columns of a generic column map to their names; they are those columns.
+    const columns = t as unknown as IndexableColumns<ReturnType<typeof ownedColumns> & TExtra>;
+    return [
+      index(`${name}_customer_list_idx`).on(columns.customerId, columns.tmCreate, columns.id),
+      ...extraIndexes(columns),
+    ];
+  });
 }
 
 // Tag lists (tag_ids) and flow ids (*_flow_id) name the same customer's tags and flows: triggers
@@ -413,6 +422,8 @@ export const sweepCursors = sqliteTable("sweep_cursors", {
 // Idempotency-Key records. The key itself is not stored: rows are found by a hash of (caller,
 // key), and the saved response is encrypted with a key derived from it, so access keys or
 // tokens in a replayed response are unreadable from the table alone.
+/** How long a key answers repeats; the cron prunes older rows. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {

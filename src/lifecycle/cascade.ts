@@ -108,7 +108,7 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
     .where(eq(deletionJobs.customerId, customerId))
     .limit(1);
   // Never touch a customer that is not deleted, whatever a stray message says.
-  if (!job || job.customerStatus !== "deleted" || job.status === "finished") return "skipped";
+  if (job?.customerStatus !== "deleted" || job.status === "finished") return "skipped";
   if (job.status !== "running") {
     await db.update(deletionJobs).set({ status: "running", error: "" }).where(eq(deletionJobs.customerId, customerId));
   }

@@ -81,7 +81,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
           message: "The account can no longer be verified.",
         });
       }
-      if (row!.status === "initial") await this.ctx.storage.deleteAlarm();
+      if (row?.status === "initial") await this.ctx.storage.deleteAlarm();
       return ok(updated);
     });
   }

@@ -14,7 +14,11 @@ export const guestImmutable = () =>
     "The guest agent cannot be deleted, nor have its password or permission changed.",
   );
 
-const isAdmin = (permission: number) => (permission & Permission.CustomerAdmin) !== 0;
+// Rows and inputs reach the rules untyped (one engine for every kind); each rule checks what it reads.
+const isAdmin = (permission: unknown) =>
+  typeof permission === "number" && (permission & Permission.CustomerAdmin) !== 0;
+/** A field the kind's Create schema requires as a string. */
+const text = (value: unknown) => (typeof value === "string" ? value : "");
 
 /** Holds inside the DELETE/UPDATE itself: another admin who can sign in remains. */
 const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
@@ -25,14 +29,15 @@ const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
 
 const agentRules: KindRules = {
   async beforeCreate({ db, env, customer }, input) {
-    assertNotSuperAdminUsername(env, input.username);
+    const username = text(input.username);
+    assertNotSuperAdminUsername(env, username);
     // A username is a sign-in identity: it may not be another live customer's email either.
     const [taken] = await db
       .select({ id: customers.id })
       .from(customers)
       .where(
         and(
-          eq(customers.email, input.username),
+          eq(customers.email, username),
           notInArray(customers.status, endedCustomerStatuses),
           ne(customers.id, customer.id),
         ),
@@ -57,7 +62,7 @@ const agentRules: KindRules = {
 
 const numberRules: KindRules = {
   beforeCreate({ customer }, input) {
-    if (!isVirtualNumber(input.number) && customer.identityVerificationStatus !== "verified") {
+    if (!isVirtualNumber(text(input.number)) && customer.identityVerificationStatus !== "verified") {
       throw permissionDenied(
         "IDENTITY_VERIFICATION_REQUIRED",
         "PSTN numbers need a verified identity; virtual numbers (+899…) do not.",

@@ -30,9 +30,13 @@ export interface RuleContext {
 
 /** The rules that make a kind more than a table: checks, defaults and race-safe guards. */
 export interface KindRules {
-  beforeCreate?(ctx: RuleContext, input: Record<string, any>): Promise<void> | void;
+  beforeCreate?(ctx: RuleContext, input: Record<string, unknown>): Promise<void> | void;
   /** Checks before a change; may return an SQL condition the UPDATE must also meet, and its error. */
-  beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | undefined> | Guard | undefined;
+  beforeUpdate?(
+    ctx: RuleContext,
+    row: Row,
+    input: Record<string, unknown>,
+  ): Promise<Guard | undefined> | Guard | undefined;
   beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | undefined> | Guard | undefined;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
@@ -156,7 +160,7 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
     ctx: RuleContext,
     id: string,
     change: Change,
-    options: { input?: Record<string, any>; expected?: IfMatch } = {},
+    options: { input?: Record<string, unknown>; expected?: IfMatch } = {},
   ): Promise<Row> {
     const { input = {}, expected } = options;
     if (!rules.beforeUpdate && typeof change !== "function") {

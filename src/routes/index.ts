@@ -8,7 +8,7 @@ import { serviceRoutes } from "./service";
 import { serviceAgentRoutes } from "./service-agents";
 import { storageFileRoutes } from "./storage-files";
 
-export const routes: RouteModule<any>[] = [
+export const routes: RouteModule[] = [
   ...authRoutes,
   ...customerRoutes,
   ...customersRoutes,

@@ -85,7 +85,7 @@ describe("vn login / vn me", () => {
   });
 
   it("refuses a wrong key, so `vn login` reports the validation failure", async () => {
-    expect((await vn("vb_" + "0".repeat(32)).get("/me")).status).toBe(401);
+    expect((await vn(`vb_${"0".repeat(32)}`).get("/me")).status).toBe(401);
   });
 });
 

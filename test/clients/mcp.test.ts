@@ -145,7 +145,7 @@ describe("mcp: contacts", () => {
 
 describe("mcp: errors it maps", () => {
   it("answers 401 for a bad key and 404 for an unknown id (the codes _handle_error maps)", async () => {
-    expect((await mcp("vb_" + "x".repeat(32)).get("/customer")).status).toBe(401);
+    expect((await mcp(`vb_${"x".repeat(32)}`).get("/customer")).status).toBe(401);
     const missing = await client.get("/agents/00000000-0000-4000-8000-000000000000");
     expect(missing.status).toBe(404);
     expect(missing.json.error.message).toBeTypeOf("string");
