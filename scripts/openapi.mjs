@@ -26,12 +26,11 @@ export async function fetchDocument() {
   if (assets.status !== 0) throw new Error("scripts/copy-docs-assets.mjs failed");
   const { unstable_startWorker } = await import("wrangler");
   const state = mkdtempSync(join(tmpdir(), "openapi-state-"));
-  // The document as wrangler.toml configures it: no developer's .dev.vars or .env (their
-  // PUBLIC_BASE_URL would land in `servers`).
-  process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
+  // The document as the committed configuration gives it: wrangler.toml and .dev.vars.example, not
+  // a developer's .dev.vars (whose PUBLIC_BASE_URL would land in `servers`).
   const worker = await unstable_startWorker({
     config: join(root, "wrangler.toml"),
-    envFiles: [join(state, "no-local-vars")],
+    envFiles: [join(root, ".dev.vars.example")],
     dev: {
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,

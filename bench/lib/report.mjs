@@ -10,7 +10,7 @@ const f = (v, d = 1) =>
 const x = (v) => (v === null || v === undefined ? "–" : `${f(v, 2)}×`);
 
 function table(headers, rows) {
-  const out = [`| ${headers.join(" | ")} |`, `| ${headers.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
+  const out = [`| ${headers.join(" | ")} |`, `| ${headers.map((_h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
   for (const r of rows) out.push(`| ${r.join(" | ")} |`);
   return out.join("\n");
 }

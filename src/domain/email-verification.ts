@@ -2,15 +2,15 @@ import { and, eq, exists, gt, inArray, isNull, sql } from "drizzle-orm";
 import { changesOf, d1Batch } from "../db/batch";
 import type { Db } from "../db/client";
 import { customers, emailVerifications, type CustomerRow } from "../db/schema";
-import { eventStatementIfChanged, getCustomerRow } from "./customer-store";
+import { conditionalEvent, getCustomerRow } from "./customer-store";
+import { decideSignupCredentials, type SignupCredentialsChoice } from "./signup-credentials";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
-import { sendEmail, type MailOptions, type MailOutcome } from "../lib/email";
-import { secondsVar } from "../lib/time";
-import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "../lifecycle/customer-lifecycle";
+import { sendEmail, type MailOptions, type MailOutcome } from "./mail";
+import { configOf } from "../config";
 
-export const verificationTtlMs = (env: Env) =>
-  secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+/** A verification link lasts as long as an unverified signup does. */
+export const verificationTtlMs = (env: Env) => configOf(env).signupExpiryMs;
 
 /** A single-use token (32 random bytes, hex); only its SHA-256 is stored. */
 export async function buildVerification(db: Db, env: Env, customerId: string, email: string, now = Date.now()) {
@@ -32,7 +32,7 @@ export async function sendVerificationEmail(
   token: string,
   options: MailOptions,
 ): Promise<MailOutcome> {
-  const base = env.PUBLIC_BASE_URL || origin;
+  const base = configOf(env).publicBaseUrl ?? origin;
   const link = `${base}/auth/email-verify?token=${token}`;
   return sendEmail(
     env,
@@ -80,7 +80,8 @@ export const verificationSeam: { afterRead?: () => Promise<void> } = {};
 const MAX_VERIFY_ATTEMPTS = 3;
 
 /**
- * Verifies the customer's email with a token sent to `email`: initial → active, email_verified.
+ * Verifies the customer's email with a token sent to `email`: initial → active, email_verified;
+ * for a signup's verification, with the mailbox owner's `choice` about the signup's credentials.
  * The write is one statement conditional on the customer still having that exact address (and
  * a verifiable status) and on the token still being pending, at the moment of the write; the
  * token is spent and the event written in the same batch, only if it applied. A miss caused by
@@ -91,6 +92,7 @@ export async function applyEmailVerification(
   db: Db,
   row: CustomerRow | null,
   token: { email: string; tokenHash: string },
+  choice: SignupCredentialsChoice,
   now = Date.now(),
 ): Promise<CustomerRow | null> {
   let current = row;
@@ -118,6 +120,9 @@ export async function applyEmailVerification(
           gt(emailVerifications.tmExpire, now),
         ),
       );
+    const event = conditionalEvent("customer_updated", next, at);
+    // The mailbox owner's choice about the signup's credentials, with the signup's verification.
+    const decision = current.status === "initial" ? decideSignupCredentials(current.id, choice, event.written) : [];
     const results = await d1Batch(db.$client, [
       db
         .update(customers)
@@ -131,8 +136,9 @@ export async function applyEmailVerification(
             exists(pendingToken),
           ),
         ),
-      eventStatementIfChanged("customer_updated", next, at),
+      event.statement,
       spendVerification(token.tokenHash, now),
+      ...decision,
     ]);
     if (changesOf(results, 0) === 1) return next;
     current = await getCustomerRow(db, current.id);

@@ -54,6 +54,15 @@ export const unauthenticated = (message = "A valid token or access key is requir
 export const permissionDenied = (reason: string, message: string, details: ErrorDetail[] = []) =>
   new ApiError("PERMISSION_DENIED", reason, message, details);
 export const notFound = (what = "resource") => new ApiError("NOT_FOUND", "NOT_FOUND", `The ${what} was not found.`);
+/** Other writers kept winning a compare-and-set: nothing was written; the client reads again and retries. */
+export const concurrentUpdate = (noun: string) =>
+  new ApiError(
+    "ABORTED",
+    "CONCURRENT_UPDATE",
+    `The ${noun} is being changed by other writers; read it again and retry.`,
+    [],
+    409,
+  );
 export const alreadyExists = (reason: string, message: string, details: ErrorDetail[] = []) =>
   new ApiError("ALREADY_EXISTS", reason, message, details);
 export const failedPrecondition = (
@@ -83,7 +92,7 @@ export const ErrorEnvelopeSchema = z
   })
   .openapi("Error");
 
-const errorDescriptions: Record<number, string> = {
+const errorDescriptions = {
   400: "Invalid argument or failed precondition",
   401: "Missing, invalid or revoked credential",
   403: "The credential lacks the permission, or the account state forbids it",
@@ -93,7 +102,7 @@ const errorDescriptions: Record<number, string> = {
   413: "Request body too large",
   415: "Content-Type is not application/json",
   429: "Too many attempts",
-};
+} as const satisfies Partial<Record<HttpErrorCode, string>>;
 
 /** OpenAPI response entries for the error codes a route can answer with. */
 export function errorResponses<C extends keyof typeof errorDescriptions>(...codes: C[]) {
@@ -103,7 +112,7 @@ export function errorResponses<C extends keyof typeof errorDescriptions>(...code
   > = {};
   for (const code of codes) {
     out[code] = {
-      description: errorDescriptions[code]!,
+      description: errorDescriptions[code],
       content: { "application/json": { schema: ErrorEnvelopeSchema } },
     };
   }

@@ -13,5 +13,7 @@ export function operationIdOf(method: string, path: string): string {
     .replace(/^\/v1\.0(?=\/|$)/, "")
     .split(/[/{}_.-]+/)
     .filter(Boolean);
+  // `GET /` would be plain "Get".
+  if (words.length === 0) words.push("root");
   return [method.toLowerCase(), ...words].map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
 }

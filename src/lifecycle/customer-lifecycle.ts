@@ -9,6 +9,7 @@ import {
   customers,
   emailVerifications,
   passwordResets,
+  signupCredentials,
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
@@ -17,13 +18,11 @@ import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from ".
 import { dispatchPendingEvents } from "../webhooks/dispatch";
 import { activeSecrets } from "../webhooks/secrets";
 import { applyEmailVerification } from "../domain/email-verification";
+import type { SignupCredentialsChoice } from "../domain/signup-credentials";
 import type { Env } from "../env";
-import { secondsVar } from "../lib/time";
-import { recordDeletionJob, startCascade } from "../queues/cascade";
-import type { TransitionError, TransitionResult } from "./transitions";
-
-export const DEFAULT_GRACE_PERIOD_SECONDS = 30 * 24 * 3600;
-export const DEFAULT_SIGNUP_EXPIRY_SECONDS = 3600;
+import { configOf } from "../config";
+import { recordDeletionJob, startCascade } from "./cascade";
+import type { TransitionError, TransitionResult } from "./customer-lifecycle-client";
 
 const fail = (error: TransitionError): TransitionResult => ({ ok: false, error });
 const ok = (customer: CustomerRow): TransitionResult => ({ ok: true, customer });
@@ -50,11 +49,11 @@ export class CustomerLifecycle extends DurableObject<Env> {
   }
 
   get gracePeriodMs() {
-    return secondsVar(this.env.GRACE_PERIOD_SECONDS, DEFAULT_GRACE_PERIOD_SECONDS) * 1000;
+    return configOf(this.env).gracePeriodMs;
   }
 
   get signupExpiryMs() {
-    return secondsVar(this.env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+    return configOf(this.env).signupExpiryMs;
   }
 
   /** A new signup: expire it unless its email is verified in time. */
@@ -65,11 +64,16 @@ export class CustomerLifecycle extends DurableObject<Env> {
   }
 
   /** initial → active with the email verified; an active customer only gets email_verified. */
-  async verifyEmail(customerId: string, email: string, tokenHash: string): Promise<TransitionResult> {
+  async verifyEmail(
+    customerId: string,
+    email: string,
+    tokenHash: string,
+    choice: SignupCredentialsChoice,
+  ): Promise<TransitionResult> {
     return this.serialized(customerId, async (row) => {
       // The write is conditional on the address and on the token being unspent: a token is spent
       // once, and never verifies an address it was not sent to, whatever ran since this read.
-      const updated = await applyEmailVerification(this.db, row, { email, tokenHash });
+      const updated = await applyEmailVerification(this.db, row, { email, tokenHash }, choice);
       if (!updated) {
         return fail({
           status: "FAILED_PRECONDITION",
@@ -77,7 +81,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
           message: "The account can no longer be verified.",
         });
       }
-      if (row!.status === "initial") await this.ctx.storage.deleteAlarm();
+      if (row?.status === "initial") await this.ctx.storage.deleteAlarm();
       return ok(updated);
     });
   }
@@ -126,6 +130,15 @@ export class CustomerLifecycle extends DurableObject<Env> {
     return this.serialized(customerId, async (row) => {
       if (!row) return fail(notFound);
       if (row.status === "deleted") return ok(row);
+      // Expired is terminal: the account is already closed, and its record says it expired.
+      if (row.status === "expired") {
+        return fail({
+          status: "FAILED_PRECONDITION",
+          reason: "ACCOUNT_EXPIRED",
+          message: "An expired account is closed for good; there is nothing to delete.",
+          code: 409,
+        });
+      }
       const deleted = await this.permanentlyDelete(row);
       await this.ctx.storage.deleteAlarm();
       return ok(deleted);
@@ -161,7 +174,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
     });
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const customerId = await this.ctx.storage.get<string>("customerId");
     if (!customerId) return;
     // The row, not the alarm, says what is due: an alarm left over from a cancelled unregister
@@ -210,6 +223,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
       db.delete(agents).where(eq(agents.customerId, row.id)),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
+      db.delete(signupCredentials).where(eq(signupCredentials.customerId, row.id)),
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
       eventStatement(db, event, closed, now, target && { ...target, signingSecrets: activeSecrets(row, now) }),
     ];

@@ -1,15 +1,13 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { changesOf, d1Batch } from "../db/batch";
 import { getDb } from "../db/client";
-import { customers, sweepCursors } from "../db/schema";
+import { customers, IDEMPOTENCY_TTL_MS, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
-import { resendStalledCascades } from "../queues/cascade";
+import { resendStalledCascades } from "./cascade";
 import { sweepOrphanObjects } from "../storage/objects";
-import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
-import { secondsVar } from "../lib/time";
-import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
-import { lifecycleOf } from "./transitions";
+import { configOf } from "../config";
+import { lifecycleOf } from "./customer-lifecycle-client";
 
 /** Customers looked at per category and run: bounded work at any table size. */
 export const SWEEP_LIMIT = 100;
@@ -35,7 +33,7 @@ const PRUNE_LIMIT = 5000;
  */
 export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileReport> {
   const db = getDb(env.DB);
-  const expiryMs = secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+  const expiryMs = configOf(env).signupExpiryMs;
 
   const [overdueFrozen, overdueSignups] = await db.batch([
     db
@@ -63,7 +61,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     .orderBy(asc(customers.id))
     .limit(SWEEP_LIMIT);
   for (const { id } of page) await lifecycleOf(env, id).deleteIfOverdue(id);
-  const next = page.length === SWEEP_LIMIT ? page[page.length - 1]!.id : "";
+  const next = page.length === SWEEP_LIMIT ? (page.at(-1)?.id ?? "") : "";
   await db
     .insert(sweepCursors)
     .values({ name: "frozen_alarms", value: next })

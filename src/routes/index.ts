@@ -4,13 +4,17 @@ import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
+import { serviceRoutes } from "./service";
+import { serviceAgentRoutes } from "./service-agents";
 import { storageFileRoutes } from "./storage-files";
 
-export const routes: RouteModule<any>[] = [
+export const routes: RouteModule[] = [
   ...authRoutes,
   ...customerRoutes,
   ...customersRoutes,
   ...accesskeyRoutes,
   ...resourceRoutes,
   ...storageFileRoutes,
+  ...serviceAgentRoutes,
+  ...serviceRoutes,
 ];

@@ -86,7 +86,7 @@ describe("vn login / vn me", () => {
   });
 
   it("refuses a wrong key, so `vn login` reports the validation failure", async () => {
-    expect(wire(await vn("vb_" + "0".repeat(32)).GET("/v1.0/me")).status).toBe(401);
+    expect(wire(await vn(`vb_${"0".repeat(32)}`).GET("/v1.0/me")).status).toBe(401);
   });
 });
 

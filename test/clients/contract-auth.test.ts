@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createAccesskey, createCustomer, expectError, login, unique } from "../helpers";
 import { asUser } from "../helpers/typed-client";
-import { mailbox } from "../mail-helpers";
+import { mailbox } from "../helpers/mail";
 import { customerWithKey, mailedToken, sdk, wire } from "./replay";
 
 /**

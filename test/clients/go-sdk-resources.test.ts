@@ -347,7 +347,14 @@ describe("go sdk trunks", () => {
       }),
       TrunkModel,
     );
-    expect(created).toMatchObject({ domain_name: domain, username: "gouser", allowed_ips: [], auth_types: [] });
+    // The SDK reads password back: the SIP credential the trunk's PBX registers with.
+    expect(created).toMatchObject({
+      domain_name: domain,
+      username: "gouser",
+      password: "trunk-pass-1",
+      allowed_ips: [],
+      auth_types: [],
+    });
 
     expect(
       expectGoList(await client.GET("/v1.0/trunks", { params: { query: { page_size: 10 } } }), TrunkModel).map(
@@ -372,7 +379,12 @@ describe("go sdk trunks", () => {
       }),
       TrunkModel,
     );
-    expect(replaced).toMatchObject({ allowed_ips: ["198.51.100.1"], auth_types: ["basic", "ip"], name: "Go trunk 2" });
+    expect(replaced).toMatchObject({
+      allowed_ips: ["198.51.100.1"],
+      auth_types: ["basic", "ip"],
+      name: "Go trunk 2",
+      password: "trunk-pass-1",
+    });
 
     expectGo(await client.DELETE("/v1.0/trunks/{id}", { params: { path: { id: created.id } } }), TrunkModel);
   });
@@ -387,7 +399,7 @@ describe("go sdk extensions", () => {
       }),
       ExtensionModel,
     );
-    expect(created).toMatchObject({ extension: ext, customer_id: customerId });
+    expect(created).toMatchObject({ extension: ext, customer_id: customerId, password: "sip-pass-123" });
 
     expect(
       expectGoList(await client.GET("/v1.0/extensions", { params: { query: { page_size: 10 } } }), ExtensionModel).map(
@@ -395,9 +407,8 @@ describe("go sdk extensions", () => {
       ),
     ).toContain(created.id);
     expect(
-      expectGo(await client.GET("/v1.0/extensions/{id}", { params: { path: { id: created.id } } }), ExtensionModel)
-        .extension,
-    ).toBe(ext);
+      expectGo(await client.GET("/v1.0/extensions/{id}", { params: { path: { id: created.id } } }), ExtensionModel),
+    ).toMatchObject({ extension: ext, password: "sip-pass-123" });
     expect(
       expectGo(
         await client.PUT("/v1.0/extensions/{id}", {
@@ -405,8 +416,8 @@ describe("go sdk extensions", () => {
           body: { detail: "", name: "Go desk 2", password: "" },
         }),
         ExtensionModel,
-      ).name,
-    ).toBe("Go desk 2");
+      ),
+    ).toMatchObject({ name: "Go desk 2", password: "sip-pass-123" });
 
     expectGo(await client.DELETE("/v1.0/extensions/{id}", { params: { path: { id: created.id } } }), ExtensionModel);
   });

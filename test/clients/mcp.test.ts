@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createResource, validBody } from "../resource-helpers";
+import { createResource, validBody } from "../helpers/resources";
 import { customerWithKey, expectMcp, expectMcpList, ignoredFields, mcp, type Replayed, wire } from "./replay";
 
 /**
@@ -161,7 +161,7 @@ describe("mcp: contacts", () => {
 
 describe("mcp: errors it maps", () => {
   it("answers 401 for a bad key and 404 for an unknown id (the codes _handle_error maps)", async () => {
-    expect(wire(await mcp("vb_" + "x".repeat(32)).GET("/v1.0/customer")).status).toBe(401);
+    expect(wire(await mcp(`vb_${"x".repeat(32)}`).GET("/v1.0/customer")).status).toBe(401);
     const missing = await client.GET("/v1.0/agents/{id}", {
       params: { path: { id: "00000000-0000-4000-8000-000000000000" } },
     });

@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import { adminLogin, api, BASE, createAccesskey, createCustomer, readResponse } from "../helpers";
 import { type Answer, answerOf, type ApiClient, type DataOf, typedClient } from "../helpers/typed-client";
-import { mailbox } from "../mail-helpers";
+import { mailbox } from "../helpers/mail";
 
 /**
  * Replays requests the way the platform's own clients put them on the wire. Each client's

@@ -13,7 +13,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie. Failures are limited per (username, client) and per client, and a client failing on an account under attack waits a growing delay: 429 with Retry-After (README, Security limits). A password or permission change revokes earlier tokens.
+         * @description Returns a JWT (7-day expiry) and sets it as an HttpOnly `token` cookie, and a device token for the account (also set as an HttpOnly cookie for /auth/login). Failed attempts are limited per account (100 an hour, shared by every client without a device token), per (username, client) and per client; a client presenting a valid device token has its own budget (10 an hour) instead: 429 with Retry-After (README, Security limits). IPv6 clients count by /64. A password or permission change revokes earlier tokens.
          */
         post: operations["PostAuthLogin"];
         delete?: never;
@@ -33,7 +33,7 @@ export interface paths {
         put?: never;
         /**
          * Sign up
-         * @description Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.
+         * @description Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Until the address is verified, the account's credentials read, resend the verification and unregister, and nothing else (403 `ACCOUNT_NOT_ACTIVE`); the verification keeps the key and the password chosen here only if asked to (`signup_credentials: "keep"`). Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.
          */
         post: operations["PostAuthSignup"];
         delete?: never;
@@ -51,13 +51,13 @@ export interface paths {
         };
         /**
          * The email verification page (the mail's link)
-         * @description An HTML page (strict CSP, no external assets) whose button posts the link's token to `POST /auth/email-verify`. Opening it changes nothing, so mail scanners that prefetch links cannot spend the token.
+         * @description An HTML page (strict CSP, no external assets) whose buttons post the link's token to `POST /auth/email-verify`. Opening it changes nothing, so mail scanners that prefetch links cannot spend the token. An unknown, used or expired token shows an explanation with status 400.
          */
         get: operations["GetAuthEmailVerify"];
         put?: never;
         /**
          * Verify an email address
-         * @description Spends the single-use token from the verification mail: an `initial` customer becomes `active`. An admin agent without a password (passwordless signup) then gets a "set your password" mail.
+         * @description Spends the single-use token from the verification mail: an `initial` customer becomes `active`. For a signup, `signup_credentials` says what becomes of the credentials the signup handed out before the address was proven: kept only with `keep`, else revoked (README, "Signup and ownership"). An admin agent without a password (passwordless signup, or its signup password revoked) then gets a "set your password" mail.
          */
         post: operations["PostAuthEmailVerify"];
         delete?: never;
@@ -77,7 +77,7 @@ export interface paths {
         put?: never;
         /**
          * Request a password reset mail
-         * @description Mails a single-use reset link (`/auth/password-reset?token=…`, valid one hour) to the agent: to its username when that is an email address, else to its customer's email. Always answers 200 with `{}`, known username or not, so it reveals nothing; guest agents and the super admin get no mail.
+         * @description Mails a single-use reset link (`/auth/password-reset?token=…`, valid one hour) to the agent: to its username when that is an email address, else to its customer's email. Always answers 200 with `{}`, known username or not, and at the same cost: the lookup and the mail happen after the answer. Guest agents and the super admin get no mail. At most 10 requests an hour per client address (IPv6: per /64), then 429 with Retry-After; one client gets at most 2 of the 10 reset mails an address can receive in an hour, so no client can use up another's.
          */
         post: operations["PostAuthPasswordForgot"];
         delete?: never;
@@ -101,7 +101,7 @@ export interface paths {
         put?: never;
         /**
          * Set a new password with a reset token
-         * @description Spends the single-use token of a reset (or "set your password") link, valid one hour, and sets the agent's password; the agent's tokens issued before stop working. Guest agents cannot reset.
+         * @description Spends the single-use token of a reset (or "set your password") link, valid one hour, and sets the agent's password; the agent's tokens issued before stop working. Guest agents cannot reset. Answers a device token for the account (also set as its HttpOnly cookie for /auth/login): the mailbox's owner signs in with it even while the account's shared login budget is spent by others.
          */
         post: operations["PostAuthPasswordReset"];
         delete?: never;
@@ -260,7 +260,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the webhook signing secret
-         * @description For 24 hours deliveries carry signatures of both the new and the previous secret (space-separated in webhook-signature). Read the new secret with GET /v1.0/customer, the one place a secret is shown.
+         * @description For 24 hours deliveries carry signatures of both the new and the previous secret in webhook-signature (space-separated), and X-VoIPBIN-Signature stays signed with the previous secret; after the 24 hours both headers use the new secret only. Read the new secret with GET /v1.0/customer, the one place a secret is shown.
          */
         post: operations["PostCustomerWebhookSecret"];
         delete?: never;
@@ -284,7 +284,7 @@ export interface paths {
         put?: never;
         /**
          * Create a customer
-         * @description Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent's username is `username`, or the email when left out; the password is write-only. Without a password, a "set your password" mail (a reset link, valid one hour) goes to the email.
+         * @description Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent's username is `username`, or the email when left out; the password is write-only. Without a password, a "set your password" mail (a reset link, valid one hour) goes to the username when it is an address, else to the email.
          */
         post: operations["PostCustomers"];
         delete?: never;
@@ -313,7 +313,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a customer
-         * @description Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set.
+         * @description Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set. An expired signup is closed for good: 409, nothing changes.
          */
         delete: operations["DeleteCustomersId"];
         options?: never;
@@ -464,7 +464,7 @@ export interface paths {
         put?: never;
         /**
          * Create an access key
-         * @description The response carries the key (`vb_…`) once; only its SHA-256 is stored. A customer's key acts as CustomerAdmin. The project super admin's key acts as the super admin (for clients that only send `?accesskey=`); it is bound to the configured ADMIN_USERNAME and ADMIN_PASSWORD and stops working when either changes.
+         * @description The response carries the key (`vb_…`) once; only its SHA-256 is stored. A customer holds at most 50 active (unexpired) keys: past that, 429 RESOURCE_LIMIT_EXCEEDED. A customer's key acts as CustomerAdmin. The project super admin's key acts as the super admin (for clients that only send `?accesskey=`); it is bound to the configured ADMIN_USERNAME and ADMIN_PASSWORD and stops working when either changes.
          */
         post: operations["PostAccesskeys"];
         delete?: never;
@@ -505,7 +505,7 @@ export interface paths {
         get?: never;
         /**
          * Change an agent's password
-         * @description By a CustomerAdmin, or by the agent itself. The guest agent's password cannot be changed.
+         * @description By a CustomerAdmin, or by the agent itself. An agent changing its own password proves it is the owner: with `current_password`, or with a token from a login in the last 5 minutes (otherwise 403 RECENT_LOGIN_REQUIRED); wrong `current_password` answers 401 and counts against the password-guessing limits (429). The change revokes the agent's earlier tokens. The guest agent's password cannot be changed.
          */
         put: operations["PutAgentsIdPassword"];
         post?: never;
@@ -562,12 +562,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List agents */
+        /**
+         * List agents
+         * @description Filters as the platform applies them: `status` keeps agents with that status, `tag_ids` those holding at least one of the tags; both together must both hold.
+         */
         get: operations["GetAgents"];
         put?: never;
         /**
          * Create a agent
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostAgents"];
         delete?: never;
@@ -610,7 +613,7 @@ export interface paths {
         put?: never;
         /**
          * Create a number
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostNumbers"];
         delete?: never;
@@ -653,7 +656,7 @@ export interface paths {
         put?: never;
         /**
          * Create a flow
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostFlows"];
         delete?: never;
@@ -696,7 +699,7 @@ export interface paths {
         put?: never;
         /**
          * Create a queue
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostQueues"];
         delete?: never;
@@ -739,7 +742,7 @@ export interface paths {
         put?: never;
         /**
          * Create a trunk
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostTrunks"];
         delete?: never;
@@ -782,7 +785,7 @@ export interface paths {
         put?: never;
         /**
          * Create a extension
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostExtensions"];
         delete?: never;
@@ -825,7 +828,7 @@ export interface paths {
         put?: never;
         /**
          * Create a file
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostFiles"];
         delete?: never;
@@ -911,7 +914,7 @@ export interface paths {
         put?: never;
         /**
          * Create a billing account
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostBillingAccounts"];
         delete?: never;
@@ -954,7 +957,7 @@ export interface paths {
         put?: never;
         /**
          * Create a tag
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostTags"];
         delete?: never;
@@ -997,7 +1000,7 @@ export interface paths {
         put?: never;
         /**
          * Create a transcription
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostTranscriptions"];
         delete?: never;
@@ -1040,7 +1043,7 @@ export interface paths {
         put?: never;
         /**
          * Create a transcription (alias of /v1.0/transcriptions)
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostTranscribes"];
         delete?: never;
@@ -1083,7 +1086,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contact
-         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
          */
         post: operations["PostContacts"];
         delete?: never;
@@ -1423,6 +1426,466 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1.0/service_agents/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The logged-in agent */
+        get: operations["GetServiceAgentsMe"];
+        /**
+         * Change the logged-in agent's name, detail and ring method
+         * @description Changes the caller's own agent; fields beyond these are ignored and named in X-Ignored-Fields.
+         */
+        put: operations["PutServiceAgentsMe"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/me/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the logged-in agent's addresses
+         * @description Changes the caller's own agent; fields beyond these are ignored and named in X-Ignored-Fields.
+         */
+        put: operations["PutServiceAgentsMeAddresses"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the logged-in agent's password
+         * @description Every token issued to the agent before the change stops working (sign in again). As with PUT /v1.0/agents/{self}/password, the agent proves it is the owner: with `current_password`, or with a token from a login in the last 5 minutes (otherwise 403 RECENT_LOGIN_REQUIRED). The guest agent's password cannot be changed.
+         */
+        put: operations["PutServiceAgentsMePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/me/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the logged-in agent's status
+         * @description Changes the caller's own agent; fields beyond these are ignored and named in X-Ignored-Fields.
+         */
+        put: operations["PutServiceAgentsMeStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The logged-in agent's customer (a limited view)
+         * @description Its id, name, detail and times only, for every agent of the customer. The customer's full record is GET /v1.0/customer (admins and managers).
+         */
+        get: operations["GetServiceAgentsCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List agents */
+        get: operations["GetServiceAgentsAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a agent */
+        get: operations["GetServiceAgentsAgentsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List extensions
+         * @description The calling agent's own extensions: those its `extension` addresses name.
+         */
+        get: operations["GetServiceAgentsExtensions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/extensions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a extension */
+        get: operations["GetServiceAgentsExtensionsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tags */
+        get: operations["GetServiceAgentsTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tag */
+        get: operations["GetServiceAgentsTagsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/transcribes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List transcriptions
+         * @description The customer's transcriptions; reference_type and reference_id (together) narrow them to one origin.
+         */
+        get: operations["GetServiceAgentsTranscribes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List files
+         * @description The calling agent's own files (those it uploaded).
+         */
+        get: operations["GetServiceAgentsFiles"];
+        put?: never;
+        /**
+         * Upload a file as the logged-in agent
+         * @description Stores the multipart part `file` (at most 10485760 bytes), owned by the calling agent; `type` is "talk" (the default). Name and filename are the part's filename.
+         */
+        post: operations["PostServiceAgentsFiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a file */
+        get: operations["GetServiceAgentsFilesId"];
+        put?: never;
+        post?: never;
+        /** Delete a file */
+        delete: operations["DeleteServiceAgentsFilesId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/files/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file's bytes
+         * @description Answers the uploaded bytes with their Content-Type, as an attachment. A file recorded without an upload (JSON create) has none: 404.
+         */
+        get: operations["GetServiceAgentsFilesIdFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find a contact by phone number or email
+         * @description Matches the contact's phone_number or email, or the target of one of its addresses. Give phone or email.
+         */
+        get: operations["GetServiceAgentsContactsLookup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List contacts */
+        get: operations["GetServiceAgentsContacts"];
+        put?: never;
+        /**
+         * Create a contact
+         * @description Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default. A tag or flow id that names no resource of the customer: 404.
+         */
+        post: operations["PostServiceAgentsContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contact */
+        get: operations["GetServiceAgentsContactsId"];
+        /**
+         * Update a contact
+         * @description Partial update: fields left out keep their values; unknown, read-only and creation-only fields are ignored and named in X-Ignored-Fields. Send If-Match with the ETag to refuse a stale write (412).
+         */
+        put: operations["PutServiceAgentsContactsId"];
+        post?: never;
+        /** Delete a contact */
+        delete: operations["DeleteServiceAgentsContactsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts/{id}/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an address to a contact */
+        post: operations["PostServiceAgentsContactsIdAddresses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts/{id}/addresses/{address_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change one of a contact's addresses */
+        put: operations["PutServiceAgentsContactsIdAddressesAddressId"];
+        post?: never;
+        /** Remove an address from a contact */
+        delete: operations["DeleteServiceAgentsContactsIdAddressesAddressId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tag a contact */
+        post: operations["PostServiceAgentsContactsIdTags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/service_agents/contacts/{id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Untag a contact */
+        delete: operations["DeleteServiceAgentsContactsIdTagsTagId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to start
+         * @description Links to the API reference, the OpenAPI document, the console and the health check.
+         */
+        get: operations["GetRoot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health check
+         * @description 200 with the build's version when the Worker runs and D1 answers a trivial query within 2 seconds; 503 (same body, `status: unavailable`) when it does not. Needs no credential.
+         */
+        get: operations["GetHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1431,6 +1894,8 @@ export interface components {
             username: string;
             /** @description JWT, valid 7 days */
             token: string;
+            /** @description A device token for this account (one year): sent back with later logins, from the body or the cookie, it gives this client its own budget of failed attempts, which nobody else's failures can spend (README, Security limits). */
+            device_token: string;
         };
         Error: {
             error: {
@@ -1456,6 +1921,8 @@ export interface components {
         LoginRequest: {
             username: string;
             password: string;
+            /** @description Optional: the `device_token` an earlier login (or password reset) of this account answered. Browsers send it as the account's `vb_device_…` cookie instead. */
+            device_token?: string;
         };
         /** @description Empty ({}) when the signup could not be made for any reason but invalid input, so that it reveals nothing. */
         SignupResponse: {
@@ -1574,6 +2041,11 @@ export interface components {
         };
         EmailVerifyRequest: {
             token: string;
+            /**
+             * @description For the verification of a signup: what becomes of the credentials the signup handed out before the address was proven (its access key named "default", and the password if the signup set one). `keep` keeps them. `revoke`, the default, deletes the key, unsets the password (ending every token issued with it) and mails a "set your password" link: whoever proves the address owns the account alone unless they keep them. No effect when there is no signup left to decide on (an operator-created customer, a later change of address).
+             * @enum {string}
+             */
+            signup_credentials?: "keep" | "revoke";
         };
         PasswordForgotResponse: Record<string, never>;
         /**
@@ -1585,7 +2057,10 @@ export interface components {
             /** @description The agent's username (usually its email address). */
             username: string;
         };
-        PasswordResetResponse: Record<string, never>;
+        PasswordResetResponse: {
+            /** @description A device token for the account: send it with `POST /auth/login` (README, Security limits). */
+            device_token: string;
+        };
         /**
          * @example {
          *       "token": "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6abcd",
@@ -1872,6 +2347,8 @@ export interface components {
          */
         AgentPasswordUpdate: {
             password: string;
+            /** @description The agent's current password: the proof an agent changing its own password gives when its token is not from a login in the last 5 minutes. Not needed when a CustomerAdmin sets another agent's password. */
+            current_password?: string;
         };
         Contact: {
             /** Format: uuid */
@@ -2029,7 +2506,6 @@ export interface components {
          * @example {
          *       "name": "Main IVR",
          *       "detail": "",
-         *       "type": "flow",
          *       "actions": [
          *         {
          *           "type": "answer"
@@ -2046,7 +2522,6 @@ export interface components {
         FlowCreate: {
             name?: string;
             detail?: string;
-            type?: ("flow" | "conference" | "queue" | "campaign" | "transfer") | "" | null;
             actions?: {
                 [key: string]: unknown;
             }[] | null;
@@ -2055,7 +2530,6 @@ export interface components {
         FlowUpdate: {
             name?: string;
             detail?: string;
-            type?: ("flow" | "conference" | "queue" | "campaign" | "transfer") | "" | null;
             actions?: {
                 [key: string]: unknown;
             }[] | null;
@@ -2135,6 +2609,8 @@ export interface components {
             auth_types: ("basic" | "ip")[];
             username: string;
             allowed_ips: string[];
+            /** @description Answered to the customer's admins (and access keys) and the operator only; empty when unset. */
+            password?: string;
             tm_create: string;
             tm_update: string;
             tm_delete: string | null;
@@ -2188,6 +2664,8 @@ export interface components {
             username: string;
             domain_name: string;
             direct_hash: string;
+            /** @description Answered to the customer's admins (and access keys) and the operator only; empty when unset. */
+            password?: string;
             tm_create: string;
             tm_update: string;
             tm_delete: string | null;
@@ -2247,8 +2725,7 @@ export interface components {
          *       "name": "Greeting",
          *       "detail": "",
          *       "filename": "greeting.wav",
-         *       "content_type": "audio/wav",
-         *       "filesize": 48000
+         *       "content_type": "audio/wav"
          *     }
          */
         FileCreate: {
@@ -2256,23 +2733,14 @@ export interface components {
             detail?: string;
             /** @enum {string} */
             type?: "" | "rag" | "talk" | "recording";
-            /** @enum {string} */
-            reference_type?: "" | "normal" | "recording";
-            /** Format: uuid */
-            reference_id?: string;
             filename?: string;
             content_type?: string;
-            filesize?: number;
         };
         FileUpdate: {
             name?: string;
             detail?: string;
             /** @enum {string} */
             type?: "" | "rag" | "talk" | "recording";
-            /** @enum {string} */
-            reference_type?: "" | "normal" | "recording";
-            /** Format: uuid */
-            reference_id?: string;
             filename?: string;
         };
         BillingAccountList: {
@@ -2311,7 +2779,6 @@ export interface components {
          * @example {
          *       "name": "Main account",
          *       "detail": "",
-         *       "balance": 100,
          *       "currency": "USD",
          *       "payment_type": "prepaid",
          *       "payment_method": "credit card"
@@ -2320,7 +2787,6 @@ export interface components {
         BillingAccountCreate: {
             name?: string;
             detail?: string;
-            balance?: number;
             currency?: string;
             payment_type?: ("prepaid" | "postpaid") | "" | null;
             /** @enum {string|null} */
@@ -2329,8 +2795,6 @@ export interface components {
         BillingAccountUpdate: {
             name?: string;
             detail?: string;
-            balance?: number;
-            currency?: string;
             payment_type?: ("prepaid" | "postpaid") | "" | null;
             /** @enum {string|null} */
             payment_method?: "" | "credit card" | null;
@@ -2403,7 +2867,6 @@ export interface components {
          *       "reference_type": "call",
          *       "reference_id": "00000000-0000-0000-0000-000000000000",
          *       "language": "en-US",
-         *       "status": "done",
          *       "direction": "both"
          *     }
          */
@@ -2414,8 +2877,6 @@ export interface components {
             reference_type?: "" | "unknown" | "call" | "recording" | "confbridge" | "conference";
             reference_id?: string | "" | null;
             language?: string;
-            /** @enum {string} */
-            status?: "progressing" | "done";
             direction?: ("both" | "in" | "out") | "" | null;
             /** @enum {string} */
             provider?: "" | "gcp" | "aws";
@@ -2428,8 +2889,6 @@ export interface components {
             reference_type?: "" | "unknown" | "call" | "recording" | "confbridge" | "conference";
             reference_id?: string | "" | null;
             language?: string;
-            /** @enum {string} */
-            status?: "progressing" | "done";
             direction?: ("both" | "in" | "out") | "" | null;
             /** @enum {string} */
             provider?: "" | "gcp" | "aws";
@@ -2566,6 +3025,87 @@ export interface components {
             name?: string;
             detail?: string;
         };
+        /**
+         * @example {
+         *       "name": "John Smith",
+         *       "detail": "Sales",
+         *       "ring_method": "ringall"
+         *     }
+         */
+        ServiceAgentMeUpdate: {
+            name: string;
+            detail: string;
+            ring_method: ("ringall" | "linear") | "" | null;
+        };
+        ServiceAgentMeAddressesUpdate: {
+            addresses: components["schemas"]["CommonAddress"][] | null;
+        };
+        /**
+         * @example {
+         *       "password": "a-new-strong-password"
+         *     }
+         */
+        ServiceAgentMePasswordUpdate: {
+            password: string;
+            /** @description The agent's current password: the proof an agent changing its own password gives when its token is not from a login in the last 5 minutes. Not needed when a CustomerAdmin sets another agent's password. */
+            current_password?: string;
+        };
+        ServiceAgentMeStatusUpdate: {
+            /** @enum {string|null} */
+            status: "" | "available" | "away" | "busy" | "offline" | "ringing" | null;
+        };
+        /**
+         * @example {
+         *       "id": "5e4a0680-804e-11ec-8477-2fea5968d85b",
+         *       "name": "Acme Corporation",
+         *       "detail": "Enterprise customer account",
+         *       "tm_create": "2024-01-15T10:30:00.000Z",
+         *       "tm_update": "2024-06-20T14:22:35.000Z",
+         *       "tm_delete": null
+         *     }
+         */
+        ServiceAgentCustomer: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            detail: string;
+            tm_create: string;
+            tm_update: string;
+            tm_delete: string | null;
+        };
+        ServiceAgentFileUpload: {
+            /**
+             * Format: binary
+             * @description The file's bytes, at most 10485760 bytes.
+             */
+            file: string;
+            /**
+             * @description The file's purpose: "talk" (files shared in talks); "talk" when left out.
+             * @enum {string}
+             */
+            type?: "talk";
+        };
+        ServiceLinks: {
+            name: string;
+            /** @example /docs */
+            docs: string;
+            /** @example /openapi.json */
+            openapi: string;
+            /** @example /console */
+            console: string;
+            /** @example /health */
+            health: string;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            /** @example 0.1.0 */
+            version: string;
+            checks: {
+                /** @enum {string} */
+                database: "ok" | "unavailable";
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -2689,13 +3229,13 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid argument or failed precondition */
+            /** @description The link cannot be used */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
         };
@@ -2757,6 +3297,15 @@ export interface operations {
             };
             /** @description Invalid argument or failed precondition */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3654,6 +4203,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     PutCustomersIdMetadata: {
@@ -4180,6 +4738,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     GetAccesskeysId: {
@@ -4402,6 +4969,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     GetMe: {
@@ -4499,6 +5084,10 @@ export interface operations {
                 page_size?: number;
                 /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
                 page_token?: string;
+                /** @description Only agents with this status; empty or left out: any status. */
+                status?: "" | "available" | "away" | "busy" | "offline" | "ringing";
+                /** @description Comma-separated tag ids (at most 100): only agents with at least one of them. */
+                tag_ids?: string;
             };
             header?: never;
             path?: never;
@@ -4560,7 +5149,7 @@ export interface operations {
             /** @description The created agent */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -4588,6 +5177,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4673,7 +5271,7 @@ export interface operations {
             /** @description The updated agent */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -4854,7 +5452,7 @@ export interface operations {
             /** @description The created number */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -4882,6 +5480,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4967,7 +5574,7 @@ export interface operations {
             /** @description The updated number */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -5148,7 +5755,7 @@ export interface operations {
             /** @description The created flow */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -5176,6 +5783,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5261,7 +5877,7 @@ export interface operations {
             /** @description The updated flow */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -5442,7 +6058,7 @@ export interface operations {
             /** @description The created queue */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -5470,6 +6086,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5555,7 +6180,7 @@ export interface operations {
             /** @description The updated queue */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -5736,7 +6361,7 @@ export interface operations {
             /** @description The created trunk */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -5764,6 +6389,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5849,7 +6483,7 @@ export interface operations {
             /** @description The updated trunk */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6030,7 +6664,7 @@ export interface operations {
             /** @description The created extension */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6058,6 +6692,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6143,7 +6786,7 @@ export interface operations {
             /** @description The updated extension */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6325,7 +6968,7 @@ export interface operations {
             /** @description The created file */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6353,6 +6996,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6438,7 +7090,7 @@ export interface operations {
             /** @description The updated file */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6739,7 +7391,7 @@ export interface operations {
             /** @description The updated file */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6920,7 +7572,7 @@ export interface operations {
             /** @description The created billing account */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -6948,6 +7600,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7033,7 +7694,7 @@ export interface operations {
             /** @description The updated billing account */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -7214,7 +7875,7 @@ export interface operations {
             /** @description The created tag */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -7242,6 +7903,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7327,7 +7997,7 @@ export interface operations {
             /** @description The updated tag */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -7508,7 +8178,7 @@ export interface operations {
             /** @description The created transcription */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -7536,6 +8206,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7621,7 +8300,7 @@ export interface operations {
             /** @description The updated transcription */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -7802,7 +8481,7 @@ export interface operations {
             /** @description The created transcription */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -7830,6 +8509,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7915,7 +8603,7 @@ export interface operations {
             /** @description The updated transcription */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8096,7 +8784,7 @@ export interface operations {
             /** @description The created contact */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8124,6 +8812,15 @@ export interface operations {
             };
             /** @description The credential lacks the permission, or the account state forbids it */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8209,7 +8906,7 @@ export interface operations {
             /** @description The updated contact */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8340,7 +9037,7 @@ export interface operations {
             /** @description The updated agent */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8422,7 +9119,7 @@ export interface operations {
             /** @description The updated agent */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8504,7 +9201,7 @@ export interface operations {
             /** @description The updated agent */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8586,7 +9283,7 @@ export interface operations {
             /** @description The updated agent */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8668,7 +9365,7 @@ export interface operations {
             /** @description The updated number */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8750,7 +9447,7 @@ export interface operations {
             /** @description The updated queue */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8832,7 +9529,7 @@ export interface operations {
             /** @description The updated queue */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8914,7 +9611,7 @@ export interface operations {
             /** @description The updated billing account */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -8996,7 +9693,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -9070,7 +9767,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -9202,7 +9899,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. */
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
                     "X-Ignored-Fields"?: string;
                     [name: string]: unknown;
                 };
@@ -9534,6 +10231,1758 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutServiceAgentsMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAgentMeUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated agent */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutServiceAgentsMeAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAgentMeAddressesUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated agent */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutServiceAgentsMePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAgentMePasswordUpdate"];
+            };
+        };
+        responses: {
+            /** @description The agent */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutServiceAgentsMeStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAgentMeStatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated agent */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAgentCustomer"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsAgents: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of agents, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsAgentsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsExtensions: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of extensions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsExtensionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The extension */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Extension"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsTags: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tags, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsTagsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tag"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsTranscribes: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+                reference_type?: "" | "unknown" | "call" | "recording" | "confbridge" | "conference";
+                reference_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transcriptions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptionList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsFiles: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of files, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PostServiceAgentsFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ServiceAgentFileUpload"];
+            };
+        };
+        responses: {
+            /** @description The stored file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsFilesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    DeleteServiceAgentsFilesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsFilesIdFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsContactsLookup: {
+        parameters: {
+            query?: {
+                phone?: string;
+                email?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The most recently created match */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsContacts: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PostServiceAgentsContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCreate"];
+            };
+        };
+        responses: {
+            /** @description The created contact */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetServiceAgentsContactsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutServiceAgentsContactsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated contact */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    DeleteServiceAgentsContactsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PostServiceAgentsContactsIdAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactAddressCreate"];
+            };
+        };
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutServiceAgentsContactsIdAddressesAddressId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactAddressUpdate"];
+            };
+        };
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    DeleteServiceAgentsContactsIdAddressesAddressId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PostServiceAgentsContactsIdTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactTagAdd"];
+            };
+        };
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    /** @description Body fields that were ignored (unknown, or read-only), comma-separated and sorted; absent when none were. A name that is no header token is percent-encoded (UTF-8). At most 1024 characters: the names that do not fit are counted in a last item `...(N more)`. */
+                    "X-Ignored-Fields"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    DeleteServiceAgentsContactsIdTagsTagId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tag_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceLinks"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Healthy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description D1 did not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };

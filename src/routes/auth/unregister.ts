@@ -9,7 +9,7 @@ import { agents } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { ApiError, errorResponses, invalidArgument } from "../../lib/errors";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
-import { lifecycleOf, unwrap } from "../../lifecycle/transitions";
+import { lifecycleOf, unwrap } from "../../lifecycle/customer-lifecycle-client";
 
 export const CONFIRMATION_PHRASE = "DELETE";
 
@@ -99,6 +99,7 @@ export const unregister = defineRoute(
     const row = unwrap(input.immediate ? await lifecycle.deleteNow(customer.id) : await lifecycle.freeze(customer.id));
     return c.json(serializeCustomer(row), 200);
   },
+  { idempotent: true, writesEvents: true },
 );
 
 export const cancelUnregister = defineRoute(
@@ -119,4 +120,5 @@ export const cancelUnregister = defineRoute(
     const customer = requireOwnCustomer(c.get("principal"));
     return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, customer.id).recover(customer.id))), 200);
   },
+  { writesEvents: true },
 );

@@ -30,6 +30,7 @@ export const updateCustomerBillingAccount = defineRoute(
       200,
     );
   },
+  { writesEvents: true },
 );
 
 export const updateIdentityVerification = defineRoute(
@@ -63,4 +64,5 @@ export const updateIdentityVerification = defineRoute(
     );
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

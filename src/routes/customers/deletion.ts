@@ -51,7 +51,7 @@ export const getDeletion = defineRoute(
     const remaining = zeroCounts();
     const deleted = zeroCounts();
     resourceKinds.forEach((kind, i) => {
-      remaining[kind] = Number(remainingRows[i]![0]?.n ?? 0);
+      remaining[kind] = Number(remainingRows[i]?.[0]?.n ?? 0);
       // The job holds what the customer owned when it was deleted; what is gone is the difference.
       deleted[kind] = Math.max(0, (job?.deleted[kind] ?? 0) - (job?.status === "finished" ? 0 : remaining[kind]));
     });

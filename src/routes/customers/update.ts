@@ -34,6 +34,7 @@ export const updateCustomerRoute = defineRoute(
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );
 
 export const updateCustomerMetadata = defineRoute(
@@ -63,4 +64,5 @@ export const updateCustomerMetadata = defineRoute(
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -49,6 +49,12 @@ export const TAGS = [
   { name: "Billing Accounts", description: "Billing accounts, their balance and payment information." },
   { name: "Tags", description: "Tags that group agents, queues and contacts." },
   { name: "Transcriptions", description: "Transcription records (`/v1.0/transcribes`, also `/v1.0/transcriptions`)." },
+  {
+    name: "Service Agent",
+    description:
+      "The logged-in agent's own API (`/v1.0/service_agents/*`, a login token, not an access key): its profile and status, its customer without secrets, its colleagues, its own extensions and files, and the customer's tags, contacts and transcriptions.",
+  },
+  { name: "Service", description: "Where to start, and the health check for load balancers. No credential needed." },
 ];
 
 function publicServer(configured: string | undefined, origin: string) {

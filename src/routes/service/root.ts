@@ -1,0 +1,39 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../../lib/errors";
+import { defineRoute, jsonResponse } from "../../lib/route";
+
+const LinksSchema = z
+  .object({
+    name: z.string(),
+    docs: z.string().openapi({ example: "/docs" }),
+    openapi: z.string().openapi({ example: "/openapi.json" }),
+    console: z.string().openapi({ example: "/console" }),
+    health: z.string().openapi({ example: "/health" }),
+  })
+  .openapi("ServiceLinks");
+
+/** GET /: where a person who opens the bare origin goes next. */
+export const root = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/",
+    operationId: "GetRoot",
+    tags: ["Service"],
+    summary: "Where to start",
+    description: "Links to the API reference, the OpenAPI document, the console and the health check.",
+    security: [],
+    // 400: a malformed x-d1-bookmark header, refused on every route.
+    responses: { 200: jsonResponse(LinksSchema, "Links"), ...errorResponses(400) },
+  }),
+  (c) =>
+    c.json(
+      {
+        name: "VoIPBIN Customer API",
+        docs: "/docs",
+        openapi: "/openapi.json",
+        console: "/console",
+        health: "/health",
+      },
+      200,
+    ),
+);
