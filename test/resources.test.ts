@@ -13,6 +13,7 @@ import {
   type TestCustomer,
 } from "./helpers";
 import { signup } from "./lifecycle-helpers";
+import { setPlan } from "./plan-helpers";
 import { createResource, kinds, secretFields, validBody, verifyIdentity } from "./resource-helpers";
 
 // Invalid values per kind: [field, value]. Each must be refused with a 400 naming the field.
@@ -82,6 +83,8 @@ let a: TestCustomer;
 let b: TestCustomer;
 beforeAll(async () => {
   [a, b] = await Promise.all([createCustomer(), createCustomer()]);
+  // Every kind is created many times over here: more than the free plan allows (plans.test.ts).
+  await Promise.all([setPlan(a, "unlimited"), setPlan(b, "unlimited")]);
 });
 
 describe.each(kinds)("%s", (kind) => {

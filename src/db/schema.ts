@@ -121,7 +121,11 @@ export const numbers = ownedTable(
     callFlowId: text("call_flow_id").notNull().default(ZERO_UUID),
     messageFlowId: text("message_flow_id").notNull().default(ZERO_UUID),
   },
-  (t) => [uniqueIndex("numbers_number_uq").on(t.number)],
+  (t) => [
+    uniqueIndex("numbers_number_uq").on(t.number),
+    // The plan limit counts a customer's virtual numbers (+899…) as a range of this index.
+    index("numbers_customer_number_idx").on(t.customerId, t.number),
+  ],
 );
 
 export const flows = ownedTable("flows", {
@@ -170,6 +174,24 @@ export const files = ownedTable("files", {
   referenceId: text("reference_id").notNull().default(ZERO_UUID),
   uriDownload: text("uri_download").notNull().default(""),
 });
+
+// One per customer (the platform's storage account): its files' count and bytes, changed in the
+// same batch as the file rows, so the quota is checked inside the INSERT that uses it.
+export const storageAccounts = sqliteTable(
+  "storage_accounts",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    totalFileCount: integer("total_file_count").notNull().default(0),
+    totalFileSize: integer("total_file_size").notNull().default(0),
+    tmCreate: ms("tm_create").notNull(),
+    tmUpdate: ms("tm_update").notNull(),
+  },
+  (t) => [
+    uniqueIndex("storage_accounts_customer_uq").on(t.customerId),
+    index("storage_accounts_list_idx").on(t.tmCreate, t.id),
+  ],
+);
 
 export const billingAccounts = ownedTable("billing_accounts", {
   balance: real("balance").notNull().default(0),
@@ -383,3 +405,4 @@ export const auditLog = sqliteTable(
 export type CustomerRow = typeof customers.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type AccesskeyRow = typeof accesskeys.$inferSelect;
+export type StorageAccountRow = typeof storageAccounts.$inferSelect;

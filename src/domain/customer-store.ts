@@ -13,6 +13,7 @@ import {
 import { hashPassword, unusablePasswordHash } from "../auth/password";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
 import { unsetPasswordHash } from "./password-reset";
+import { newStorageAccountStatement } from "../storage/accounts";
 import { uniqueViolation } from "../lib/db-errors";
 import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
@@ -192,6 +193,8 @@ export async function buildCustomerCreation(
         tmUpdate: now,
       },
     ]),
+    // Every customer has its storage account from the start (the platform's rule for uploads).
+    newStorageAccountStatement(db, row.id, now),
     eventStatement(db, "customer_created", row, now),
   ];
   return { row, adminAgentId, statements };

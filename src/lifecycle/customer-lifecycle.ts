@@ -9,6 +9,7 @@ import {
   customers,
   emailVerifications,
   passwordResets,
+  storageAccounts,
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
@@ -210,6 +211,8 @@ export class CustomerLifecycle extends DurableObject<Env> {
       db.delete(agents).where(eq(agents.customerId, row.id)),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
+      // Counted into the deletion's receipt by `before` (recordDeletionJob) above.
+      db.delete(storageAccounts).where(eq(storageAccounts.customerId, row.id)),
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
       eventStatement(db, event, closed, now, target && { ...target, signingSecrets: activeSecrets(row, now) }),
     ];

@@ -19,6 +19,9 @@ import { isUuid } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
 import { kindSpecs, tableOf, type KindSpec, type Row } from "../../resources/kinds";
 import { schemasFor, serializerFor, setterSchemaFor, toColumns } from "./schemas";
+import { insertIf } from "../../db/insert-where";
+import { createGuardFor } from "../../plans/create-guard";
+import { createLimitResponses } from "../../plans/openapi";
 
 // Every owned table has the columns of `tags` (the kind with no columns of its own); the
 // generic code below only touches those, and passes the rest through as plain records.
@@ -221,7 +224,11 @@ export function crudRoutes(
           "Fields this kind does not have, or that are read-only, are ignored and named in X-Ignored-Fields. `null` (and the platform's zero values) stand for the default.",
         security: authenticated,
         request: { body: jsonBody(Create) },
-        responses: { 200: writeResponse(Resource, `The created ${noun}`), ...errorResponses(400, 401, 403, 409) },
+        responses: {
+          200: writeResponse(Resource, `The created ${noun}`),
+          ...errorResponses(400, 401, 403, 409),
+          ...createLimitResponses(kind),
+        },
       }),
       async (c) => {
         const ctx = k.writer(c);
@@ -237,17 +244,22 @@ export function crudRoutes(
           tmUpdate: now,
           version: 1,
         };
-        let inserted: Row;
+        // Plan limits and the storage quota are conditions of the INSERT itself (race-free).
+        const guard = createGuardFor(kind, ctx.db, ctx.env, ctx.customer.id, row);
+        let inserted: Row | null | undefined;
         try {
-          [inserted] = (await ctx.db
-            .insert(table)
-            .values(row as never)
-            .returning()) as Row[];
+          if (guard) inserted = (await insertIf(ctx.db, table, row, guard)) as Row | null;
+          else
+            [inserted] = (await ctx.db
+              .insert(table)
+              .values(row as never)
+              .returning()) as Row[];
         } catch (err) {
           throw conflictFor(spec, err) ?? err;
         }
-        c.header("ETag", etagOf(inserted!.version));
-        return c.json(serialize(inserted!), 200);
+        if (!inserted) throw guard ? await guard.refusal() : new Error(`no ${noun} row came back`);
+        c.header("ETag", etagOf(inserted.version));
+        return c.json(serialize(inserted), 200);
       },
     );
 

@@ -5,6 +5,7 @@ import { customers, Permission } from "../../db/schema";
 import { resetDefaultBillingStatements } from "../../domain/customer-store";
 import { alreadyExists, permissionDenied } from "../../lib/errors";
 import { isVirtualNumber } from "../../resources/kinds";
+import { moveTotalsIfWritten } from "../../storage/accounts";
 import { objectKey } from "../../storage/objects";
 import type { Guard, KindRules } from "./crud";
 
@@ -72,6 +73,8 @@ const billingAccountRules: KindRules = {
 };
 
 const fileRules: KindRules = {
+  // The storage account's totals follow the rows in the same batch (never drifting).
+  alsoOnDelete: ({ customer }, row, now) => [moveTotalsIfWritten(customer.id, -1, -row.sizeBytes, now)],
   // The row goes first (D1 is the record), then its bytes; if this fails the cron removes them.
   async afterDelete(env, row) {
     try {
