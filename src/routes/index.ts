@@ -3,14 +3,18 @@ import { accesskeyRoutes } from "./accesskeys";
 import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
+import { planRoutes } from "./plans";
 import { resourceRoutes } from "./resources";
+import { storageAccountRoutes } from "./storage-accounts";
 import { storageFileRoutes } from "./storage-files";
 
 export const routes: RouteModule<any>[] = [
   ...authRoutes,
   ...customerRoutes,
   ...customersRoutes,
+  ...planRoutes,
   ...accesskeyRoutes,
   ...resourceRoutes,
   ...storageFileRoutes,
+  ...storageAccountRoutes,
 ];
