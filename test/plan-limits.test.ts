@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import readme from "../README.md?raw";
 import { PLAN_LIMITS, PLAN_TYPES, type LimitedResource } from "../src/plans/table";
 import { fetchWithDb, seamD1, writesTo } from "./d1-seam";
 import { adminLogin, api, createCustomer, expectError, type ApiResponse, type TestCustomer } from "./helpers";
@@ -93,6 +94,27 @@ describe("each limited kind is refused at its plan's limit (429 RESOURCE_LIMIT_E
     await seedKind(a.id, "trunks", 50);
     expect((await create(b, "trunks")).status).toBe(200);
     expectLimit(await create(b, "trunks"), "trunks", "free", 1);
+  });
+
+  it("the README's table says what src/plans/table.ts says", () => {
+    const section = readme.slice(readme.indexOf("## Plans and limits"));
+    const header = section.split("\n").find((l) => l.startsWith("| plan "));
+    expect(header?.split("|").map((c) => c.trim())).toEqual([
+      "",
+      "plan",
+      "agents",
+      "extensions",
+      "queues",
+      "trunks",
+      "virtual numbers",
+      "flows",
+      "",
+    ]);
+    for (const plan of PLAN_TYPES) {
+      const row = section.split("\n").find((l) => l.startsWith(`| ${plan} `));
+      const cells = row?.split("|").slice(2, -1).map((c) => Number(c.trim().replaceAll(",", "")));
+      expect(cells, plan).toEqual(resources.map((r) => PLAN_LIMITS[plan][r]));
+    }
   });
 
   it("the OpenAPI document gives each limited create its 429, and the upload its quota 429", async () => {

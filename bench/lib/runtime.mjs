@@ -195,11 +195,12 @@ export default {
 
 /**
  * Starts workerd with: the service (consuming its queues), an instrumented copy of it, the bare
- * reference, the two floors (primary-key read, 100-row list), the peer (when its bundle is given)
+ * reference, the two floors (primary-key read, 100-row list), the peer and the usage read's floor
+ * (when their bundles are given)
  * and the bench's control worker. Storage is ephemeral (a temp dir
  * Miniflare removes on dispose). Returns the Miniflare instance and each worker's base URL.
  */
-export async function startRuntime(project, { bindings, onLog, inspect = false, peerScript } = {}) {
+export async function startRuntime(project, { bindings, onLog, inspect = false, peerScript, floorUsageScript } = {}) {
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const entry = builtEntry(project);
   const mirrored = mirroredOptions(project);
@@ -213,6 +214,7 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
     floorGet: "bench-floor-get",
     floorList: "bench-floor-list",
     ...(peerScript ? { peer: "bench-peer" } : {}),
+    ...(floorUsageScript ? { floorUsage: "bench-floor-usage" } : {}),
     control: "bench-control",
   };
   const distDir = dirname(entry);
@@ -290,6 +292,19 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
               bindings: { JWT_SECRET: bindings.JWT_SECRET },
               unsafeDirectSockets: direct,
               ...(inspect ? { unsafeInspectorProxy: true } : {}),
+            },
+          ]
+        : []),
+      ...(floorUsageScript
+        ? [
+            {
+              name: names.floorUsage,
+              compatibilityDate: mirrored.compatibilityDate,
+              compatibilityFlags: mirrored.compatibilityFlags,
+              modules: true,
+              scriptPath: floorUsageScript,
+              d1Databases: mirrored.d1Databases,
+              unsafeDirectSockets: direct,
             },
           ]
         : []),
