@@ -112,7 +112,10 @@ describe("each limited kind is refused at its plan's limit (429 RESOURCE_LIMIT_E
     ]);
     for (const plan of PLAN_TYPES) {
       const row = section.split("\n").find((l) => l.startsWith(`| ${plan} `));
-      const cells = row?.split("|").slice(2, -1).map((c) => Number(c.trim().replaceAll(",", "")));
+      const cells = row
+        ?.split("|")
+        .slice(2, -1)
+        .map((c) => Number(c.trim().replaceAll(",", "")));
       expect(cells, plan).toEqual(resources.map((r) => PLAN_LIMITS[plan][r]));
     }
   });

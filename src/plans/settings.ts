@@ -1,10 +1,11 @@
 import type { Env } from "../env";
 import { FALLBACK_PLAN_TYPE, FALLBACK_STORAGE_QUOTA_BYTES, isPlanType, type PlanType } from "./table";
 
-let warned = false;
+const warned = new Set<string>();
+/** A misconfiguration is logged once per isolate, not on every request. */
 const warnOnce = (message: string) => {
-  if (warned) return;
-  warned = true;
+  if (warned.has(message)) return;
+  warned.add(message);
   console.error(message);
 };
 

@@ -1,14 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { D1Record, RawQuery } from "../db/raw";
 import { USAGE_RESOURCES, usageSql, type UsageResource } from "./usage-sql";
-import {
-  isPlanType,
-  LIMITED_RESOURCES,
-  PLAN_LIMITS,
-  PLAN_TYPES,
-  type LimitedResource,
-  type PlanType,
-} from "./table";
+import { isPlanType, LIMITED_RESOURCES, PLAN_LIMITS, PLAN_TYPES, type LimitedResource, type PlanType } from "./table";
 
 const Count = z.object({
   count: z.number().int().openapi({ description: "Rows the customer has now (exact)." }),
@@ -47,8 +40,8 @@ export function usageQuery(
   fallback: PlanType,
   quotaBytes: number,
 ): RawQuery<UsageRow | null> {
-  let text = texts.get(customerSql);
-  if (!text) texts.set(customerSql, (text = usageSql(customerSql)));
+  const text = texts.get(customerSql) ?? usageSql(customerSql);
+  texts.set(customerSql, text);
   return {
     statement: (d1) => d1.prepare(text).bind(...params, fallback),
     read(records: D1Record[]) {
