@@ -1,6 +1,6 @@
 import type { AttemptLimiter } from "./auth/attempt-limiter";
 import type { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
-import type { CascadeMessage } from "./queues/cascade";
+import type { CascadeMessage } from "./lifecycle/cascade";
 import type { WebhookMessage } from "./webhooks/dispatch";
 
 export interface Env {
@@ -16,6 +16,8 @@ export interface Env {
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 
+  // The settings as the runtime passes them: strings, unchecked. Read them through configOf(env)
+  // (src/config.ts), which validates and types them once.
   ADMIN_USERNAME: string;
   ADMIN_PASSWORD: string;
   JWT_SECRET: string;

@@ -5,7 +5,7 @@ import type { ResourceKind } from "../db/owned";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import { isVirtualNumber } from "../resources/kinds";
-import { defaultPlanType } from "./settings";
+import { configOf } from "../config";
 import {
   COUNTED,
   isPlanType,
@@ -68,7 +68,7 @@ export function limitExceeded(resource: LimitedResource, plan: PlanType, limit: 
 
 /** The customer's plan, read on its own (for the refusal's details, off the success path). */
 export async function readPlan(db: Db, env: Env, customerId: string): Promise<PlanType> {
-  const fallback = defaultPlanType(env);
+  const fallback = configOf(env).defaultPlanType;
   const row = await db.get<{ plan_type: string }>(sql`SELECT ${planSql(customerId, fallback)} AS plan_type`);
   return isPlanType(row?.plan_type) ? row.plan_type : fallback;
 }
@@ -89,7 +89,7 @@ export function planLimitGuard(
   const resource = limitedResourceOf(kind, row);
   if (!resource) return undefined;
   return {
-    condition: belowLimitSql(resource, customerId, defaultPlanType(env)),
+    condition: belowLimitSql(resource, customerId, configOf(env).defaultPlanType),
     async refusal() {
       const plan = await readPlan(db, env, customerId);
       return limitExceeded(resource, plan, PLAN_LIMITS[plan][resource]);

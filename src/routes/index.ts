@@ -6,6 +6,7 @@ import { customersRoutes } from "./customers";
 import { planRoutes } from "./plans";
 import { resourceRoutes } from "./resources";
 import { storageAccountRoutes } from "./storage-accounts";
+import { serviceRoutes } from "./service";
 import { storageFileRoutes } from "./storage-files";
 
 export const routes: RouteModule<any>[] = [
@@ -17,4 +18,5 @@ export const routes: RouteModule<any>[] = [
   ...resourceRoutes,
   ...storageFileRoutes,
   ...storageAccountRoutes,
+  ...serviceRoutes,
 ];

@@ -7,7 +7,7 @@ import type { Env } from "../env";
 import { ApiError, failedPrecondition } from "../lib/errors";
 import { iso } from "../lib/time";
 import type { CreateGuard } from "../plans/limits";
-import { storageQuotaBytes } from "../plans/settings";
+import { configOf } from "../config";
 
 /**
  * Storage accounts: one per customer, holding the count and bytes of its files. Every statement
@@ -84,7 +84,7 @@ export async function readStorageAccount(db: Db, customerId: string): Promise<St
 export async function quotaRefusal(db: Db, env: Env, customerId: string, size: number): Promise<ApiError | null> {
   const account = await readStorageAccount(db, customerId);
   if (!account) return storageAccountMissing();
-  const quota = storageQuotaBytes(env);
+  const quota = configOf(env).storageQuotaBytes;
   return account.totalFileSize + size > quota ? quotaExceeded(account.totalFileSize, size, quota) : null;
 }
 
@@ -93,7 +93,7 @@ export async function quotaRefusal(db: Db, env: Env, customerId: string, size: n
  * bytes; the same batch then adds the row to the totals.
  */
 export function quotaGuard(db: Db, env: Env, customerId: string, size: number, now: number): CreateGuard {
-  const quota = storageQuotaBytes(env);
+  const quota = configOf(env).storageQuotaBytes;
   return {
     condition: sql`(SELECT total_file_size FROM storage_accounts WHERE customer_id = ${customerId}) + ${size} <= ${quota}`,
     also: [moveTotalsIfWritten(customerId, 1, size, now)],

@@ -1,8 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import { adminLogin, api, BASE, createAccesskey, createCustomer, readResponse } from "../helpers";
-import { mailbox } from "../mail-helpers";
-import { setPlan, type Plan } from "../plan-helpers";
+import { mailbox } from "../helpers/mail";
+import { setPlan, type Plan } from "../helpers/plans";
 
 /**
  * Replays requests the way the platform's own clients put them on the wire. Each client's

@@ -1,6 +1,6 @@
 import type fc from "fast-check";
 import { adminLogin, createCustomer, type TestCustomer } from "../helpers";
-import { createResource } from "../resource-helpers";
+import { createResource } from "../helpers/resources";
 import type { Operation, Sent, Target } from "./document";
 
 // ---- Per-operation context -------------------------------------------------------------------

@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import type { ResourceKind } from "../../src/db/owned";
 import { api, createCustomer, login } from "../helpers";
-import { setPlan } from "../plan-helpers";
-import { createResource, kinds, validBody } from "../resource-helpers";
+import { createResource, kinds, validBody } from "../helpers/resources";
+import { setPlan } from "../helpers/plans";
 import { textArb } from "./arbitraries";
 import {
   type Ctx,

@@ -5,9 +5,10 @@ import { attemptKeys, clientIp } from "../../auth/attempt-limiter";
 import { issueToken, TOKEN_TTL_SECONDS } from "../../auth/jwt";
 import { verifyPassword } from "../../auth/password";
 import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
-import { agents, customers } from "../../db/schema";
+import { agents, customers, isLiveStatus } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { configOf } from "../../config";
 
 const LoginSchema = z
   .strictObject({ username: z.string().min(1).max(255), password: z.string().min(1).max(1024) })
@@ -60,11 +61,11 @@ export const login = defineRoute(
         .limit(1);
       // Unknown usernames cost the same PBKDF2 work and get the same answer.
       const ok = await verifyPassword(password, row?.agent.passwordHash);
-      agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
+      agent = ok && row && isLiveStatus(row.status) ? row.agent : null;
     }
     if (!agent) throw invalidCredentials(); // counted since begin()
     await attempts.succeed();
-    const token = await issueToken(agent, c.env.JWT_SECRET);
+    const token = await issueToken(agent, configOf(c.env).jwtSecret);
     setCookie(c, "token", token, {
       httpOnly: true,
       secure: true,

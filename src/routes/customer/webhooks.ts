@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
-import { ownPage } from "../own-data";
+import { ownPage } from "../../resources/own-data";
 import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
@@ -107,4 +107,5 @@ export const rotateWebhookSecret = defineRoute(
     );
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -9,7 +9,7 @@ import { isUuid } from "../../lib/validation";
 import { PLAN_LIMITS, PLAN_TYPES } from "../../plans/table";
 import { kindSpecs } from "../../resources/kinds";
 import { IdParams } from "../resources/crud";
-import { schemasFor, serializerFor } from "../resources/schemas";
+import { schemasFor, serializerFor } from "../../resources/schemas";
 
 const { Resource } = schemasFor(kindSpecs.billing_accounts);
 const serialize = serializerFor(kindSpecs.billing_accounts);

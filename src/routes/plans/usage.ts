@@ -4,7 +4,7 @@ import { Permission } from "../../db/schema";
 import { errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
-import { defaultPlanType, storageQuotaBytes } from "../../plans/settings";
+import { configOf } from "../../config";
 import { usageQuery, UsageSchema } from "../../plans/usage";
 import { CustomerIdParams } from "../customers/shared";
 
@@ -26,7 +26,7 @@ export const getOwnUsage = defineRoute(
   async (c) => {
     // The credential and the counts in one batch; the rows are released only to a valid credential.
     const [principal, row] = await principalWithOwnRaw(c, (scope) =>
-      usageQuery(scope.sql, scope.params, defaultPlanType(c.env), storageQuotaBytes(c.env)),
+      usageQuery(scope.sql, scope.params, configOf(c.env).defaultPlanType, configOf(c.env).storageQuotaBytes),
     );
     requireOwnCustomer(principal, Permission.CustomerAdmin | Permission.CustomerManager);
     if (!row) throw notFound("customer");
@@ -49,7 +49,7 @@ export const getCustomerUsage = defineRoute(
     const id = c.req.valid("param").id.toLowerCase();
     const [principal, row] = await principalWith(
       c,
-      usageQuery("?", [isUuid(id) ? id : ""], defaultPlanType(c.env), storageQuotaBytes(c.env)),
+      usageQuery("?", [isUuid(id) ? id : ""], configOf(c.env).defaultPlanType, configOf(c.env).storageQuotaBytes),
     );
     requireSuperAdmin(principal);
     if (!row?.status) throw notFound("customer");

@@ -100,6 +100,7 @@ export const createStorageAccount = defineRoute(
     }
     return c.json(serializeStorageAccount(created), 200);
   },
+  { idempotent: true },
 );
 
 export const getStorageAccount = defineRoute(

@@ -14,7 +14,8 @@ import { kindSpecs, mimeType } from "../../resources/kinds";
 import { quotaGuard, quotaRefusal } from "../../storage/accounts";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
 import { createLimitResponses } from "../../plans/openapi";
-import { schemasFor, serializerFor } from "../resources/crud";
+import { schemasFor, serializerFor } from "../../resources/schemas";
+import { configOf } from "../../config";
 
 const spec = kindSpecs.files;
 const { Resource } = schemasFor(spec);
@@ -101,7 +102,7 @@ export const uploadStorageFile = defineRoute(
       httpMetadata: { contentType, contentDisposition: contentDisposition(filename) },
       customMetadata: { customer_id: customer.id, file_id: id },
     });
-    const base = (c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
+    const base = configOf(c.env).publicBaseUrl ?? new URL(c.req.url).origin;
     const row = {
       id,
       customerId: customer.id,
@@ -144,4 +145,5 @@ export const uploadStorageFile = defineRoute(
     }
     return c.json(serialize(inserted), 200);
   },
+  { upload: true },
 );

@@ -1,0 +1,106 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigError, parseConfig } from "../../src/config";
+import type { Env } from "../../src/env";
+import worker from "../../src";
+import { BASE } from "../helpers";
+
+const SECRET = "a-jwt-secret-of-at-least-thirty-two-chars";
+const parse = (vars: Record<string, string>) => parseConfig({ JWT_SECRET: SECRET, ...vars } as unknown as Env);
+const problemsOf = (vars: Record<string, unknown>) => {
+  try {
+    parseConfig(vars as unknown as Env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("the configuration is parsed once, in src/config.ts", () => {
+  it("unset and empty settings take their defaults", () => {
+    const config = parse({ PUBLIC_BASE_URL: "", CORS_ORIGINS: "", EMAIL_FROM: "" });
+    expect(config).toMatchObject({
+      adminUsername: "",
+      gracePeriodMs: 30 * 24 * 3600 * 1000,
+      signupExpiryMs: 3600 * 1000,
+      loginDelayCapMs: 60_000,
+      webhookAllowLoopback: false,
+      publicBaseUrl: undefined,
+      emailFrom: "no-reply@voipbin.net",
+      corsOrigins: [],
+      apiRateLimit: 600,
+      apiRatePeriodSeconds: 60,
+      defaultPlanType: "free",
+      storageQuotaBytes: 10 * 1024 ** 3,
+    });
+  });
+
+  it("values are typed and normalized", () => {
+    const config = parse({
+      ADMIN_USERNAME: "  Root@Example.COM ",
+      SIGNUP_EXPIRY_SECONDS: "120",
+      WEBHOOK_ALLOW_LOOPBACK: "true",
+      PUBLIC_BASE_URL: "https://api.example.com/",
+      CORS_ORIGINS: " https://a.example , http://localhost:8787",
+      API_RATE_PERIOD_SECONDS: "10",
+    });
+    expect(config).toMatchObject({
+      adminUsername: "root@example.com",
+      signupExpiryMs: 120_000,
+      webhookAllowLoopback: true,
+      publicBaseUrl: "https://api.example.com",
+      corsOrigins: ["https://a.example", "http://localhost:8787"],
+      apiRatePeriodSeconds: 10,
+    });
+  });
+
+  it("a bad value is refused with the name of every bad setting, never its value", () => {
+    const message = problemsOf({
+      JWT_SECRET: "short-secret-value",
+      GRACE_PERIOD_SECONDS: "-5",
+      SIGNUP_EXPIRY_SECONDS: "1.5",
+      WEBHOOK_ALLOW_LOOPBACK: "yes",
+      PUBLIC_BASE_URL: "ftp://files.example",
+      CORS_ORIGINS: "*",
+      API_RATE_PERIOD_SECONDS: "30",
+      DEFAULT_PLAN_TYPE: "gold",
+      STORAGE_QUOTA_BYTES: "-1",
+    });
+    for (const name of [
+      "JWT_SECRET",
+      "GRACE_PERIOD_SECONDS",
+      "SIGNUP_EXPIRY_SECONDS",
+      "WEBHOOK_ALLOW_LOOPBACK",
+      "PUBLIC_BASE_URL",
+      "CORS_ORIGINS",
+      "API_RATE_PERIOD_SECONDS",
+      "DEFAULT_PLAN_TYPE",
+      "STORAGE_QUOTA_BYTES",
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain("short-secret-value");
+    expect(problemsOf({})).toMatch(/JWT_SECRET: is required/);
+  });
+});
+
+describe("a bad setting fails the service at its first request", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("answers 500 in the envelope, and the log names the setting", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`${BASE}/v1.0/customer`),
+      { ...(env as Env), SIGNUP_EXPIRY_SECONDS: "an hour" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { reason: string; message: string } };
+    expect(body.error.reason).toBe("MISCONFIGURED");
+    expect(body.error.message).not.toContain("SIGNUP_EXPIRY_SECONDS");
+    expect(logged.mock.calls.flat().join("\n")).toMatch(/SIGNUP_EXPIRY_SECONDS: must be a whole number of seconds/);
+  });
+});
