@@ -18,10 +18,33 @@ const origin = z
   .string()
   .regex(/^https?:\/\/[^/\s]+$/, "must list origins like https://app.example.com (scheme and host, no path)");
 
+/** A 32-byte key in base64 (an AES-256 key). */
+const isKey32 = (b64: string) => {
+  try {
+    return /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && atob(b64).length === 32;
+  } catch {
+    return false;
+  }
+};
+
 const EnvSchema = z.object({
   JWT_SECRET: z
     .string({ error: "is required (a secret: `wrangler secret put JWT_SECRET`)" })
     .min(32, "must be at least 32 characters (e.g. `openssl rand -base64 48`)"),
+  // Seals extension and trunk passwords (src/lib/sealed.ts): comma-separated keys, the first sealing.
+  SIP_CREDENTIALS_KEY: z
+    .string({ error: "is required (a secret: `wrangler secret put SIP_CREDENTIALS_KEY`)" })
+    .transform((v) =>
+      v
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().refine(isKey32, "each key must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)"))
+        .min(1, "must hold at least one key (e.g. `openssl rand -base64 32`)"),
+    ),
   ADMIN_USERNAME: optional(z.string()).transform((v) => (v ?? "").trim().toLowerCase()),
   ADMIN_PASSWORD: optional(z.string()),
   GRACE_PERIOD_SECONDS: seconds(30 * 24 * 3600),
@@ -59,6 +82,8 @@ const EnvSchema = z.object({
 
 export interface Config {
   jwtSecret: string;
+  /** Keys that seal SIP credentials, base64: the first seals, every one opens (rotation). */
+  sipCredentialKeys: [string, ...string[]];
   /** The project super admin, configured only: its username normalized, "" when there is none. */
   adminUsername: string;
   adminPassword: string | undefined;
@@ -97,6 +122,7 @@ export function parseConfig(env: Env): Config {
   const v = parsed.data;
   return {
     jwtSecret: v.JWT_SECRET,
+    sipCredentialKeys: v.SIP_CREDENTIALS_KEY as [string, ...string[]],
     adminUsername: v.ADMIN_USERNAME,
     adminPassword: v.ADMIN_PASSWORD,
     gracePeriodMs: v.GRACE_PERIOD_SECONDS,

@@ -21,6 +21,7 @@ export interface Env {
   ADMIN_USERNAME: string;
   ADMIN_PASSWORD: string;
   JWT_SECRET: string;
+  SIP_CREDENTIALS_KEY: string;
   GRACE_PERIOD_SECONDS?: string;
   SIGNUP_EXPIRY_SECONDS?: string;
   WEBHOOK_ALLOW_LOOPBACK?: string;

@@ -7,6 +7,7 @@ import { planRoutes } from "./plans";
 import { resourceRoutes } from "./resources";
 import { storageAccountRoutes } from "./storage-accounts";
 import { serviceRoutes } from "./service";
+import { serviceAgentRoutes } from "./service-agents";
 import { storageFileRoutes } from "./storage-files";
 
 export const routes: RouteModule<any>[] = [
@@ -18,5 +19,6 @@ export const routes: RouteModule<any>[] = [
   ...resourceRoutes,
   ...storageFileRoutes,
   ...storageAccountRoutes,
+  ...serviceAgentRoutes,
   ...serviceRoutes,
 ];

@@ -19,7 +19,8 @@ import { changePlan } from "../helpers/plans";
 // exact HTTP status. Requests carry valid bodies, so a status says who may call, not what was
 // sent. Routes that change or delete something act on throwaway data made for the cell.
 //
-// Tenant A owns every target; "agent" (16), "manager" (64) and "admin" (32) are A's agents.
+// Tenant A owns every target; "agent" (16), "manager" (64) and "admin" (32) are A's agents, and
+// "accessKey" is a live access key of A (it acts as a CustomerAdmin, and is no agent).
 // ---------------------------------------------------------------------------------------------
 
 const CALLERS = [
@@ -27,6 +28,7 @@ const CALLERS = [
   "agent",
   "manager",
   "admin",
+  "accessKey",
   "otherAdmin",
   "superAdmin",
   "frozenAdmin",
@@ -42,6 +44,10 @@ interface Who {
   customerId?: string;
   /** A billing account of the caller's own customer. */
   billing?: string;
+  /** The credential is an access key (it confirms with the phrase, not a password). */
+  key?: boolean;
+  /** A file the caller uploaded as an agent (service_agents), made before any freeze. */
+  file?: string;
 }
 
 interface Cell {
@@ -52,13 +58,25 @@ interface Cell {
   headers?: Record<string, string>;
 }
 
-/** A multipart upload of a small text file, as the Go SDK frames it. */
+/** A multipart upload of a small text file, as the Go SDK frames it (the agent's form adds type talk). */
 const MATRIX_BOUNDARY = "matrix-boundary-7d1f";
-const uploadCell = (): Cell => ({
-  path: "/v1.0/storage_files",
-  rawBody: `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\nmatrix\r\n--${MATRIX_BOUNDARY}--\r\n`,
+const uploadCell = (path = "/v1.0/storage_files"): Cell => ({
+  path,
+  rawBody:
+    `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\nmatrix\r\n` +
+    (path.includes("service_agents")
+      ? `--${MATRIX_BOUNDARY}\r\nContent-Disposition: form-data; name="type"\r\n\r\ntalk\r\n`
+      : "") +
+    `--${MATRIX_BOUNDARY}--\r\n`,
   headers: { "Content-Type": `multipart/form-data; boundary=${MATRIX_BOUNDARY}` },
 });
+/** A file of the caller's own, uploaded as an agent; undefined when it may not upload. */
+async function agentUpload(who: Who): Promise<string | undefined> {
+  if (!who.token) return undefined;
+  const { path, ...upload } = uploadCell("/v1.0/service_agents/files");
+  const res = await api("POST", path, { token: who.token, ...upload });
+  return res.status === 200 ? (res.body.id as string) : undefined;
+}
 
 interface Row {
   expect: Record<Caller, number>;
@@ -68,12 +86,13 @@ interface Row {
   freshCaller?: boolean;
 }
 
-/** 401 without a live credential, 403 for every other caller, then the exceptions. */
+/** 401 without a live credential, 403 for every other caller, then the exceptions; A's key as A's admin unless said. */
 const statuses = (allowed: Partial<Record<Caller, number>>): Record<Caller, number> => ({
   anonymous: 401,
   agent: 403,
   manager: 403,
   admin: 403,
+  accessKey: allowed.accessKey ?? allowed.admin ?? 403,
   otherAdmin: 403,
   superAdmin: 403,
   frozenAdmin: 403,
@@ -93,6 +112,34 @@ const OWN_ADMIN_OR_MANAGER_READ = statuses({ admin: 200, manager: 200, otherAdmi
 /** A's access key by id: another customer's credential finds nothing there. */
 const KEY_OF_A_READ = statuses({ admin: 200, otherAdmin: 404, frozenAdmin: 404, superAdmin: 404 });
 const KEY_OF_A_WRITE = statuses({ admin: 200, otherAdmin: 404, superAdmin: 404 });
+
+/**
+ * The agent's API (service_agents): every agent of a customer, whatever its permission; a frozen
+ * customer's read but do not write; an access key is not an agent (401); the super admin is no
+ * customer's agent (403).
+ */
+const SERVICE_AGENT_READ = statuses({
+  agent: 200,
+  manager: 200,
+  admin: 200,
+  otherAdmin: 200,
+  frozenAdmin: 200,
+  accessKey: 401,
+});
+const SERVICE_AGENT_WRITE = statuses({ agent: 200, manager: 200, admin: 200, otherAdmin: 200, accessKey: 401 });
+/** A's own data through the agent's API: A's agents reach it, other customers' find nothing (404). */
+const SERVICE_AGENT_GET_OF_A = statuses({
+  agent: 200,
+  manager: 200,
+  admin: 200,
+  accessKey: 401,
+  otherAdmin: 404,
+  frozenAdmin: 404,
+});
+const SERVICE_AGENT_CHANGE_OF_A = statuses({ agent: 200, manager: 200, admin: 200, accessKey: 401, otherAdmin: 404 });
+/** The caller's own (files it uploaded, extensions its addresses name): its frozen customer still reads. */
+const SERVICE_AGENT_OWN_READ = SERVICE_AGENT_READ;
+const SERVICE_AGENT_OWN_CHANGE = SERVICE_AGENT_WRITE;
 
 const resourceStatuses = (kind: ResourceKind) => {
   // Agents are written by CustomerAdmins only; every other kind by managers too.
@@ -147,9 +194,16 @@ async function adminOf(customer: TestCustomer): Promise<Who> {
   };
 }
 
+/** A live access key of the customer, with its admin's billing account. */
+async function keyOf(customer: TestCustomer, billing?: string): Promise<Who> {
+  return { token: await createAccesskey(customer.token), customerId: customer.id, billing, key: true };
+}
+
 async function frozenAdmin(): Promise<Who> {
   const f = await createCustomer();
   const who = await adminOf(f);
+  // A file of its own from before the freeze: a frozen customer's agents still read theirs.
+  who.file = await agentUpload(who);
   const res = await api("POST", "/auth/unregister", { token: f.token, body: { password: f.password } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return who;
@@ -167,6 +221,8 @@ async function freshCaller(caller: Caller): Promise<Who> {
       return adminOf(await createCustomer());
     case "frozenAdmin":
       return frozenAdmin();
+    case "accessKey":
+      return keyOf(await createCustomer());
     default:
       return world.shared[caller];
   }
@@ -235,6 +291,8 @@ const SETTERS: Record<string, Record<string, unknown>> = {
 };
 
 const CONTACT_PHONE = "+15559876543";
+/** A number only A's contacts have (other cells create contacts with CONTACT_PHONE for other customers too). */
+const LOOKUP_PHONE_OF_A = "+15557770001";
 
 /** A fresh address on A's contact, for a cell that changes or removes one. */
 async function addressOfA(): Promise<string> {
@@ -291,7 +349,10 @@ const ROWS: Record<string, Row> = {
   "POST /auth/unregister": {
     expect: statuses({ admin: 200, otherAdmin: 200, frozenAdmin: 200 }),
     freshCaller: true,
-    request: (who) => ({ path: "/auth/unregister", body: { password: who.password ?? "no-password-here" } }),
+    request: (who) => ({
+      path: "/auth/unregister",
+      body: who.key ? { confirmation_phrase: "DELETE" } : { password: who.password ?? "no-password-here" },
+    }),
   },
   "DELETE /auth/unregister": {
     expect: statuses({ admin: 400, otherAdmin: 400, frozenAdmin: 200 }),
@@ -425,7 +486,7 @@ const ROWS: Record<string, Row> = {
   },
 
   // File bytes: the upload writes like any resource; downloads read A's uploaded file.
-  "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: uploadCell },
+  "POST /v1.0/storage_files": { expect: resourceStatuses("files").create, request: () => uploadCell() },
   "GET /v1.0/storage_files/{id}/file": {
     expect: resourceStatuses("files").get,
     request: () => ({ path: `/v1.0/storage_files/${world.uploadOfA}/file` }),
@@ -551,6 +612,140 @@ const ROWS: Record<string, Row> = {
     request: async () => ({ path: `/v1.0/storage_accounts/${await storageAccountOf(await throwawayCustomer())}` }),
   },
 
+  // The agent's API (service_agents). Password changes revoke the caller: a fresh one per cell.
+  "GET /v1.0/service_agents/me": { expect: SERVICE_AGENT_READ, request: () => ({ path: "/v1.0/service_agents/me" }) },
+  "PUT /v1.0/service_agents/me": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({
+      path: "/v1.0/service_agents/me",
+      body: { name: "set in the matrix", detail: "", ring_method: "ringall" },
+    }),
+  },
+  "PUT /v1.0/service_agents/me/addresses": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({
+      path: "/v1.0/service_agents/me/addresses",
+      body: { addresses: [{ type: "extension", target: world.resourcesOfA.extensions }] },
+    }),
+  },
+  "PUT /v1.0/service_agents/me/status": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({ path: "/v1.0/service_agents/me/status", body: { status: "available" } }),
+  },
+  "PUT /v1.0/service_agents/me/password": {
+    expect: SERVICE_AGENT_WRITE,
+    freshCaller: true,
+    request: () => ({ path: "/v1.0/service_agents/me/password", body: { password: "matrix-password-2" } }),
+  },
+  "GET /v1.0/service_agents/customer": {
+    expect: SERVICE_AGENT_READ,
+    request: () => ({ path: "/v1.0/service_agents/customer" }),
+  },
+  // Lists: every agent lists its own customer's (or its own) rows.
+  ...Object.fromEntries(
+    ["agents", "extensions", "files", "tags", "contacts", "transcribes"].map((name) => [
+      `GET /v1.0/service_agents/${name}`,
+      { expect: SERVICE_AGENT_READ, request: () => ({ path: `/v1.0/service_agents/${name}` }) },
+    ]),
+  ),
+  "GET /v1.0/service_agents/agents/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/agents/${world.agentOfA}` }),
+  },
+  "GET /v1.0/service_agents/tags/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/tags/${world.resourcesOfA.tags}` }),
+  },
+  // A's extension, named in the caller's addresses first (which only A's agents can make count).
+  "GET /v1.0/service_agents/extensions/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    async request(who) {
+      await api("PUT", "/v1.0/service_agents/me/addresses", {
+        token: who.token,
+        body: { addresses: [{ type: "extension", target: world.resourcesOfA.extensions }] },
+      });
+      return { path: `/v1.0/service_agents/extensions/${world.resourcesOfA.extensions}` };
+    },
+  },
+  // The caller's own file (A's admin's upload for callers that have none).
+  "POST /v1.0/service_agents/files": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => uploadCell("/v1.0/service_agents/files"),
+  },
+  "GET /v1.0/service_agents/files/{id}": {
+    expect: SERVICE_AGENT_OWN_READ,
+    request: (who) => ({ path: `/v1.0/service_agents/files/${who.file ?? world.uploadOfA}` }),
+  },
+  "GET /v1.0/service_agents/files/{id}/file": {
+    expect: SERVICE_AGENT_OWN_READ,
+    request: (who) => ({ path: `/v1.0/service_agents/files/${who.file ?? world.uploadOfA}/file` }),
+  },
+  "DELETE /v1.0/service_agents/files/{id}": {
+    expect: SERVICE_AGENT_OWN_CHANGE,
+    request: async (who) => ({
+      path: `/v1.0/service_agents/files/${(await agentUpload(who)) ?? who.file ?? world.uploadOfA}`,
+    }),
+  },
+  // A's contacts: every agent of A reads and writes them.
+  "POST /v1.0/service_agents/contacts": {
+    expect: SERVICE_AGENT_WRITE,
+    request: () => ({ path: "/v1.0/service_agents/contacts", body: validBody("contacts") }),
+  },
+  "GET /v1.0/service_agents/contacts/{id}": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}` }),
+  },
+  "PUT /v1.0/service_agents/contacts/{id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}`,
+      body: { detail: "changed by an agent" },
+    }),
+  },
+  "DELETE /v1.0/service_agents/contacts/{id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: async () => ({
+      path: `/v1.0/service_agents/contacts/${(await createResource(world.a.token, "contacts")).id}`,
+    }),
+  },
+  "GET /v1.0/service_agents/contacts/lookup": {
+    expect: SERVICE_AGENT_GET_OF_A,
+    request: () => ({ path: `/v1.0/service_agents/contacts/lookup?phone=${encodeURIComponent(LOOKUP_PHONE_OF_A)}` }),
+  },
+  "POST /v1.0/service_agents/contacts/{id}/addresses": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/addresses`,
+      body: { type: "email", target: "agent-matrix@example.com" },
+    }),
+  },
+  "PUT /v1.0/service_agents/contacts/{id}/addresses/{address_id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: async () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`,
+      body: { name: "renamed by an agent" },
+    }),
+  },
+  "DELETE /v1.0/service_agents/contacts/{id}/addresses/{address_id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: async () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/addresses/${await addressOfA()}`,
+    }),
+  },
+  "POST /v1.0/service_agents/contacts/{id}/tags": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/tags`,
+      body: { tag_id: world.resourcesOfA.tags },
+    }),
+  },
+  "DELETE /v1.0/service_agents/contacts/{id}/tags/{tag_id}": {
+    expect: SERVICE_AGENT_CHANGE_OF_A,
+    request: () => ({
+      path: `/v1.0/service_agents/contacts/${world.resourcesOfA.contacts}/tags/${world.resourcesOfA.tags}`,
+    }),
+  },
+
   // The operator's forced balance changes.
   "POST /v1.0/billing_accounts/{id}/balance_add_force": {
     expect: SUPER_ADMIN,
@@ -605,11 +800,13 @@ beforeAll(async () => {
 
   const b = await createCustomer();
   world.deleted = await createCustomer();
+  const adminOfA = await adminOf(world.a);
   world.shared = {
     anonymous: {},
     agent: await agentOf(world.a, 16),
     manager: await agentOf(world.a, 64),
-    admin: await adminOf(world.a),
+    admin: adminOfA,
+    accessKey: await keyOf(world.a, adminOfA.billing),
     otherAdmin: await adminOf(b),
     superAdmin: { token: world.superAdmin, password: "root-password-for-tests" },
     frozenAdmin: await frozenAdmin(),
@@ -617,7 +814,7 @@ beforeAll(async () => {
     expiredKey: { token: expiring.body.token },
   };
   expect((await api("DELETE", `/v1.0/customers/${world.deleted.id}`, { token: world.superAdmin })).status).toBe(200);
-  // Tenants A and B create more of each kind than the free plan allows (plan-limits.test.ts): their
+  // Tenants A and B create more of each kind than the free plan allows (test/plans/limits.test.ts): their
   // default billing account (the one the billing_account_id cell sets again) is on unlimited.
   for (const who of [world.shared.admin, world.shared.otherAdmin]) {
     await changePlan(who.billing!, "unlimited");
@@ -626,6 +823,11 @@ beforeAll(async () => {
       body: { billing_account_id: who.billing },
     });
     expect(made.status).toBe(200);
+  }
+  // Each agent's own file, uploaded through the agent's API.
+  for (const caller of ["agent", "manager", "admin", "otherAdmin"] as const) {
+    world.shared[caller].file = await agentUpload(world.shared[caller]);
+    expect(world.shared[caller].file, `${caller}'s upload`).toBeDefined();
   }
 
   const target = await createCustomer();
@@ -636,6 +838,7 @@ beforeAll(async () => {
   world.agentOfA = (await createResource(world.a.token, "agents", { ...validBody("agents"), permission: 16 })).id;
   world.resourcesOfA = {} as Record<ResourceKind, string>;
   for (const kind of resourceKinds) world.resourcesOfA[kind] = (await createResource(world.a.token, kind)).id;
+  await createResource(world.a.token, "contacts", { ...validBody("contacts"), phone_number: LOOKUP_PHONE_OF_A });
   const { path, ...upload } = uploadCell();
   const uploaded = await api("POST", path, { token: world.a.token, ...upload });
   expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
@@ -689,5 +892,5 @@ describe("authorization matrix", () => {
     expect(mismatches.length, `\n${"route".padEnd(52)} ${"caller".padEnd(13)} result\n${mismatches.join("\n")}\n`).toBe(
       0,
     );
-  }, 180_000);
+  }, 300_000);
 });

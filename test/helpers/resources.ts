@@ -18,7 +18,7 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
     case "numbers":
       return { ...base, number: `+899${n}` };
     case "flows":
-      return { ...base, type: "flow", actions: [{ type: "answer" }] };
+      return { ...base, actions: [{ type: "answer" }] };
     case "queues":
       return { ...base, routing_method: "round_robin", tag_ids: [], wait_timeout: 1000 };
     case "trunks":
@@ -26,13 +26,13 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
     case "extensions":
       return { ...base, extension: `x${seq}`, password: "sip-password-1" };
     case "files":
-      return { ...base, filename: "a.wav", content_type: "audio/wav", filesize: 10 };
+      return { ...base, filename: "a.wav", content_type: "audio/wav" };
     case "billing_accounts":
-      return { ...base, balance: 12.5, currency: "EUR", payment_type: "postpaid" };
+      return { ...base, currency: "EUR", payment_type: "postpaid" };
     case "tags":
       return base;
     case "transcriptions":
-      return { ...base, reference_type: "call", reference_id: crypto.randomUUID(), language: "en-US", status: "done" };
+      return { ...base, reference_type: "call", reference_id: crypto.randomUUID(), language: "en-US" };
     case "contacts":
       return {
         ...base,
@@ -46,7 +46,8 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
 }
 
 /** Fields that are write-only: they must never come back. */
-export const secretFields: Partial<Record<ResourceKind, string[]>> = { agents: ["password"], extensions: ["password"] };
+// Extension and trunk passwords are SIP credentials: sealed, and answered to the customer's admins.
+export const secretFields: Partial<Record<ResourceKind, string[]>> = { agents: ["password"] };
 
 export async function createResource(token: string, kind: ResourceKind, body = validBody(kind)) {
   const res = await api("POST", `/v1.0/${kind}`, { token, body });
@@ -68,7 +69,7 @@ const OWNED_COLUMNS: Record<ResourceKind, string> = {
   flows: "type",
   queues: "routing_method",
   trunks: "domain_name",
-  extensions: "extension, password_hash",
+  extensions: "extension, password_sealed",
   files: "filename",
   billing_accounts: "currency",
   tags: "detail",
@@ -109,6 +110,7 @@ export async function seedRows(customerId: string, perKind: number): Promise<Rec
           tm_update: now,
           username: `seed-${id}@example.com`,
           password_hash: "!unusable$seed",
+          password_sealed: "",
           permission: 16,
           number: `+899${id.replace(/\D/g, "").slice(0, 12)}${i}`.slice(0, 16),
           type: "flow",

@@ -6,7 +6,9 @@ import worker from "../../src";
 import { BASE } from "../helpers";
 
 const SECRET = "a-jwt-secret-of-at-least-thirty-two-chars";
-const parse = (vars: Record<string, string>) => parseConfig({ JWT_SECRET: SECRET, ...vars } as unknown as Env);
+const SIP_KEY = btoa("0123456789abcdef0123456789abcdef");
+const parse = (vars: Record<string, string>) =>
+  parseConfig({ JWT_SECRET: SECRET, SIP_CREDENTIALS_KEY: SIP_KEY, ...vars } as unknown as Env);
 const problemsOf = (vars: Record<string, unknown>) => {
   try {
     parseConfig(vars as unknown as Env);
@@ -44,8 +46,10 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       PUBLIC_BASE_URL: "https://api.example.com/",
       CORS_ORIGINS: " https://a.example , http://localhost:8787",
       API_RATE_PERIOD_SECONDS: "10",
+      SIP_CREDENTIALS_KEY: ` ${btoa("k".repeat(32))} , ${SIP_KEY}`,
     });
     expect(config).toMatchObject({
+      sipCredentialKeys: [btoa("k".repeat(32)), SIP_KEY],
       adminUsername: "root@example.com",
       signupExpiryMs: 120_000,
       webhookAllowLoopback: true,
@@ -66,9 +70,11 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       API_RATE_PERIOD_SECONDS: "30",
       DEFAULT_PLAN_TYPE: "gold",
       STORAGE_QUOTA_BYTES: "-1",
+      SIP_CREDENTIALS_KEY: `${SIP_KEY},c2hvcnQta2V5`,
     });
     for (const name of [
       "JWT_SECRET",
+      "SIP_CREDENTIALS_KEY",
       "GRACE_PERIOD_SECONDS",
       "SIGNUP_EXPIRY_SECONDS",
       "WEBHOOK_ALLOW_LOOPBACK",
@@ -81,7 +87,9 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       expect(message).toContain(name);
     }
     expect(message).not.toContain("short-secret-value");
+    expect(message).not.toContain("c2hvcnQta2V5");
     expect(problemsOf({})).toMatch(/JWT_SECRET: is required/);
+    expect(problemsOf({})).toMatch(/SIP_CREDENTIALS_KEY: is required/);
   });
 });
 
