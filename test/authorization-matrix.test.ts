@@ -379,6 +379,18 @@ const ROWS: Record<string, Row> = {
     expect: SUPER_ADMIN,
     request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }),
   },
+  "GET /v1.0/customers/{id}/events": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/events` }),
+  },
+  "GET /v1.0/customers/{id}/webhook_deliveries": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/webhook_deliveries` }),
+  },
+  "GET /v1.0/customers/{id}/accesskeys": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/accesskeys` }),
+  },
 
   // Access keys: CustomerAdmin of the key's customer; the super admin manages its own.
   "GET /v1.0/accesskeys": {

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { accesskeys, type AccesskeyRow } from "../db/schema";
 import { ACCESSKEY_PREFIX } from "../auth/credentials";
 import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
+import { pageSchema } from "../lib/pagination";
 import { iso } from "../lib/time";
 import { detailField, nameField } from "../lib/validation";
 
@@ -43,6 +44,8 @@ export const AccesskeySchema = z
       tm_delete: null,
     },
   });
+
+export const AccesskeyPageSchema = pageSchema(AccesskeySchema, "AccesskeyList");
 
 export const AccesskeyCreateSchema = z
   .strictObject({
