@@ -18,8 +18,10 @@ import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerAuthPages } from "./routes/auth";
+import { registerConsole } from "./routes/console";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
+import { refuseCrossSiteWrites } from "./middleware/cross-site";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -101,6 +103,7 @@ export function createApp() {
     }
   });
   app.use("*", corsForBrowsers);
+  app.use("*", refuseCrossSiteWrites);
   app.use(
     "*",
     unlessUpload(
@@ -152,6 +155,7 @@ export function createApp() {
     },
   });
   app.get(DOCS_PATH, docsPage);
+  registerConsole(app);
 
   app.notFound((c) =>
     errorResponse(

@@ -5,13 +5,15 @@ import { setResponseHeader } from "../lib/response-headers";
 import { BOOKMARK_HEADER } from "./d1-session";
 
 /** Browser origins allowed to call the API: CORS_ORIGINS, comma-separated (none by default). */
-const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) => {
-  const allowed = (c.env.CORS_ORIGINS ?? "")
+export const isAllowedOrigin = (origin: string, env: AppEnv["Bindings"]) =>
+  (env.CORS_ORIGINS ?? "")
     .split(",")
     .map((s: string) => s.trim())
-    .filter(Boolean);
-  return allowed.includes(origin) ? origin : null;
-};
+    .filter(Boolean)
+    .includes(origin);
+
+const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) =>
+  isAllowedOrigin(origin, c.env) ? origin : null;
 
 const honoCors = cors({
   origin: allowedOrigin,
