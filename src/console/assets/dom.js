@@ -6,8 +6,9 @@
 /** @typedef {Record<string, unknown>} Props */
 
 /**
- * An element. Props: `on<event>` adds a listener; `value`, `checked`, `disabled`, `hidden`,
- * `selected` set the property; anything else is an attribute (skipped when null, undefined or false).
+ * An element. Props: `on<event>` adds a listener; `checked`, `disabled`, `hidden`, `selected` set
+ * the property; anything else is an attribute (skipped when null, undefined or false), `value`
+ * included, so that a form's reset() returns to it.
  * @param {string} tag
  * @param {Props | null} [props]
  * @param {...(Child | Child[])} children
@@ -19,7 +20,7 @@ export function h(tag, props, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") {
       el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
-    } else if (["value", "checked", "disabled", "hidden", "selected"].includes(key)) {
+    } else if (["checked", "disabled", "hidden", "selected"].includes(key)) {
       /** @type {any} */ (el)[key] = value;
     } else {
       el.setAttribute(key, value === true ? "" : String(value));
@@ -193,6 +194,17 @@ export function form(props, action, ...children) {
     void submitting(el, () => action(el, event.submitter));
   });
   return el;
+}
+
+/**
+ * A card with a heading that names the form in it (for assistive technology too).
+ * @param {string} title
+ * @param {(form: HTMLFormElement, submitter: HTMLElement | null) => Promise<string | void>} action
+ * @param {...(Child | Child[])} children
+ */
+export function titledForm(title, action, ...children) {
+  const id = uid("form");
+  return form({ class: "card", "aria-labelledby": id }, action, h("h3", { id }, title), ...children);
 }
 
 /** A form control's current value by name. @param {HTMLFormElement} form @param {string} name */

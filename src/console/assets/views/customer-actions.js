@@ -2,7 +2,7 @@
 // The operator's actions on one customer: freeze or recover, identity verification, plan, balance,
 // and permanent deletion behind a typed confirmation of the customer's name.
 import { api } from "../api.js";
-import { field, form, h, section, time, inputValue } from "../dom.js";
+import { field, h, inputValue, section, time, titledForm } from "../dom.js";
 import { PLAN_TYPES } from "../usage.js";
 
 const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
@@ -14,8 +14,8 @@ const IDENTITY_STATUSES = ["none", "pending", "verified", "rejected"];
 function lifecycleForm(customer, reload) {
   const base = `/v1.0/customers/${customer.id}`;
   if (customer.status === "frozen") {
-    return form(
-      { class: "card", "aria-label": "Recover" },
+    return titledForm(
+      "Lifecycle",
       async () => {
         await api("POST", `${base}/recover`);
         return reload("Recovered: the customer is active again.");
@@ -25,8 +25,8 @@ function lifecycleForm(customer, reload) {
     );
   }
   if (customer.status !== "active" && customer.status !== "initial") return null;
-  return form(
-    { class: "card", "aria-label": "Freeze" },
+  return titledForm(
+    "Lifecycle",
     async () => {
       const frozen = await api("POST", `${base}/freeze`);
       return reload(`Frozen: deletion scheduled for ${new Date(frozen.tm_deletion_scheduled).toLocaleString()}.`);
@@ -42,8 +42,8 @@ function lifecycleForm(customer, reload) {
 
 /** @param {any} customer @param {Reload} reload */
 const identityForm = (customer, reload) =>
-  form(
-    { class: "card", "aria-label": "Identity verification" },
+  titledForm(
+    "Identity verification",
     async (el) => {
       const value = inputValue(el, "identity_verification_status");
       await api("PUT", `/v1.0/customers/${customer.id}/identity_verification_status`, {
@@ -66,16 +66,16 @@ const identityForm = (customer, reload) =>
 
 /** The plan is its default billing account's plan_type. @param {any} customer @param {any} usage @param {Reload} reload */
 function planForm(customer, usage, reload) {
-  if (!usage) return h("p", { class: "notice card" }, "Plans are not available on this server yet.");
+  const notice = (/** @type {string} */ text) =>
+    h("div", { class: "card" }, h("h3", null, "Plan"), h("p", { class: "notice" }, text));
+  if (!usage) return notice("Plans are not available on this server yet.");
   if (customer.billing_account_id === ZERO_UUID) {
-    return h(
-      "p",
-      { class: "notice card" },
+    return notice(
       `Plan: ${usage.plan_type}. The customer has no default billing account, which is where a plan is set.`,
     );
   }
-  return form(
-    { class: "card", "aria-label": "Plan" },
+  return titledForm(
+    "Plan",
     async (el) => {
       const plan = inputValue(el, "plan_type");
       await api("PUT", `/v1.0/billing_accounts/${customer.billing_account_id}/plan_type`, { plan_type: plan });
@@ -97,8 +97,8 @@ function planForm(customer, usage, reload) {
 /** @param {any} customer */
 function balanceForm(customer) {
   if (customer.billing_account_id === ZERO_UUID) return null;
-  return form(
-    { class: "card", "aria-label": "Balance" },
+  return titledForm(
+    "Balance",
     async (el, submitter) => {
       const amount = Number(inputValue(el, "amount"));
       const op = submitter?.getAttribute("value") === "subtract" ? "subtract" : "add";
@@ -132,8 +132,8 @@ function deleteForm(customer) {
   input.addEventListener("input", () => {
     button.disabled = /** @type {HTMLInputElement} */ (input).value !== confirmation;
   });
-  return form(
-    { class: "card danger-zone", "aria-label": "Delete permanently" },
+  const removal = titledForm(
+    "Delete permanently",
     async (el) => {
       if (inputValue(el, "confirm") !== confirmation) throw new Error("The confirmation does not match.");
       await api("DELETE", `/v1.0/customers/${customer.id}`);
@@ -148,6 +148,8 @@ function deleteForm(customer) {
     field(`Type “${confirmation}” to confirm`, input),
     button,
   );
+  removal.classList.add("danger-zone");
+  return removal;
 }
 
 /**
