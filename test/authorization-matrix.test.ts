@@ -247,6 +247,7 @@ const ROWS: Record<string, Row> = {
       body: { username: world.loginUser.username, password: world.loginUser.password },
     }),
   },
+  "POST /auth/logout": { expect: everyone(200), request: () => ({ path: "/auth/logout" }) },
   "POST /auth/signup": {
     expect: everyone(200),
     request: () => ({
