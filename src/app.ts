@@ -7,7 +7,7 @@ import { authenticate } from "./auth/principal";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
-import { registerRoutes } from "./lib/route";
+import { isReadMethod, registerRoutes, routePropertiesOf } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { d1Session } from "./middleware/d1-session";
 import { idempotency } from "./middleware/idempotency";
@@ -24,10 +24,6 @@ import { corsForBrowsers } from "./middleware/cors";
 import { refuseCrossSiteWrites } from "./middleware/cross-site";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-// Routes whose writes can record a customer event (the customer's own and the operator's, auth
-// and lifecycle, and a billing account deletion that resets the customer's default).
-const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_accounts\/)/;
 
 const logDispatchError = (err: unknown) =>
   console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
@@ -91,13 +87,13 @@ export function createApp() {
     await next();
     setResponseHeader(c, "X-Request-Id", requestId);
     setResponseHeader(c, "X-Content-Type-Options", "nosniff");
-    // Writes that can record customer events hand them to the webhook queue now rather than at
-    // the next cron run; other writes (resources, access keys) dispatch only to take over
-    // expired claims, at most once a minute per isolate.
+    // Writes of routes declared `writesEvents` hand their customer events to the webhook queue
+    // now rather than at the next cron run; other writes (resources, access keys) dispatch only to
+    // take over expired claims, at most once a minute per isolate.
     if (
-      c.req.method !== "GET" &&
+      !isReadMethod(c.req.method) &&
       c.res.status < 400 &&
-      shouldDispatchAfterWrite(EVENT_WRITING_PATHS.test(c.req.path))
+      shouldDispatchAfterWrite(routePropertiesOf(c).writesEvents === true)
     ) {
       c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
     }
@@ -155,6 +151,8 @@ export function createApp() {
     },
   });
   app.get(DOCS_PATH, docsPage);
+  // A trailing slash is how many people type it.
+  app.get(`${DOCS_PATH}/`, (c) => c.redirect(DOCS_PATH, 301));
   registerConsole(app);
 
   app.notFound((c) =>

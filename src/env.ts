@@ -1,6 +1,6 @@
 import type { AttemptLimiter } from "./auth/attempt-limiter";
 import type { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
-import type { CascadeMessage } from "./queues/cascade";
+import type { CascadeMessage } from "./lifecycle/cascade";
 import type { WebhookMessage } from "./webhooks/dispatch";
 
 export interface Env {

@@ -4,7 +4,7 @@ import type { Env } from "./env";
 import { reconcile } from "./lifecycle/reconcile";
 import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/deliver";
 import type { WebhookMessage } from "./webhooks/dispatch";
-import { handleCascadeBatch, handleCascadeDeadLetters, type CascadeMessage } from "./queues/cascade";
+import { handleCascadeBatch, handleCascadeDeadLetters, type CascadeMessage } from "./lifecycle/cascade";
 
 export { AttemptLimiter } from "./auth/attempt-limiter";
 export { CustomerLifecycle } from "./lifecycle/customer-lifecycle";

@@ -240,6 +240,8 @@ async function addressOfA(): Promise<string> {
 
 const ROWS: Record<string, Row> = {
   // Public: a credential, if any, is ignored.
+  "GET /": { expect: everyone(200), request: () => ({ path: "/" }) },
+  "GET /health": { expect: everyone(200), request: () => ({ path: "/health" }) },
   "POST /auth/login": {
     expect: everyone(200),
     request: () => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ScavengerPacer } from "../src/queues/pacer";
+import { ScavengerPacer } from "../src/lifecycle/cascade-pacer";
 
 // The cascade's pacing as pure logic: fed (rows, ms) per chunk, the pacer sizes the next chunk
 // and its rest. 0.01 ms per row is this test's idle cost.

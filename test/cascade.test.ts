@@ -4,7 +4,7 @@ import { resourceKinds, type ResourceKind } from "../src/db/owned";
 import type { Env } from "../src/env";
 import worker from "../src/index";
 import { toD1 } from "../src/db/batch";
-import { CASCADE_CHUNK_ROWS, cascadeRetryDelaySeconds, recordDeletionJob, runCascade } from "../src/queues/cascade";
+import { CASCADE_CHUNK_ROWS, cascadeRetryDelaySeconds, recordDeletionJob, runCascade } from "../src/lifecycle/cascade";
 import { adminLogin, api, createCustomer } from "./helpers";
 import { countRows, runCron } from "./lifecycle-helpers";
 import { createResource, seedRows, validBody } from "./resource-helpers";

@@ -5,7 +5,7 @@ import {
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "../src/db/client";
 import { resourceKinds } from "../src/db/owned";
 import { createCustomer as createCustomerRow, updateCustomer } from "../src/domain/customer-store";
@@ -24,6 +24,9 @@ import {
 } from "./helpers";
 import { backdate, countRows, customerRow, lifecycleStub, signup } from "./lifecycle-helpers";
 import { createResource, validBody } from "./resource-helpers";
+
+const EXPECTED_FAULT_NOTE =
+  "[expected fault] this test injects a D1 failure; the 'uncaught exception' lines workerd prints for it are expected.";
 
 // ---------------------------------------------------------------------------------------------
 // Faults and races. Covered elsewhere and not repeated here: a cascade consumer that fails
@@ -169,6 +172,10 @@ const alarmOf = (customerId: string) =>
 // ---- Faults ----------------------------------------------------------------------------------
 
 describe("a D1 failure in the middle of a multi-statement change leaves no partial state", () => {
+  // workerd logs the injected failures itself ("uncaught exception … injected failure", a
+  // poisoned statement's constraint error): say up front that they are this test's doing.
+  beforeEach(() => console.warn(EXPECTED_FAULT_NOTE));
+
   it.each(["throw", "poison"] as const)(
     "creating a customer (%s): no customer, agent or event row of it exists",
     async (mode) => {
@@ -312,6 +319,8 @@ describe("a D1 failure in the middle of a multi-statement change leaves no parti
 });
 
 describe("an alarm that throws is retried", () => {
+  beforeEach(() => console.warn(EXPECTED_FAULT_NOTE));
+
   /** A frozen customer whose grace period is over, with a key, a resource and its alarm due. */
   async function overdue() {
     const c = await createCustomer();

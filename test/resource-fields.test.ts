@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ZERO_UUID } from "../src/db/schema";
 import { permissionField } from "../src/resources/fields";
 import { kindSpecs } from "../src/resources/kinds";
-import { inputOf, schemasFor, toColumns } from "../src/routes/resources/schemas";
+import { inputOf, schemasFor, toColumns } from "../src/resources/schemas";
 
 // The field table's pure machinery: what a field accepts and what it stores.
 

@@ -4,7 +4,7 @@ import { toD1 } from "../src/db/batch";
 import { resourceKinds } from "../src/db/owned";
 import { Permission } from "../src/db/schema";
 import type { Env } from "../src/env";
-import { recordDeletionJob, runCascade } from "../src/queues/cascade";
+import { recordDeletionJob, runCascade } from "../src/lifecycle/cascade";
 import { MAX_FILE_BYTES, ORPHAN_MIN_AGE_MS } from "../src/storage/objects";
 import {
   adminLogin,

@@ -6,10 +6,11 @@ import type { AppEnv } from "../app-env";
 import type { D1Client, Db } from "../db/client";
 import type { Env } from "../env";
 import { drizzleQuery, recordReader, type D1Record, type RawQuery } from "../db/raw";
-import { accesskeys, customers, Permission, type CustomerRow } from "../db/schema";
+import { accesskeys, customers, isLiveStatus, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
 import { credentialOf, type DecodedCredential } from "./credentials";
 import { SUPER_ADMIN_ID, superAdminCredentialVersion, superAdminPrincipal } from "./super-admin";
+import { isReadMethod } from "../lib/route";
 
 export interface Principal {
   kind: "agent" | "accesskey";
@@ -21,8 +22,7 @@ export interface Principal {
   customer: CustomerRow | null;
 }
 
-const liveStatuses = new Set(["initial", "active", "frozen"]);
-const isLive = (customer: CustomerRow | null) => customer !== null && liveStatuses.has(customer.status);
+const isLive = (customer: CustomerRow | null) => customer !== null && isLiveStatus(customer.status);
 
 // The credential lookups, as fixed SQL run through D1 itself (src/db/raw.ts): on the hot path of
 // every authenticated request, drizzle's query building and row mapping were most of the
@@ -213,14 +213,12 @@ export class AuthSession {
   }
 }
 
-const READ_METHODS = new Set(["GET", "HEAD"]);
-
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = credentialOf(c);
   if (!credential) throw unauthenticated();
   const session = new AuthSession(c.env, c.get("db"), credential);
   c.set("auth", session);
-  if (!READ_METHODS.has(c.req.method)) c.set("principal", await session.principal());
+  if (!isReadMethod(c.req.method)) c.set("principal", await session.principal());
   // Authenticated answers are per caller: never let a cache keep them.
   c.header("Cache-Control", "no-store");
   await next();

@@ -18,6 +18,14 @@ export const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 
 export const customerStatuses = ["initial", "active", "frozen", "deleted", "expired"] as const;
 export type CustomerStatus = (typeof customerStatuses)[number];
+/** The statuses that end an account: its email and usernames are free again, its credentials dead. */
+export const endedCustomerStatuses = ["deleted", "expired"] as const satisfies CustomerStatus[];
+/** Every other status: the customer signs in and holds its email (`customers_email_live_uq`). */
+export const liveCustomerStatuses = customerStatuses.filter(
+  (s): s is Exclude<CustomerStatus, (typeof endedCustomerStatuses)[number]> =>
+    !(endedCustomerStatuses as readonly string[]).includes(s),
+);
+export const isLiveStatus = (status: string) => (liveCustomerStatuses as readonly string[]).includes(status);
 
 export const identityVerificationStatuses = ["none", "pending", "verified", "rejected"] as const;
 export type IdentityVerificationStatus = (typeof identityVerificationStatuses)[number];

@@ -5,13 +5,21 @@ import {
   agents,
   customerEvents,
   customers,
+  endedCustomerStatuses,
   Permission,
   ZERO_UUID,
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
 import { hashPassword, unusablePasswordHash } from "../auth/password";
-import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
+import {
+  alreadyExists,
+  ApiError,
+  concurrentUpdate,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+} from "../lib/errors";
 import { unsetPasswordHash } from "./password-reset";
 import { uniqueViolation } from "../lib/db-errors";
 import { ifMatchHolds, type IfMatch } from "../lib/etag";
@@ -83,7 +91,7 @@ export async function assertEmailAvailable(db: Db, email: string, ownCustomerId?
       .where(
         and(
           eq(customers.email, email),
-          notInArray(customers.status, ["deleted", "expired"]),
+          notInArray(customers.status, endedCustomerStatuses),
           ownCustomerId ? ne(customers.id, ownCustomerId) : undefined,
         ),
       )
@@ -104,7 +112,7 @@ export async function assertUsernameAvailable(db: Db, username: string): Promise
     db
       .select({ id: customers.id })
       .from(customers)
-      .where(and(eq(customers.email, username), notInArray(customers.status, ["deleted", "expired"])))
+      .where(and(eq(customers.email, username), notInArray(customers.status, endedCustomerStatuses)))
       .limit(1),
   ]);
   if (agentHit.length || customerHit.length) throw usernameTaken();
@@ -284,14 +292,7 @@ export async function updateCustomer(
     if (options.guard && fresh && fresh.version === current.version) throw options.guard.error();
     current = fresh;
   }
-  // Other writers kept winning: nothing was written; the client reads again and retries.
-  throw new ApiError(
-    "ABORTED",
-    "CONCURRENT_UPDATE",
-    "The customer is being changed by other writers; read it again and retry.",
-    [],
-    409,
-  );
+  throw concurrentUpdate("customer");
 }
 
 /**

@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNull, like, sql } from "drizzle-orm";
 import { d1Batch } from "../db/batch";
 import type { Db } from "../db/client";
-import { agents, customers, passwordResets } from "../db/schema";
+import { agents, customers, liveCustomerStatuses, passwordResets } from "../db/schema";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toBase64, toHex } from "../lib/crypto";
 import { sendEmail } from "../lib/email";
@@ -12,7 +12,6 @@ export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 const MAX_PENDING_RESETS = 3;
 
 // Agents of these customers can sign in, so they can also set or reset a password.
-const LIVE_STATUSES = ["initial", "active", "frozen"] as const;
 
 /**
  * The stored hash of an agent whose password was never set (passwordless signup or operator
@@ -96,7 +95,9 @@ export async function findResettableAgent(db: Db, username: string) {
     .select({ id: agents.id, customerId: agents.customerId, username: agents.username, customerEmail: customers.email })
     .from(agents)
     .innerJoin(customers, eq(customers.id, agents.customerId))
-    .where(and(eq(agents.username, username), eq(agents.isGuest, false), inArray(customers.status, [...LIVE_STATUSES])))
+    .where(
+      and(eq(agents.username, username), eq(agents.isGuest, false), inArray(customers.status, liveCustomerStatuses)),
+    )
     .limit(1);
   return row ?? null;
 }
@@ -126,7 +127,7 @@ export async function checkPasswordReset(db: Db, token: string, now = Date.now()
         eq(passwordResets.tokenHash, await sha256Hex(token)),
         isNull(passwordResets.tmUsed),
         gt(passwordResets.tmExpire, now),
-        inArray(customers.status, [...LIVE_STATUSES]),
+        inArray(customers.status, liveCustomerStatuses),
       ),
     )
     .limit(1);

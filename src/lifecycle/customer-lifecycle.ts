@@ -19,8 +19,8 @@ import { activeSecrets } from "../webhooks/secrets";
 import { applyEmailVerification } from "../domain/email-verification";
 import type { Env } from "../env";
 import { secondsVar } from "../lib/time";
-import { recordDeletionJob, startCascade } from "../queues/cascade";
-import type { TransitionError, TransitionResult } from "./transitions";
+import { recordDeletionJob, startCascade } from "./cascade";
+import type { TransitionError, TransitionResult } from "./customer-lifecycle-client";
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_SIGNUP_EXPIRY_SECONDS = 3600;

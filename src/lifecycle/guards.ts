@@ -3,8 +3,7 @@ import type { AppEnv } from "../app-env";
 import type { CustomerRow } from "../db/schema";
 import { permissionDenied } from "../lib/errors";
 import { isoOrNull } from "../lib/time";
-
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+import { isReadMethod } from "../lib/route";
 
 export const accountFrozen = (customer: CustomerRow) =>
   permissionDenied("ACCOUNT_FROZEN", "The account is frozen for deletion; cancel the unregistration to make changes.", [
@@ -19,7 +18,7 @@ export const accountNotActive = () =>
  * every write under /v1.0 is refused.
  */
 export const rejectWritesOfFrozenCustomers = createMiddleware<AppEnv>(async (c, next) => {
-  if (!READ_METHODS.has(c.req.method)) {
+  if (!isReadMethod(c.req.method)) {
     const customer = c.get("principal").customer;
     if (customer?.status === "frozen") throw accountFrozen(customer);
   }

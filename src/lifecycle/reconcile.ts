@@ -3,13 +3,13 @@ import { changesOf, d1Batch } from "../db/batch";
 import { getDb } from "../db/client";
 import { customers, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
-import { resendStalledCascades } from "../queues/cascade";
+import { resendStalledCascades } from "./cascade";
 import { sweepOrphanObjects } from "../storage/objects";
 import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { secondsVar } from "../lib/time";
 import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
-import { lifecycleOf } from "./transitions";
+import { lifecycleOf } from "./customer-lifecycle-client";
 
 /** Customers looked at per category and run: bounded work at any table size. */
 export const SWEEP_LIMIT = 100;

@@ -4,8 +4,8 @@ import { clientIp } from "../auth/attempt-limiter";
 import { auditLog } from "../db/schema";
 import { IGNORED_FIELDS_HEADER } from "../lib/ignored-fields";
 import { isUuid } from "../lib/validation";
+import { isReadMethod } from "../lib/route";
 
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const UUID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi;
 
 /** The customer a request acted on: the admin route's id, the caller's own, or the one created. */
@@ -38,7 +38,7 @@ function fieldNames(body: unknown): string[] {
  */
 export const audit = createMiddleware<AppEnv>(async (c, next) => {
   await next();
-  if (READ_METHODS.has(c.req.method) || c.res.status >= 400 || c.res.headers.get("Idempotent-Replayed")) return;
+  if (isReadMethod(c.req.method) || c.res.status >= 400 || c.res.headers.get("Idempotent-Replayed")) return;
   const path = new URL(c.req.url).pathname;
   if (path === "/auth/login" || path === "/auth/logout") return; // signing in or out changes nothing stored
   const principal = c.get("principal");

@@ -1,9 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { permissionDenied } from "../lib/errors";
+import { isReadMethod } from "../lib/route";
 import { isAllowedOrigin } from "./cors";
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * CSRF defence in depth, behind the `token` cookie's SameSite=Strict: a state-changing request
@@ -13,7 +12,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * API clients send neither and are not affected.
  */
 export const refuseCrossSiteWrites = createMiddleware<AppEnv>(async (c, next) => {
-  if (!SAFE_METHODS.has(c.req.method)) {
+  if (!isReadMethod(c.req.method)) {
     const origin = c.req.header("Origin");
     const crossSite =
       origin !== undefined

@@ -1,18 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { resourceKinds } from "../db/owned";
 import { idempotencyKeys } from "../db/schema";
 import { fromBase64, sha256Hex, toBase64, utf8 } from "../lib/crypto";
 import { ApiError, invalidArgument } from "../lib/errors";
+import { routePropertiesOf } from "../lib/route";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** A claim older than this with no response is taken to have died with its request. */
 const STALE_CLAIM_MS = 60 * 1000;
-
-const IDEMPOTENT_POSTS = new RegExp(
-  `^/(v1\\.0/customers|auth/signup|auth/unregister|v1\\.0/(accesskeys|${resourceKinds.join("|")}))$`,
-);
 
 interface SavedResponse {
   status: number;
@@ -52,7 +48,7 @@ async function open(secret: string, key: string, sealed: string): Promise<SavedR
 }
 
 /**
- * `Idempotency-Key` on the creating POSTs: the same key with the same body answers the first
+ * `Idempotency-Key` on the creating POSTs (routes declared `idempotent`): the same key with the same body answers the first
  * response again without doing the work twice; with another body it is a 409. Keys last 24 hours.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
@@ -60,8 +56,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method !== "POST") return next();
   const key = c.req.header("Idempotency-Key");
   if (key === undefined) return next();
+  if (!routePropertiesOf(c).idempotent) return next();
   const path = c.req.path;
-  if (!IDEMPOTENT_POSTS.test(path)) return next();
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw invalidArgument("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 visible ASCII characters.", [
       { field: "Idempotency-Key" },

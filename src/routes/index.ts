@@ -4,6 +4,7 @@ import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
+import { serviceRoutes } from "./service";
 import { storageFileRoutes } from "./storage-files";
 
 export const routes: RouteModule<any>[] = [
@@ -13,4 +14,5 @@ export const routes: RouteModule<any>[] = [
   ...accesskeyRoutes,
   ...resourceRoutes,
   ...storageFileRoutes,
+  ...serviceRoutes,
 ];

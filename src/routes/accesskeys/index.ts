@@ -105,6 +105,7 @@ export const createAccesskey = defineRoute(
     await insertAccesskey(c.get("db"), row);
     return c.json(serializeAccesskey(row, { token }), 200);
   },
+  { idempotent: true },
 );
 
 export const getAccesskey = defineRoute(

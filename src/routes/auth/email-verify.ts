@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { findVerification } from "../../domain/email-verification";
 import { errorResponses, invalidArgument } from "../../lib/errors";
-import { lifecycleOf } from "../../lifecycle/transitions";
+import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { sendSetPasswordMails } from "../../domain/password-reset";
 import { htmlPage, page } from "./pages";
@@ -41,6 +41,7 @@ export const verifyEmail = defineRoute(
     );
     return c.json({ customer: serializeCustomer(result.customer) }, 200);
   },
+  { writesEvents: true },
 );
 
 // The page a mail link opens. Opening it changes nothing (mail scanners prefetch links); its

@@ -5,7 +5,7 @@ import { attemptKeys, clientIp } from "../../auth/attempt-limiter";
 import { issueToken, TOKEN_TTL_SECONDS } from "../../auth/jwt";
 import { verifyPassword } from "../../auth/password";
 import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
-import { agents, customers } from "../../db/schema";
+import { agents, customers, isLiveStatus } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 
@@ -60,7 +60,7 @@ export const login = defineRoute(
         .limit(1);
       // Unknown usernames cost the same PBKDF2 work and get the same answer.
       const ok = await verifyPassword(password, row?.agent.passwordHash);
-      agent = ok && row && ["initial", "active", "frozen"].includes(row.status) ? row.agent : null;
+      agent = ok && row && isLiveStatus(row.status) ? row.agent : null;
     }
     if (!agent) throw invalidCredentials(); // counted since begin()
     await attempts.succeed();

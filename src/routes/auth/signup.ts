@@ -7,7 +7,7 @@ import { assertSignupAllowed, clientIp } from "../../auth/attempt-limiter";
 import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
 import { ApiError, errorResponses } from "../../lib/errors";
-import { lifecycleOf } from "../../lifecycle/transitions";
+import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { emailField, passwordField } from "../../lib/validation";
 
@@ -85,4 +85,5 @@ export const signup = defineRoute(
       throw err;
     }
   },
+  { idempotent: true, writesEvents: true },
 );

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
-import { ownPage } from "../own-data";
+import { ownPage } from "../../resources/own-data";
 import { customerEvents, Permission, webhookDeliveries } from "../../db/schema";
 import { DeliveryPageSchema, EventPageSchema, serializeDelivery, serializeEvent } from "../../domain/event-views";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
@@ -75,4 +75,5 @@ export const rotateWebhookSecret = defineRoute(
     );
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -37,4 +37,5 @@ export const createCustomerRoute = defineRoute(
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { idempotent: true, writesEvents: true },
 );

@@ -3,7 +3,7 @@ import { requireSuperAdmin } from "../../auth/principal";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
-import { lifecycleOf, unwrap } from "../../lifecycle/transitions";
+import { lifecycleOf, unwrap } from "../../lifecycle/customer-lifecycle-client";
 import { CustomerIdParams, findCustomerOr404 } from "./shared";
 
 const tags = ["Customers (admin)"];
@@ -26,6 +26,7 @@ function operatorTransition(action: "freeze" | "recover", summary: string, resul
       const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
       return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id)[action](id))), 200);
     },
+    { writesEvents: true },
   );
 }
 
@@ -70,4 +71,5 @@ export const deleteCustomer = defineRoute(
           };
     return c.json(serializeCustomer(shown), 200);
   },
+  { writesEvents: true },
 );

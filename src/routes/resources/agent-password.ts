@@ -8,8 +8,8 @@ import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/ro
 import { isUuid, passwordField } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
 import { kindSpecs } from "../../resources/kinds";
-import { schemasFor, serializerFor } from "./crud";
-import { guestImmutable } from "./rules";
+import { schemasFor, serializerFor } from "../../resources/schemas";
+import { guestImmutable } from "../../resources/rules";
 
 const { Resource } = schemasFor(kindSpecs.agents);
 const serialize = serializerFor(kindSpecs.agents);

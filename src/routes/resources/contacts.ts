@@ -4,48 +4,24 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { principalWithOwn, requireOwnCustomer } from "../../auth/principal";
 import { contacts } from "../../db/schema";
-import { ApiError, errorResponses, invalidArgument, notFound } from "../../lib/errors";
+import { errorResponses, invalidArgument, notFound } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { e164Field, emailField } from "../../lib/validation";
 import { contactAddressInput, type ContactAddress } from "../../resources/fields";
-import { newContactAddress, type Row } from "../../resources/kinds";
-import { findOwn, kindContext, READ, writeResponse, type OwnedTable } from "./crud";
+import { newContactAddress } from "../../resources/kinds";
+import { kindContext, READ, type Row } from "../../resources/store";
+import { writeResponse } from "./crud";
 
 // The contract's item paths on a contact: its addresses and tags, one at a time.
 const k = kindContext("contacts");
-const table = k.table;
 const Contact = k.schemas.Resource;
 const tags = ["Contacts"];
 const param = (name: string) => z.string().openapi({ param: { name, in: "path" } });
-const MAX_ATTEMPTS = 5;
 
-/** Read, change the row's lists, write back only if nobody wrote in between; a few tries, then 409. */
-async function changeContact(
-  c: Context<AppEnv>,
-  id: string,
-  change: (row: Row, now: number) => Record<string, unknown>,
-): Promise<Row> {
-  const ctx = k.writer(c);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await findOwn(ctx.db, table as OwnedTable, ctx.customer.id, id);
-    if (!row) throw notFound("contact");
-    const now = Math.max(Date.now(), row.tmUpdate);
-    const [updated] = (await ctx.db
-      .update(contacts)
-      .set({ ...change(row, now), tmUpdate: now, version: row.version + 1 })
-      .where(and(eq(contacts.id, row.id), eq(contacts.customerId, ctx.customer.id), eq(contacts.version, row.version)))
-      .returning()) as Row[];
-    if (updated) return updated;
-  }
-  throw new ApiError(
-    "ABORTED",
-    "CONCURRENT_UPDATE",
-    "The contact is being changed by other writers; read it again and retry.",
-    [],
-    409,
-  );
-}
+/** Changes the row's lists through the store's compare-and-set: nobody's write in between is lost. */
+const changeContact = (c: Context<AppEnv>, id: string, change: (row: Row, now: number) => Record<string, unknown>) =>
+  k.update(k.writer(c), id, change);
 
 const answer = (c: Context<AppEnv>, row: Row) => {
   c.header("ETag", etagOf(row.version));

@@ -6,7 +6,7 @@ import { accesskeys, agents, ZERO_UUID } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { kindSpecs } from "../../resources/kinds";
-import { schemasFor, serializerFor } from "./schemas";
+import { schemasFor, serializerFor } from "../../resources/schemas";
 
 const { Resource: Agent } = schemasFor(kindSpecs.agents);
 const serializeAgent = serializerFor(kindSpecs.agents);

@@ -3,7 +3,7 @@ import { files, Permission } from "../../db/schema";
 import { ApiError, errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute } from "../../lib/route";
 import { objectKey } from "../../storage/objects";
-import { ownRow } from "../own-data";
+import { ownRow } from "../../resources/own-data";
 import { contentDisposition } from "./upload";
 
 const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;

@@ -11,7 +11,7 @@ import { accountNotActive, requireActive } from "../../lifecycle/guards";
 import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
-import { schemasFor, serializerFor } from "../resources/crud";
+import { schemasFor, serializerFor } from "../../resources/schemas";
 
 const spec = kindSpecs.files;
 const { Resource } = schemasFor(spec);
@@ -134,4 +134,5 @@ export const uploadStorageFile = defineRoute(
     }
     return c.json(serialize(inserted as never), 200);
   },
+  { upload: true },
 );

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { hashPassword } from "../../auth/password";
-import { iso } from "../../lib/time";
-import { detailField, nameField } from "../../lib/validation";
-import type { FieldSpec, KindSpec, Row, SetterSpec } from "../../resources/kinds";
+import { hashPassword } from "../auth/password";
+import { iso } from "../lib/time";
+import { detailField, nameField } from "../lib/validation";
+import type { FieldSpec, KindSpec, Row, SetterSpec } from "./kinds";
 
 /**
  * What a field accepts: its schema, any zero value the platform reads as "unset", and null

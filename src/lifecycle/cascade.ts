@@ -5,7 +5,7 @@ import { ownedTables, resourceKinds, type ResourceKind } from "../db/owned";
 import { customers, deletionJobs } from "../db/schema";
 import type { Env } from "../env";
 import { deleteCustomerObjectsChunk } from "../storage/objects";
-import { DEFAULT_PACER, ScavengerPacer } from "./pacer";
+import { DEFAULT_PACER, ScavengerPacer } from "./cascade-pacer";
 
 /** Rows of a delivery's first chunk; later chunks grow or shrink with the pacer. */
 export const CASCADE_CHUNK_ROWS = DEFAULT_PACER.startRows;
@@ -120,7 +120,7 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
     db.update(deletionJobs).set({ tmProgress: Date.now() }).where(eq(deletionJobs.customerId, customerId));
   for (const step of cascadeSteps(env, customerId, touch)) {
     // Chunks until one comes back short (the step is done) or the budget is spent; their size
-    // and the rests between them come from the pacer (src/queues/pacer.ts).
+    // and the rests between them come from the pacer (src/lifecycle/cascade-pacer.ts).
     for (;;) {
       if (chunks <= 0 || Date.now() >= deadline) {
         await touch();

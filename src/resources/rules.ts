@@ -1,12 +1,12 @@
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
-import { assertNotSuperAdminUsername } from "../../auth/super-admin";
-import type { ResourceKind } from "../../db/owned";
-import { customers, Permission } from "../../db/schema";
-import { resetDefaultBillingStatements } from "../../domain/customer-store";
-import { alreadyExists, permissionDenied } from "../../lib/errors";
-import { isVirtualNumber } from "../../resources/kinds";
-import { objectKey } from "../../storage/objects";
-import type { Guard, KindRules } from "./crud";
+import { assertNotSuperAdminUsername } from "../auth/super-admin";
+import type { ResourceKind } from "../db/owned";
+import { customers, endedCustomerStatuses, Permission } from "../db/schema";
+import { resetDefaultBillingStatements } from "../domain/customer-store";
+import { alreadyExists, permissionDenied } from "../lib/errors";
+import { isVirtualNumber } from "./kinds";
+import { objectKey } from "../storage/objects";
+import type { Guard, KindRules } from "./store";
 
 export const guestImmutable = () =>
   permissionDenied(
@@ -33,7 +33,7 @@ const agentRules: KindRules = {
       .where(
         and(
           eq(customers.email, input.username),
-          notInArray(customers.status, ["deleted", "expired"]),
+          notInArray(customers.status, endedCustomerStatuses),
           ne(customers.id, customer.id),
         ),
       )
@@ -69,6 +69,8 @@ const numberRules: KindRules = {
 const billingAccountRules: KindRules = {
   // The customer's default must not point at an account that is gone: reset in the same batch.
   alsoOnDelete: ({ customer }, row, now) => resetDefaultBillingStatements(customer, row.id, now),
+  // ...and the reset records a customer_updated event.
+  deleteWritesEvents: true,
 };
 
 const fileRules: KindRules = {
