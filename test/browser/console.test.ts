@@ -3,6 +3,7 @@
 // an axe-core scan of every page, keyboard use and a 390 px wide screen. Screenshots go to
 // test/browser/output/ (git-ignored).
 import type { Browser, Page } from "playwright-core";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./chromium";
 import {
@@ -11,6 +12,7 @@ import {
   devAdmin,
   expectOnlyTheOrigin,
   makeTenant,
+  OUTPUT,
   ok,
   scanned,
   failureShot,
@@ -114,9 +116,14 @@ describe("the console in Chromium", () => {
       await page.getByRole("button", { name: "Freeze" }).click();
       await eventually(() => statusRegion(page).innerText()).toMatch(/^Frozen: deletion scheduled for/);
       expect(await statusOf(target.id)).toBe("frozen");
-      await expect
-        .poll(() => page.locator('[data-event="customer_frozen"]').innerText())
-        .toMatch(/deletion scheduled for/);
+      await eventually(() => page.locator('[data-event="customer_frozen"]').innerText()).toMatch(
+        /deletion scheduled for/,
+      );
+      // The first screenful, as the README shows it (docs/console.png is a copy of this file).
+      await page.screenshot({
+        path: join(OUTPUT, "console-readme.png"),
+        clip: { x: 0, y: 0, width: 1280, height: 720 },
+      });
 
       // Recover.
       await page.getByRole("button", { name: "Recover" }).click();
@@ -137,7 +144,7 @@ describe("the console in Chromium", () => {
 
       // The plan (TEMPORARY(plans): the fallback message until plans is merged).
       if (plansMerged) {
-        await page.getByRole("combobox", { name: "Plan", exact: true }).selectOption("professional");
+        await page.getByRole("combobox", { name: "Plan type" }).selectOption("professional");
         await page.getByRole("button", { name: "Set plan" }).click();
         await eventually(() => statusRegion(page).innerText()).toBe("Plan set to professional.");
         const usage = await ok(call(base, "GET", `/v1.0/customers/${target.id}/usage`, operator));
@@ -223,6 +230,17 @@ describe("the console in Chromium", () => {
         await page.locator('[data-usage="unavailable"]').waitFor();
       }
       await checkPage(page, "account");
+
+      // An API error shows as the envelope's message, never as JSON.
+      const refusedUri = "https://10.0.0.1/hook";
+      const expected = await call(base, "PUT", "/v1.0/customer", tenant.token, { webhook_uri: refusedUri });
+      expect(expected.status).toBe(400);
+      await page.getByRole("textbox", { name: "Webhook address" }).fill(refusedUri);
+      await page.getByRole("button", { name: "Save webhook settings" }).click();
+      const alert = page.getByRole("alert");
+      await alert.waitFor();
+      expect(await alert.innerText()).toBe(expected.body.error.message);
+      expect(await alert.innerText()).not.toMatch(/[{}"]/);
 
       // A key: created, shown once with a copy button, works; gone from the page once dismissed.
       await page.getByRole("link", { name: "Access keys" }).click();

@@ -79,7 +79,7 @@ export async function render(app) {
     ["webhook_method", "webhook_uri"],
     [
       field(
-        "Method",
+        "Webhook method",
         h(
           "select",
           { name: "webhook_method" },
@@ -87,7 +87,7 @@ export async function render(app) {
         ),
       ),
       field(
-        "Address",
+        "Webhook address",
         h("input", { name: "webhook_uri", type: "url", value: customer.webhook_uri, placeholder: "https://…" }),
         "A public https address; events are signed (see Webhooks).",
       ),

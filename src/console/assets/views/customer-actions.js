@@ -43,7 +43,7 @@ function lifecycleForm(customer, reload) {
 /** @param {any} customer @param {Reload} reload */
 const identityForm = (customer, reload) =>
   titledForm(
-    "Identity verification",
+    "Identity",
     async (el) => {
       const value = inputValue(el, "identity_verification_status");
       await api("PUT", `/v1.0/customers/${customer.id}/identity_verification_status`, {
@@ -82,7 +82,7 @@ function planForm(customer, usage, reload) {
       return reload(`Plan set to ${plan}.`);
     },
     field(
-      "Plan",
+      "Plan type",
       h(
         "select",
         { name: "plan_type" },
