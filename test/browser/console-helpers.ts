@@ -15,8 +15,8 @@ export function devAdmin(): { username: string; password: string } {
   const vars: Record<string, string> = {};
   if (existsSync(file)) {
     for (const line of readFileSync(file, "utf8").split("\n")) {
-      const match = /^\s*([A-Z_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line);
-      if (match) vars[match[1]!] = match[2]!;
+      const [, name, value] = /^\s*([A-Z_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line) ?? [];
+      if (name && value !== undefined) vars[name] = value;
     }
   }
   return { username: vars.ADMIN_USERNAME ?? "admin@localhost", password: vars.ADMIN_PASSWORD ?? "admin-password" };
