@@ -77,6 +77,15 @@ export async function startDevServer(readyPath = "/openapi.json"): Promise<DevSe
   throw new Error(`npm run dev did not serve ${base}${readyPath} within ${SERVER_START_MS} ms:\n${log}`);
 }
 
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function stop(child: ChildProcess): Promise<void> {
   const pid = child.pid;
   if (!pid || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -89,10 +98,13 @@ function stop(child: ChildProcess): Promise<void> {
       }
     };
     const force = setTimeout(() => kill("SIGKILL"), 10_000);
-    child.on("exit", () => {
+    child.on("exit", async () => {
       clearTimeout(force);
-      // Whatever of the group is still there (workerd) goes too.
+      // Whatever of the group is still there (workerd) goes too, and is waited for: the next
+      // server shares its local D1 and Durable Object files, and must not meet it still holding them.
       kill("SIGKILL");
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && groupAlive(pid)) await new Promise((r) => setTimeout(r, 100));
       resolve();
     });
     kill("SIGTERM");
