@@ -1,7 +1,7 @@
 // `npm run dev [-- wrangler dev flags]`: local config, local D1 migrations, then wrangler dev,
 // with wrangler's start-up chatter folded into a short banner. `DEV_VERBOSE=1` shows it all.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 const verbose = Boolean(process.env.DEV_VERBOSE);
@@ -9,6 +9,19 @@ const verbose = Boolean(process.env.DEV_VERBOSE);
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("Created .dev.vars from .dev.vars.example (local development defaults).");
+} else {
+  // A .dev.vars made before a required secret existed gets the example's value, so it keeps working.
+  const REQUIRED = ["ADMIN_USERNAME", "ADMIN_PASSWORD", "JWT_SECRET", "SIP_CREDENTIALS_KEY"];
+  const current = readFileSync(".dev.vars", "utf8");
+  const missing = readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((line) =>
+      REQUIRED.some((name) => line.startsWith(`${name}=`) && !new RegExp(`^${name}=`, "m").test(current)),
+    );
+  if (missing.length) {
+    appendFileSync(".dev.vars", `${current.endsWith("\n") ? "" : "\n"}${missing.join("\n")}\n`);
+    console.log(`Added to .dev.vars from .dev.vars.example: ${missing.map((l) => l.split("=")[0]).join(", ")}.`);
+  }
 }
 const devVars = parseDevVars(readFileSync(".dev.vars", "utf8"));
 

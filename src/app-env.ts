@@ -9,6 +9,8 @@ export interface AppEnv {
     requestId: string;
     /** A write's JSON body, parsed once (undefined when absent or malformed). */
     jsonBody: unknown;
+    /** The body's top-level fields the route ignored (X-Ignored-Fields names them, encoded). */
+    ignoredFields: string[];
     db: Db;
     /** The request's credential, decoded once (see credentialOf). */
     credential: DecodedCredential | null;

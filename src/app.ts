@@ -3,8 +3,10 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
+import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
 import { isReadMethod, registerRoutes, routePropertiesOf } from "./lib/route";
@@ -46,6 +48,19 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c)
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof ConfigError) {
+    // The operator's to fix, named in the log; a client learns only that the service cannot answer.
+    console.error(err.message);
+    return new ApiError("INTERNAL", "MISCONFIGURED", "The service is misconfigured; its log names the setting.");
+  }
+  // A write that named another customer's resource, or none: refused by the statement itself.
+  const reference = referenceViolation(err);
+  if (reference) {
+    const noun = reference === "tag_ids" ? "tag" : "flow";
+    return new ApiError("NOT_FOUND", "NOT_FOUND", `The ${noun} was not found.`, [
+      { field: reference, description: `names no ${noun} of this customer` },
+    ]);
+  }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /malformed json/i.test(err.message)) {
       return invalidArgument("INVALID_JSON_BODY", "The request body is not valid JSON.");
@@ -84,6 +99,8 @@ export function createApp() {
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
+    // Parsed on the first request (then cached): a bad setting fails every request, loudly.
+    configOf(c.env);
     await next();
     setResponseHeader(c, "X-Request-Id", requestId);
     setResponseHeader(c, "X-Content-Type-Options", "nosniff");

@@ -16,9 +16,12 @@ export interface Env {
   /** Optional Cloudflare Email Routing binding; without it verification mails go to the log. */
   EMAIL?: SendEmail;
 
+  // The settings as the runtime passes them: strings, unchecked. Read them through configOf(env)
+  // (src/config.ts), which validates and types them once.
   ADMIN_USERNAME: string;
   ADMIN_PASSWORD: string;
   JWT_SECRET: string;
+  SIP_CREDENTIALS_KEY: string;
   GRACE_PERIOD_SECONDS?: string;
   SIGNUP_EXPIRY_SECONDS?: string;
   WEBHOOK_ALLOW_LOOPBACK?: string;

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { tooManyRequests } from "../lib/errors";
+import { configOf } from "../config";
 
 /** One event to count against a key, and the limits it must stay within. */
 export interface TakeRequest {
@@ -109,7 +110,7 @@ export class AttemptLimiter extends DurableObject<Env> {
   }
 
   /** No storage lingers for idle keys. */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
 }
@@ -138,12 +139,8 @@ export const MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 10;
 export const MAX_FAILURES_PER_CLIENT = 100;
 /** Account-wide failures before clients that already failed on the account must wait between attempts. */
 export const DELAY_FREE_FAILURES = 10;
-export const DEFAULT_DELAY_CAP_SECONDS = 60;
 
-const delayCapMs = (env: Env) => {
-  const cap = Number(env.LOGIN_DELAY_CAP_SECONDS);
-  return (Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_DELAY_CAP_SECONDS) * 1000;
-};
+const delayCapMs = (env: Env) => configOf(env).loginDelayCapMs;
 
 /**
  * The password-guessing policy of one kind of attempt (login, unregister's password check):

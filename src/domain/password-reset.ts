@@ -4,8 +4,9 @@ import type { Db } from "../db/client";
 import { agents, customers, liveCustomerStatuses, passwordResets } from "../db/schema";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toBase64, toHex } from "../lib/crypto";
-import { sendEmail } from "../lib/email";
+import { sendEmail } from "./mail";
 import { emailField } from "../lib/validation";
+import { configOf } from "../config";
 
 export const PASSWORD_RESET_TTL_MS = 3600_000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -76,7 +77,7 @@ export async function issuePasswordReset(
       sql`DELETE FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL AND token_hash NOT IN
           (SELECT token_hash FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL ORDER BY tm_create DESC, rowid DESC LIMIT ${MAX_PENDING_RESETS})`,
     ]);
-    const link = `${env.PUBLIC_BASE_URL || origin}/auth/password-reset?token=${token}`;
+    const link = `${configOf(env).publicBaseUrl ?? origin}/auth/password-reset?token=${token}`;
     // Counted against the recipient's and the customer's mail budgets; a refused mail is only logged.
     const outcome = await sendEmail(
       env,

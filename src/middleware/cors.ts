@@ -3,14 +3,10 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { setResponseHeader } from "../lib/response-headers";
 import { BOOKMARK_HEADER } from "./d1-session";
+import { configOf } from "../config";
 
 /** Browser origins allowed to call the API: CORS_ORIGINS, comma-separated (none by default). */
-export const isAllowedOrigin = (origin: string, env: AppEnv["Bindings"]) =>
-  (env.CORS_ORIGINS ?? "")
-    .split(",")
-    .map((s: string) => s.trim())
-    .filter(Boolean)
-    .includes(origin);
+export const isAllowedOrigin = (origin: string, env: AppEnv["Bindings"]) => configOf(env).corsOrigins.includes(origin);
 
 const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) =>
   isAllowedOrigin(origin, c.env) ? origin : null;

@@ -5,6 +5,7 @@ import { idempotencyKeys } from "../db/schema";
 import { fromBase64, sha256Hex, toBase64, utf8 } from "../lib/crypto";
 import { ApiError, invalidArgument } from "../lib/errors";
 import { routePropertiesOf } from "../lib/route";
+import { configOf } from "../config";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** A claim older than this with no response is taken to have died with its request. */
@@ -104,7 +105,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (!claimed) {
       const [current] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.keyHash, keyHash)).limit(1);
       if (current?.state === "done" && current.requestHash === requestHash) {
-        const saved = await open(c.env.JWT_SECRET, `${scope}\n${key}`, current.response);
+        const saved = await open(configOf(c.env).jwtSecret, `${scope}\n${key}`, current.response);
         return c.body(saved.body, saved.status as 200, {
           "Content-Type": saved.contentType,
           "Idempotent-Replayed": "true",
@@ -136,6 +137,6 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   };
   await db
     .update(idempotencyKeys)
-    .set({ state: "done", response: await seal(c.env.JWT_SECRET, `${scope}\n${key}`, saved) })
+    .set({ state: "done", response: await seal(configOf(c.env).jwtSecret, `${scope}\n${key}`, saved) })
     .where(eq(idempotencyKeys.keyHash, keyHash));
 });

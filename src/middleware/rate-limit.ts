@@ -5,19 +5,14 @@ import { credentialOf } from "../auth/credentials";
 import { SUPER_ADMIN_ID } from "../auth/super-admin";
 import { tooManyRequests } from "../lib/errors";
 import { setResponseHeader } from "../lib/response-headers";
+import { configOf } from "../config";
 
 const POLICY_NAME = "per-customer";
-const DEFAULT_LIMIT = 600;
-const DEFAULT_PERIOD_SECONDS = 60;
 
 /** The budget the `[[ratelimits]]` binding enforces, for the headers: API_RATE_LIMIT / API_RATE_PERIOD_SECONDS mirror wrangler.toml. */
 function policy(env: AppEnv["Bindings"]) {
-  const limit = Number(env.API_RATE_LIMIT);
-  const period = Number(env.API_RATE_PERIOD_SECONDS);
-  return {
-    limit: Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_LIMIT,
-    period: period === 10 || period === 60 ? period : DEFAULT_PERIOD_SECONDS,
-  };
+  const { apiRateLimit, apiRatePeriodSeconds } = configOf(env);
+  return { limit: apiRateLimit, period: apiRatePeriodSeconds };
 }
 
 /**

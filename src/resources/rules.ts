@@ -44,13 +44,14 @@ const agentRules: KindRules = {
       ]);
   },
   beforeUpdate({ customer }, row, input) {
-    if (input.permission === undefined) return;
+    if (input.permission === undefined) return undefined;
     if (row.isGuest) throw guestImmutable();
-    if (isAdmin(row.permission) && !isAdmin(input.permission)) return anotherAdminRemains(customer.id, row.id);
+    // Demoting an admin: another one must remain when the UPDATE runs.
+    return isAdmin(row.permission) && !isAdmin(input.permission) ? anotherAdminRemains(customer.id, row.id) : undefined;
   },
   beforeDelete({ customer }, row) {
     if (row.isGuest) throw guestImmutable();
-    if (isAdmin(row.permission)) return anotherAdminRemains(customer.id, row.id);
+    return isAdmin(row.permission) ? anotherAdminRemains(customer.id, row.id) : undefined;
   },
 };
 

@@ -19,7 +19,9 @@ export function inputOf(f: FieldSpec): z.ZodType {
 }
 
 const writable = (spec: KindSpec) => spec.fields.filter((f) => !f.readOnly && f.column);
-const visible = (spec: KindSpec) => spec.fields.filter((f) => !f.secret);
+/** What every caller sees; sealed fields are added for those who may read them (sealed-fields.ts). */
+const visible = (spec: KindSpec) => spec.fields.filter((f) => !f.secret && !f.sealed);
+const sealedFields = (spec: KindSpec) => spec.fields.filter((f) => f.sealed);
 
 // Plain objects, not strict ones: fields a body has beyond these are ignored (and named in
 // X-Ignored-Fields), as the platform does.
@@ -31,6 +33,14 @@ export function schemasFor(spec: KindSpec) {
       name: z.string(),
       detail: z.string(),
       ...Object.fromEntries(visible(spec).map((f) => [f.api, f.schema])),
+      ...Object.fromEntries(
+        sealedFields(spec).map((f) => [
+          f.api,
+          z.string().optional().openapi({
+            description: "Answered to the customer's admins (and access keys) and the operator only; empty when unset.",
+          }),
+        ]),
+      ),
       tm_create: z.string(),
       tm_update: z.string(),
       tm_delete: z.string().nullable(),
@@ -83,11 +93,15 @@ export function serializerFor(spec: KindSpec) {
   });
 }
 
-/** Validated API input → column values: unset values become defaults, secrets are hashed. */
+/** Seals a sealed field's value for the row it is written to (sealed-fields.ts). */
+export type Sealer = (plain: string) => Promise<string>;
+
+/** Validated API input → column values: unset values become defaults, secrets are hashed, sealed ones sealed. */
 export async function toColumns(
   spec: KindSpec,
   input: Record<string, unknown>,
   now: number,
+  seal?: Sealer,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (input.name !== undefined) out.name = input.name;
@@ -99,7 +113,10 @@ export async function toColumns(
     // An unset value with no default (a blank secret on update) leaves the column as it is.
     if (value === undefined) continue;
     if (f.store) value = f.store(value, now);
-    out[f.column] = f.secret && value !== "" ? await hashPassword(value as string) : value;
+    if (f.sealed && value !== "") {
+      if (!seal) throw new Error(`toColumns: ${spec.kind}.${f.api} is sealed, and no sealer was given`);
+      out[f.column] = await seal(value as string);
+    } else out[f.column] = f.secret && value !== "" ? await hashPassword(value as string) : value;
   }
   return out;
 }

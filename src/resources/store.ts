@@ -1,7 +1,7 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { requireOwnCustomer } from "../auth/principal";
+import { principalOf, requireOwnCustomer } from "../auth/principal";
 import { type BatchStatement, changesOf, d1Batch } from "../db/batch";
 import type { Db } from "../db/client";
 import type { ResourceKind } from "../db/owned";
@@ -13,7 +13,8 @@ import { type IfMatch, ifMatchHolds } from "../lib/etag";
 import { isUuid } from "../lib/validation";
 import { requireActive } from "../lifecycle/guards";
 import { type KindSpec, kindSpecs, type Row, tableOf } from "./kinds";
-import { schemasFor, serializerFor } from "./schemas";
+import { schemasFor, serializerFor, toColumns } from "./schemas";
+import { hasSealedFields, sealFor, withSealed } from "./sealed-fields";
 
 // Every owned table has the columns of `tags` (the kind with no columns of its own); the
 // generic code below only touches those, and passes the rest through as plain records.
@@ -31,8 +32,8 @@ export interface RuleContext {
 export interface KindRules {
   beforeCreate?(ctx: RuleContext, input: Record<string, any>): Promise<void> | void;
   /** Checks before a change; may return an SQL condition the UPDATE must also meet, and its error. */
-  beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | void> | Guard | void;
-  beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | void> | Guard | void;
+  beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | undefined> | Guard | undefined;
+  beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | undefined> | Guard | undefined;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
   /** The statements of `alsoOnDelete` record customer events (the DELETE route declares `writesEvents`). */
@@ -51,7 +52,7 @@ export interface Guard {
 export type Change = Record<string, unknown> | ((row: Row, now: number) => Record<string, unknown>);
 
 export const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;
-const WRITE = Permission.CustomerAdmin | Permission.CustomerManager;
+export const WRITE = Permission.CustomerAdmin | Permission.CustomerManager;
 /** Compare-and-set attempts before other writers are taken to keep winning (409 ABORTED). */
 const MAX_ATTEMPTS = 5;
 
@@ -177,10 +178,17 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
     throw concurrentUpdate(noun);
   }
 
-  /** Deletes one of the customer's rows with the statements its rules add, and answers it with the time. */
-  async function remove(ctx: RuleContext, id: string): Promise<{ row: Row; now: number }> {
+  /**
+   * Deletes one of the customer's rows with the statements its rules add, and answers it with the
+   * time. `owns`: a further test of the row (the agent's own files), on columns no route changes.
+   */
+  async function remove(
+    ctx: RuleContext,
+    id: string,
+    owns?: (row: Row) => boolean | Promise<boolean>,
+  ): Promise<{ row: Row; now: number }> {
     const row = await findOwn(ctx.db, table, ctx.customer.id, id);
-    if (!row) throw notFound(noun);
+    if (!row || (owns && !(await owns(row)))) throw notFound(noun);
     const guard = (await rules.beforeDelete?.(ctx, row)) ?? undefined;
     const now = Date.now();
     const results = await d1Batch(ctx.db.$client, [
@@ -201,11 +209,27 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
 /** Everything a route of one kind needs: its spec, table, store, schemas and the caller as writer. */
 export function kindContext(kind: ResourceKind, rules: KindRules = {}) {
   const store = kindStore(kind, rules);
+  const { spec } = store;
   const writeMask = kind === "agents" ? Permission.CustomerAdmin : WRITE;
-  const writer = (c: Context<AppEnv>): RuleContext => {
-    const customer = requireOwnCustomer(c.get("principal"), writeMask);
+  /** The caller as a writer of the kind; `mask`: who may write where a route says otherwise (service_agents). */
+  const writer = (c: Context<AppEnv>, mask = writeMask): RuleContext => {
+    const customer = requireOwnCustomer(c.get("principal"), mask);
     requireActive(customer);
     return { db: c.get("db"), env: c.env, customer, principalId: c.get("principal").id };
   };
-  return { ...store, rules, writer, serialize: serializerFor(store.spec), schemas: schemasFor(store.spec) };
+  const serialize = serializerFor(spec);
+  const sealed = hasSealedFields(spec);
+
+  /** A row as this caller may see it: sealed fields (SIP passwords) opened for admins and the operator only. */
+  const present = async (c: Context<AppEnv>, row: Row, deletedAt?: number) => {
+    const item = serialize(row, deletedAt);
+    if (!sealed) return item;
+    return withSealed(c.env, spec, c.get("principal") ?? (await principalOf(c)), row, item);
+  };
+
+  /** Validated input → the columns of row `id` (sealed fields sealed for that row). */
+  const columnsOf = (ctx: RuleContext, id: string, input: Record<string, unknown>, now: number) =>
+    toColumns(spec, input, now, sealed ? sealFor(ctx.env, spec, ctx.customer.id, id.toLowerCase()) : undefined);
+
+  return { ...store, rules, writeMask, writer, serialize, present, columnsOf, schemas: schemasFor(spec) };
 }

@@ -8,6 +8,7 @@ import { isSuperAdminUsername, loginSuperAdmin } from "../../auth/super-admin";
 import { agents, customers, isLiveStatus } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { configOf } from "../../config";
 
 const LoginSchema = z
   .strictObject({ username: z.string().min(1).max(255), password: z.string().min(1).max(1024) })
@@ -64,7 +65,7 @@ export const login = defineRoute(
     }
     if (!agent) throw invalidCredentials(); // counted since begin()
     await attempts.succeed();
-    const token = await issueToken(agent, c.env.JWT_SECRET);
+    const token = await issueToken(agent, configOf(c.env).jwtSecret);
     // Strict: no other site's page can make the browser send it (CSRF), not even a link's GET.
     setCookie(c, "token", token, {
       httpOnly: true,

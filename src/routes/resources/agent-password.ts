@@ -2,8 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { hashPassword } from "../../auth/password";
 import { requireOwnCustomer } from "../../auth/principal";
+import type { Db } from "../../db/client";
 import { agents, Permission } from "../../db/schema";
-import { errorResponses, notFound, permissionDenied } from "../../lib/errors";
+import { errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { isUuid, passwordField } from "../../lib/validation";
 import { requireActive } from "../../lifecycle/guards";
@@ -43,28 +44,30 @@ export const changeAgentPassword = defineRoute(
         : Permission.CustomerAdmin,
     );
     requireActive(customer);
-    const db = c.get("db");
-    const [row] = isUuid(id)
-      ? await db
-          .select()
-          .from(agents)
-          .where(and(eq(agents.id, id), eq(agents.customerId, customer.id)))
-          .limit(1)
-      : [];
-    if (!row) throw notFound("agent");
-    if (row.isGuest) throw guestImmutable();
-    if (!self && (principal.permission & Permission.CustomerAdmin) === 0)
-      throw permissionDenied("PERMISSION_DENIED", "Only a CustomerAdmin changes another agent's password.");
-    const [updated] = await db
-      .update(agents)
-      .set({
-        passwordHash: await hashPassword(c.req.valid("json").password),
-        tmUpdate: Date.now(),
-        version: row.version + 1,
-      })
-      .where(and(eq(agents.id, id), eq(agents.customerId, customer.id)))
-      .returning();
-    if (!updated) throw notFound("agent");
+    const updated = await setAgentPassword(c.get("db"), customer.id, id, c.req.valid("json").password);
     return c.json(serialize(updated), 200);
   },
 );
+
+/**
+ * Sets one of the customer's agents' password. The agents_token_version_bump trigger (migration
+ * 0012) bumps its token version in the same statement, so every token issued before is revoked.
+ */
+export async function setAgentPassword(db: Db, customerId: string, id: string, password: string) {
+  const [row] = isUuid(id)
+    ? await db
+        .select()
+        .from(agents)
+        .where(and(eq(agents.id, id), eq(agents.customerId, customerId)))
+        .limit(1)
+    : [];
+  if (!row) throw notFound("agent");
+  if (row.isGuest) throw guestImmutable();
+  const [updated] = await db
+    .update(agents)
+    .set({ passwordHash: await hashPassword(password), tmUpdate: Date.now(), version: row.version + 1 })
+    .where(and(eq(agents.id, id), eq(agents.customerId, customerId)))
+    .returning();
+  if (!updated) throw notFound("agent");
+  return updated;
+}

@@ -16,7 +16,7 @@ const HealthSchema = z
   .openapi("Health");
 
 async function databaseAnswers(c: Context<AppEnv>): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), DB_TIMEOUT_MS);
   });
@@ -30,7 +30,7 @@ async function databaseAnswers(c: Context<AppEnv>): Promise<boolean> {
   try {
     return await Promise.race([query, timeout]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== null) clearTimeout(timer);
   }
 }
 
