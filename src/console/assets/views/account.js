@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { field, form, h, replace, section, statusBadge, time, inputValue } from "../dom.js";
 import { usageSection } from "../usage.js";
 
+/** @type {[string, string][]} */
 const PROFILE = [
   ["name", "Name"],
   ["detail", "Detail"],
