@@ -20,9 +20,11 @@ import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerAuthPages } from "./routes/auth";
+import { registerConsole } from "./routes/console";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
 import { runAfterResponse } from "./lib/after-response";
+import { refuseCrossSiteWrites } from "./middleware/cross-site";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -116,6 +118,7 @@ export function createApp() {
     }
   });
   app.use("*", corsForBrowsers);
+  app.use("*", refuseCrossSiteWrites);
   app.use(
     "*",
     unlessUpload(
@@ -169,6 +172,7 @@ export function createApp() {
   app.get(DOCS_PATH, docsPage);
   // A trailing slash is how many people type it.
   app.get(`${DOCS_PATH}/`, (c) => c.redirect(DOCS_PATH, 301));
+  registerConsole(app);
 
   app.notFound((c) =>
     errorResponse(

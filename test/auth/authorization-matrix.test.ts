@@ -315,6 +315,7 @@ const ROWS: Record<string, Row> = {
       body: { username: world.loginUser.username, password: world.loginUser.password },
     }),
   },
+  "POST /auth/logout": { expect: everyone(200), request: () => ({ path: "/auth/logout" }) },
   "POST /auth/signup": {
     expect: everyone(200),
     request: () => ({
@@ -449,6 +450,18 @@ const ROWS: Record<string, Row> = {
   "GET /v1.0/customers/{id}/audit": {
     expect: SUPER_ADMIN,
     request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }),
+  },
+  "GET /v1.0/customers/{id}/events": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/events` }),
+  },
+  "GET /v1.0/customers/{id}/webhook_deliveries": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/webhook_deliveries` }),
+  },
+  "GET /v1.0/customers/{id}/accesskeys": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/accesskeys` }),
   },
 
   // Access keys: CustomerAdmin of the key's customer; the super admin manages its own.
