@@ -21,10 +21,12 @@ import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/disp
 import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerOpenApiDocument } from "./routes/docs/document";
 import { registerAuthPages } from "./routes/auth";
+import { registerConsole } from "./routes/console";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
 import { onlyKnownRoutes, routeNotFound } from "./middleware/known-routes";
 import { runAfterResponse } from "./lib/after-response";
+import { refuseCrossSiteWrites } from "./middleware/cross-site";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -119,6 +121,7 @@ export function createApp() {
   });
   app.use("*", corsForBrowsers);
   app.use("*", onlyKnownRoutes);
+  app.use("*", refuseCrossSiteWrites);
   app.use(
     "*",
     unlessUpload(
@@ -144,6 +147,7 @@ export function createApp() {
   app.get(DOCS_PATH, docsPage);
   // A trailing slash is how many people type it.
   app.get(`${DOCS_PATH}/`, (c) => c.redirect(DOCS_PATH, 301));
+  registerConsole(app);
 
   app.notFound((c) => errorResponse(c, routeNotFound(c)));
   app.onError((err, c) => errorResponse(c, toApiError(err)));

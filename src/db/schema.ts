@@ -150,6 +150,8 @@ export const numbers = ownedTable(
   },
   (t) => [
     uniqueIndex("numbers_number_uq").on(t.number),
+    // The plan limit counts a customer's virtual numbers (+899…) as a range of this index.
+    index("numbers_customer_number_idx").on(t.customerId, t.number),
     namesAFlow("numbers_call_flow_idx", t.callFlowId),
     namesAFlow("numbers_message_flow_idx", t.messageFlowId),
   ],
@@ -210,6 +212,24 @@ export const files = ownedTable("files", {
   referenceId: text("reference_id").notNull().default(ZERO_UUID),
   uriDownload: text("uri_download").notNull().default(""),
 });
+
+// One per customer (the platform's storage account): its files' count and bytes, changed in the
+// same batch as the file rows, so the quota is checked inside the INSERT that uses it.
+export const storageAccounts = sqliteTable(
+  "storage_accounts",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    totalFileCount: integer("total_file_count").notNull().default(0),
+    totalFileSize: integer("total_file_size").notNull().default(0),
+    tmCreate: ms("tm_create").notNull(),
+    tmUpdate: ms("tm_update").notNull(),
+  },
+  (t) => [
+    uniqueIndex("storage_accounts_customer_uq").on(t.customerId),
+    index("storage_accounts_list_idx").on(t.tmCreate, t.id),
+  ],
+);
 
 export const billingAccounts = ownedTable("billing_accounts", {
   balance: real("balance").notNull().default(0),
@@ -459,3 +479,4 @@ export const auditLog = sqliteTable(
 export type CustomerRow = typeof customers.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type AccesskeyRow = typeof accesskeys.$inferSelect;
+export type StorageAccountRow = typeof storageAccounts.$inferSelect;

@@ -20,6 +20,7 @@ import {
   invalidArgument,
   notFound,
 } from "../lib/errors";
+import { newStorageAccountStatement } from "../storage/accounts";
 import { uniqueViolation } from "../lib/db-errors";
 import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
@@ -199,6 +200,8 @@ export async function buildCustomerCreation(
         tmUpdate: now,
       },
     ]),
+    // Every customer has its storage account from the start (the platform's rule for uploads).
+    newStorageAccountStatement(db, row.id, now),
     eventStatement(db, "customer_created", row, now),
   ];
   return { row, adminAgentId, statements };

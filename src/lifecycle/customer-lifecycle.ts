@@ -10,6 +10,7 @@ import {
   emailVerifications,
   passwordResets,
   signupCredentials,
+  storageAccounts,
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
@@ -224,6 +225,8 @@ export class CustomerLifecycle extends DurableObject<Env> {
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
       db.delete(signupCredentials).where(eq(signupCredentials.customerId, row.id)),
+      // Counted into the deletion's receipt by `before` (recordDeletionJob) above.
+      db.delete(storageAccounts).where(eq(storageAccounts.customerId, row.id)),
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
       eventStatement(db, event, closed, now, target && { ...target, signingSecrets: activeSecrets(row, now) }),
     ];

@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { customers, IDEMPOTENCY_TTL_MS, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
 import { resendStalledCascades } from "./cascade";
+import { checkStorageTotals } from "../storage/accounts";
 import { sweepOrphanObjects } from "../storage/objects";
 import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { configOf } from "../config";
@@ -19,6 +20,8 @@ export interface ReconcileReport {
   cascadesResent: number;
   /** File objects in R2 with no row (a crashed upload or delete), removed this run. */
   orphanObjectsDeleted: number;
+  /** Storage accounts whose totals differed from their file rows (corrected; should stay 0). */
+  storageTotalsCorrected: number;
   eventsDispatched: number;
   eventsPruned: number;
 }
@@ -69,6 +72,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
 
   const cascadesResent = await resendStalledCascades(env, now);
   const orphanObjectsDeleted = await sweepOrphanObjects(env, now);
+  const storageTotalsCorrected = await checkStorageTotals(env, now);
 
   // Events whose hand-off to the webhook queue was missed or whose claim's lease ran out (the
   // message died with its process), then the 30-day retention.
@@ -92,6 +96,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     alarmsChecked: page.length,
     cascadesResent,
     orphanObjectsDeleted,
+    storageTotalsCorrected,
     eventsDispatched,
     eventsPruned: changesOf(pruned, 0),
   };

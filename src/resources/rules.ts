@@ -5,6 +5,7 @@ import { customers, endedCustomerStatuses, Permission } from "../db/schema";
 import { resetDefaultBillingStatements } from "../domain/customer-store";
 import { alreadyExists, invalidArgument, permissionDenied } from "../lib/errors";
 import { isVirtualNumber, numberType } from "./kinds";
+import { moveTotalsIfWritten } from "../storage/accounts";
 import { objectKey } from "../storage/objects";
 import type { Guard, KindRules } from "./store";
 
@@ -85,6 +86,8 @@ const billingAccountRules: KindRules = {
 };
 
 const fileRules: KindRules = {
+  // The storage account's totals follow the rows in the same batch (never drifting).
+  alsoOnDelete: ({ customer }, row, now) => [moveTotalsIfWritten(customer.id, -1, -Number(row.sizeBytes ?? 0), now)],
   // The row goes first (D1 is the record), then its bytes; if this fails the cron removes them.
   async afterDelete(env, row) {
     try {

@@ -4,8 +4,8 @@
 // Swagger UI (>= 5.33, PR #11024) virtualizes the operation list once tags + listed operations reach
 // 150: only the items near the viewport are in the DOM, so reading the page's text finds only some.
 // A person reaches an operation by opening its tag and scrolling to it; so does reachOperations():
-// tag by tag, it opens the tag, scrolls the page from top to bottom collecting the operationIds
-// shown (displayOperationId), and closes the tag again.
+// tag by tag, it opens the tag, scrolls the page from top to bottom collecting the operations
+// shown (method and path), and closes the tag again.
 import type { Page } from "playwright-core";
 
 export interface DocOperation {
@@ -30,7 +30,8 @@ export function operationsOf(document: OpenApiDocument): DocOperation[] {
       .map(([method, op]) => ({
         method,
         path,
-        operationId: op.operationId ?? "",
+        // Swagger UI shows the method and the path of every operation, with or without an operationId.
+        operationId: `${method.toUpperCase()} ${path}`,
         tags: op.tags?.length ? op.tags : ["default"],
       })),
   );
@@ -98,8 +99,12 @@ async function scrollAndCollect(page: Page, wanted: Set<string>): Promise<Set<st
   await page.evaluate(TO_TOP);
   for (let step = 0; step < 2000; step++) {
     await settle(page);
-    const shown = await page.$$eval(".opblock .opblock-summary-operation-id", (els) =>
-      els.map((e) => (e.textContent ?? "").trim()),
+    const shown = await page.$$eval(".opblock", (els) =>
+      els.map((e) => {
+        const method = (e.querySelector(".opblock-summary-method")?.textContent ?? "").trim().toUpperCase();
+        const path = e.querySelector(".opblock-summary-path")?.getAttribute("data-path") ?? "";
+        return `${method} ${path}`;
+      }),
     );
     for (const id of shown) seen.add(id);
     if ([...wanted].every((id) => seen.has(id))) break;

@@ -74,7 +74,8 @@ let customer: Awaited<ReturnType<typeof customerWithKey>>;
 let cli: ReturnType<typeof vn>;
 
 beforeAll(async () => {
-  customer = await customerWithKey();
+  // No limited kind is created here (billing accounts, tags, files, contacts…): the free plan.
+  customer = await customerWithKey("free");
   cli = vn(customer.key);
 });
 

@@ -147,7 +147,7 @@ describe("POST /auth/unregister with the contract's forms", () => {
 
 describe("PUT /v1.0/customer/metadata", () => {
   it("treats a missing rtp_debug as false", async () => {
-    const c = await customerWithKey();
+    const c = await customerWithKey("free");
     const on = await sdk(c.key).PUT("/v1.0/customer/metadata", { body: { rtp_debug: true } });
     expect(wire(on).status, wire(on).text).toBe(200);
     expect(on.data?.metadata.rtp_debug).toBe(true);

@@ -37,6 +37,8 @@ const CALLS = [
   ),
   ...item(["storage_files", "files", "transcribes", "transcriptions"], "GET POST", "GET DELETE"),
   "GET /v1.0/storage_files/{}/file",
+  "GET /v1.0/storage_account",
+  ...item(["storage_accounts"], "GET POST", "GET DELETE"),
   "PUT /v1.0/agents/{}/addresses",
   "PUT /v1.0/agents/{}/tag_ids",
   "PUT /v1.0/agents/{}/permission",
@@ -174,6 +176,9 @@ describe("GET /openapi.json is a document generators can use", () => {
         "POST /auth/password-forgot",
         "POST /auth/password-reset",
         "POST /auth/signup",
+        "POST /auth/logout",
+        "GET /",
+        "GET /health",
       ].sort(),
     );
   });

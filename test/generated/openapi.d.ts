@@ -22,6 +22,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out (browsers)
+         * @description Clears the `token` cookie that POST /auth/login set, so that the browser stops sending it (the console's sign-out). A JWT is not a session: a copy of the token kept elsewhere stays valid until it expires; changing the password revokes every token at once.
+         */
+        post: operations["PostAuthLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -278,7 +298,7 @@ export interface paths {
         };
         /**
          * List customers
-         * @description Newest first, keyset-paginated: a page costs the same at any depth.
+         * @description Newest first, keyset-paginated: a page costs the same at any depth. The filters combine; a name search walks the customers (of the status) newest first until the page is full.
          */
         get: operations["GetCustomers"];
         put?: never;
@@ -441,6 +461,126 @@ export interface paths {
          * @description Every state-changing request on the customer, newest first.
          */
         get: operations["GetCustomersIdAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/customers/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's events
+         * @description What GET /v1.0/customer/events shows the customer, newest first, kept 30 days: its lifecycle (created, frozen with the scheduled deletion time, recovered, deleted) and every change. A deletion removes the earlier events (they hold PII); customer_deleted stays.
+         */
+        get: operations["GetCustomersIdEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/customers/{id}/webhook_deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's webhook delivery attempts
+         * @description What GET /v1.0/customer/webhook_deliveries shows the customer, newest first.
+         */
+        get: operations["GetCustomersIdWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/customers/{id}/accesskeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's access keys
+         * @description What GET /v1.0/accesskeys shows the customer's admin: names, prefixes and expiry, never the keys themselves.
+         */
+        get: operations["GetCustomersIdAccesskeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/billing_accounts/{id}/plan_type": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a billing account's plan (operator)
+         * @description ProjectSuperAdmin only, on any customer's account (customers cannot change plan_type). A customer's plan is the plan_type of its default billing account (billing_account_id), else DEFAULT_PLAN_TYPE. Limits (0 = unlimited): free: agents 5, extensions 5, queues 2, trunks 1, virtual_numbers 5, flows 10000; basic: agents 50, extensions 50, queues 10, trunks 5, virtual_numbers 50, flows 10000; professional: agents 500, extensions 500, queues 100, trunks 50, virtual_numbers 500, flows 10000; unlimited: agents unlimited, extensions unlimited, queues unlimited, trunks unlimited, virtual_numbers unlimited, flows 10000. A downgrade below current usage keeps every row and refuses new creations until the customer is under the limit again.
+         */
+        put: operations["PutBillingAccountsIdPlanType"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/customer/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your resource usage and limits
+         * @description The customer's plan and, for each kind it owns, how many it has (exact) and what the plan allows (0 = unlimited); virtual_numbers are the numbers in the +899 range. Agents include the built-in guest agent, as on the platform. Storage: the files' count and bytes against the quota. One D1 round trip. CustomerAdmin and CustomerManager.
+         */
+        get: operations["GetCustomerUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/customers/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's resource usage and limits
+         * @description The customer's plan and, for each kind it owns, how many it has (exact) and what the plan allows (0 = unlimited); virtual_numbers are the numbers in the +899 range. Agents include the built-in guest agent, as on the platform. Storage: the files' count and bytes against the quota. One D1 round trip. ProjectSuperAdmin only; deleted customers too (their counts fall to 0 as the cascade runs).
+         */
+        get: operations["GetCustomersIdUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -871,7 +1011,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a file
-         * @description Stores the bytes of the multipart part `file` (at most 10485760 bytes) and answers its record: filename and filesize from the part, owner from the credential, uri_download where to fetch the bytes.
+         * @description Stores the bytes of the multipart part `file` (at most 10485760 bytes) and answers its record: filename and filesize from the part, owner from the credential, uri_download where to fetch the bytes. The file counts against the customer's storage quota (STORAGE_QUOTA_BYTES): one that does not fit is refused with 429 STORAGE_QUOTA_EXCEEDED and leaves nothing stored.
          */
         post: operations["PostStorageFiles"];
         delete?: never;
@@ -1426,6 +1566,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1.0/storage_account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your storage account
+         * @description Your files' count and total size, counted against the storage quota (see GET /v1.0/customer/usage). CustomerAdmin and CustomerManager.
+         */
+        get: operations["GetStorageAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/storage_accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List storage accounts (operator)
+         * @description Every customer's storage account, newest first. ProjectSuperAdmin only.
+         */
+        get: operations["GetStorageAccounts"];
+        put?: never;
+        /**
+         * Create a customer's storage account (operator)
+         * @description Every customer gets its storage account when it is created; this gives one back to a customer whose account was deleted. Its totals are counted from the customer's files. A customer has at most one (409), and a deleted or expired customer none (400). ProjectSuperAdmin only.
+         */
+        post: operations["PostStorageAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.0/storage_accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a storage account
+         * @description Any storage account for the operator; a customer's CustomerAdmin or CustomerManager may read its own (another customer's is a 404).
+         */
+        get: operations["GetStorageAccountsId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a storage account (operator)
+         * @description The customer's files stay; uploads are refused (400 STORAGE_ACCOUNT_NOT_FOUND) until POST /v1.0/storage_accounts gives it one again. The answer is the account as it was, with tm_delete set. ProjectSuperAdmin only.
+         */
+        delete: operations["DeleteStorageAccountsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1.0/service_agents/me": {
         parameters: {
             query?: never;
@@ -1924,6 +2132,7 @@ export interface components {
             /** @description Optional: the `device_token` an earlier login (or password reset) of this account answered. Browsers send it as the account's `vb_device_…` cookie instead. */
             device_token?: string;
         };
+        LogoutResponse: Record<string, never>;
         /** @description Empty ({}) when the signup could not be made for any reason but invalid input, so that it reveals nothing. */
         SignupResponse: {
             customer?: components["schemas"]["Customer"];
@@ -2233,6 +2442,7 @@ export interface components {
                 tags: number;
                 transcriptions: number;
                 contacts: number;
+                storage_accounts: number;
                 /** @description File objects removed from storage so far. */
                 storage_objects: number;
             };
@@ -2249,6 +2459,7 @@ export interface components {
                 tags: number;
                 transcriptions: number;
                 contacts: number;
+                storage_accounts: number;
             };
         };
         /**
@@ -2287,6 +2498,129 @@ export interface components {
             result: components["schemas"]["Accesskey"][];
             /** @description Pass as page_token for the next page; empty on the last page. */
             next_page_token: string;
+        };
+        BillingAccount: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            customer_id: string;
+            name: string;
+            detail: string;
+            balance: number;
+            currency: string;
+            /** @enum {string} */
+            payment_type: "prepaid" | "postpaid";
+            /** @enum {string} */
+            payment_method: "" | "credit card";
+            /** @enum {string} */
+            plan_type: "free" | "basic" | "professional" | "unlimited";
+            /** @enum {string} */
+            plan_status: "active" | "canceling";
+            /** @enum {string} */
+            status: "active" | "frozen" | "deleted";
+            paddle_subscription_id: string;
+            paddle_customer_id: string;
+            tm_last_topup: string | null;
+            tm_next_topup: string | null;
+            tm_create: string;
+            tm_update: string;
+            tm_delete: string | null;
+        };
+        /**
+         * @example {
+         *       "plan_type": "basic"
+         *     }
+         */
+        BillingAccountPlanTypeUpdate: {
+            /** @enum {string} */
+            plan_type: "free" | "basic" | "professional" | "unlimited";
+        };
+        CustomerUsage: {
+            /** Format: uuid */
+            customer_id: string;
+            /** @enum {string} */
+            plan_type: "free" | "basic" | "professional" | "unlimited";
+            resources: {
+                agents: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                numbers: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                flows: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                queues: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                trunks: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                extensions: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                files: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                billing_accounts: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                tags: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                transcriptions: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                contacts: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+                virtual_numbers: {
+                    /** @description Rows the customer has now (exact). */
+                    count: number;
+                    /** @description What its plan allows; 0 = unlimited. */
+                    limit: number;
+                };
+            };
+            storage: {
+                total_file_count: number;
+                /** @description Bytes, counted against quota_bytes. */
+                total_file_size: number;
+                /** @description STORAGE_QUOTA_BYTES. */
+                quota_bytes: number;
+            };
         };
         /**
          * @example {
@@ -2748,33 +3082,6 @@ export interface components {
             /** @description Pass as page_token for the next page; empty on the last page. */
             next_page_token: string;
         };
-        BillingAccount: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            customer_id: string;
-            name: string;
-            detail: string;
-            balance: number;
-            currency: string;
-            /** @enum {string} */
-            payment_type: "prepaid" | "postpaid";
-            /** @enum {string} */
-            payment_method: "" | "credit card";
-            /** @enum {string} */
-            plan_type: "free" | "basic" | "professional" | "unlimited";
-            /** @enum {string} */
-            plan_status: "active" | "canceling";
-            /** @enum {string} */
-            status: "active" | "frozen" | "deleted";
-            paddle_subscription_id: string;
-            paddle_customer_id: string;
-            tm_last_topup: string | null;
-            tm_next_topup: string | null;
-            tm_create: string;
-            tm_update: string;
-            tm_delete: string | null;
-        };
         /**
          * @example {
          *       "name": "Main account",
@@ -3027,6 +3334,48 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "550e8400-e29b-41d4-a716-446655440000",
+         *       "customer_id": "7c4d2f3a-1b8e-4f5c-9a6d-3e2f1a0b4c5d",
+         *       "total_file_count": 42,
+         *       "total_file_size": 1073741824,
+         *       "tm_create": "2026-01-15T09:30:00.000Z",
+         *       "tm_update": "2026-01-16T14:20:00.000Z",
+         *       "tm_delete": null
+         *     }
+         */
+        StorageManagerAccount: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            customer_id: string;
+            /** @description The customer's files. */
+            total_file_count: number;
+            /** @description Their size in bytes, counted against the quota. */
+            total_file_size: number;
+            tm_create: string;
+            tm_update: string;
+            /** @description Set only in the answer to its deletion. */
+            tm_delete: string | null;
+        };
+        StorageAccountList: {
+            result: components["schemas"]["StorageManagerAccount"][];
+            /** @description Pass as page_token for the next page; empty on the last page. */
+            next_page_token: string;
+        };
+        /**
+         * @example {
+         *       "customer_id": "7c4d2f3a-1b8e-4f5c-9a6d-3e2f1a0b4c5d"
+         *     }
+         */
+        StorageAccountCreate: {
+            /**
+             * Format: uuid
+             * @description The customer it is for.
+             */
+            customer_id: string;
+        };
+        /**
+         * @example {
          *       "name": "John Smith",
          *       "detail": "Sales",
          *       "ring_method": "ringall"
@@ -3157,6 +3506,44 @@ export interface operations {
             };
             /** @description Too many attempts */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PostAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cookie is cleared */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutResponse"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3921,7 +4308,10 @@ export interface operations {
                 page_token?: string;
                 /** @description Only customers in this status. Without it, deleted customers are left out. */
                 status?: "initial" | "active" | "frozen" | "deleted" | "expired";
+                /** @description Only the customer with this email (any case). */
                 email?: string;
+                /** @description Only customers whose name contains this text (ASCII letters in any case); empty means any. */
+                name?: string;
             };
             header?: never;
             path?: never;
@@ -4637,6 +5027,344 @@ export interface operations {
             };
         };
     };
+    GetCustomersIdEvents: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerEventList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetCustomersIdWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetCustomersIdAccesskeys: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccesskeyList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PutBillingAccountsIdPlanType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillingAccountPlanTypeUpdate"];
+            };
+        };
+        responses: {
+            /** @description The billing account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingAccount"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetCustomerUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUsage"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetCustomersIdUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUsage"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     GetAccesskeys: {
         parameters: {
             query?: {
@@ -5202,6 +5930,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description RESOURCE_EXHAUSTED, reason RESOURCE_LIMIT_EXCEEDED: the customer's plan allows no more agents (free 5, basic 50, professional 500, unlimited unlimited). No Retry-After: delete some, or move to a larger plan. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     GetAgentsId: {
@@ -5498,6 +6235,15 @@ export interface operations {
             };
             /** @description Already exists */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED, reason RESOURCE_LIMIT_EXCEEDED: the customer's plan allows no more virtual numbers (+899…; other numbers are not limited) (free 5, basic 50, professional 500, unlimited unlimited). No Retry-After: delete some, or move to a larger plan. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5808,6 +6554,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description RESOURCE_EXHAUSTED, reason RESOURCE_LIMIT_EXCEEDED: the customer's plan allows no more flows (free 10000, basic 10000, professional 10000, unlimited 10000). No Retry-After: delete some, or move to a larger plan. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     GetFlowsId: {
@@ -6104,6 +6859,15 @@ export interface operations {
             };
             /** @description Already exists */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED, reason RESOURCE_LIMIT_EXCEEDED: the customer's plan allows no more queues (free 2, basic 10, professional 100, unlimited unlimited). No Retry-After: delete some, or move to a larger plan. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6414,6 +7178,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description RESOURCE_EXHAUSTED, reason RESOURCE_LIMIT_EXCEEDED: the customer's plan allows no more trunks (free 1, basic 5, professional 50, unlimited unlimited). No Retry-After: delete some, or move to a larger plan. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     GetTrunksId: {
@@ -6710,6 +7483,15 @@ export interface operations {
             };
             /** @description Already exists */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED, reason RESOURCE_LIMIT_EXCEEDED: the customer's plan allows no more extensions (free 5, basic 50, professional 500, unlimited unlimited). No Retry-After: delete some, or move to a larger plan. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7021,6 +7803,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     GetFilesId: {
@@ -7315,6 +8106,15 @@ export interface operations {
             };
             /** @description Content-Type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10235,6 +11035,272 @@ export interface operations {
             };
         };
     };
+    GetStorageAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The storage account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageManagerAccount"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetStorageAccounts: {
+        parameters: {
+            query?: {
+                /** @description 1..100, default 100 (out-of-range values are clamped) */
+                page_size?: number;
+                /** @description next_page_token of the previous page; an ISO 8601 timestamp also works (items created before it). */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of storage accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageAccountList"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PostStorageAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageAccountCreate"];
+            };
+        };
+        responses: {
+            /** @description The created storage account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageManagerAccount"];
+                };
+            };
+            /** @description Invalid argument or failed precondition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GetStorageAccountsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The storage account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageManagerAccount"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    DeleteStorageAccountsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted storage account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageManagerAccount"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential lacks the permission, or the account state forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for ids of other tenants and malformed ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     GetServiceAgentsMe: {
         parameters: {
             query?: never;
@@ -11064,6 +12130,15 @@ export interface operations {
             };
             /** @description Content-Type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

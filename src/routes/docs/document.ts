@@ -46,7 +46,14 @@ export const TAGS = [
     name: "Files",
     description: "Stored files: multipart upload, records and downloads (`/v1.0/storage_files`, also `/v1.0/files`).",
   },
-  { name: "Billing Accounts", description: "Billing accounts, their balance and payment information." },
+  {
+    name: "Billing Accounts",
+    description: "Billing accounts, their balance and payment information, and the plan the operator sets.",
+  },
+  {
+    name: "Storage",
+    description: "The customer's storage account: file count and size against the storage quota.",
+  },
   { name: "Tags", description: "Tags that group agents, queues and contacts." },
   { name: "Transcriptions", description: "Transcription records (`/v1.0/transcribes`, also `/v1.0/transcriptions`)." },
   {
@@ -88,7 +95,7 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>) {
       { url: "/", description: "The origin serving this document" },
       ...publicServer(c.env.PUBLIC_BASE_URL, new URL(c.req.url).origin),
     ],
-    // Every operation needs a credential unless it says `security: []` (the auth routes).
+    // Every operation needs a credential unless it says `security: []` (auth, /, /health).
     security: authenticated,
     tags: TAGS,
   }));
