@@ -330,6 +330,11 @@ const ROWS: Record<string, Row> = {
       body: { token: await mintVerificationToken(world.verifiable) },
     }),
   },
+  // The page the mail links to: opening it spends nothing.
+  "GET /auth/email-verify": {
+    expect: everyone(200),
+    request: async () => ({ path: `/auth/email-verify?token=${await mintVerificationToken(world.verifiable)}` }),
+  },
   "POST /auth/password-forgot": {
     expect: everyone(200),
     request: () => ({ path: "/auth/password-forgot", body: { username: world.loginUser.username } }),
