@@ -72,10 +72,10 @@ const table = (r: Refs): Record<ResourceKind, Access> => ({
   numbers: {
     base: () => ({ number: validBody("numbers").number }),
     writable: { ...texts, call_flow_id: [r.flow, r.flow2], message_flow_id: [r.flow2, ZERO_UUID] },
-    createOnly: {},
+    // Taken on create as vn sends it, and checked against the (virtual) number; never changed after.
+    createOnly: { type: ["virtual", "normal"] },
     readOnly: {
       ...common(r),
-      type: "normal",
       status: "deleted",
       t38_enabled: true,
       emergency_enabled: true,
