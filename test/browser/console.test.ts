@@ -15,8 +15,10 @@ import {
   OUTPUT,
   ok,
   scanned,
+  eventually,
   failureShot,
   signIn,
+  statusRegion,
   tokenOf,
   watchedContext,
 } from "./console-helpers";
@@ -37,9 +39,6 @@ const admin = devAdmin();
 let plansMerged = false;
 
 const statusOf = async (id: string) => (await ok(call(base, "GET", `/v1.0/customers/${id}`, operator))).status;
-const statusRegion = (page: Page) => page.locator("#status");
-/** expect.poll with the patience of a page that waits on the API (vitest's default is one second). */
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 beforeAll(async () => {
   const launched = await launchChromium();
@@ -47,8 +46,14 @@ beforeAll(async () => {
   console.log(`browser tests: ${launched.source} (${browser.version()})`);
   server = await startDevServer("/console/login");
   base = server.base;
-  operator = await tokenOf(base, admin.username, admin.password);
-  const probe = await makeTenant(base, operator, "probe", 0);
+  let probe: Awaited<ReturnType<typeof makeTenant>>;
+  try {
+    operator = await tokenOf(base, admin.username, admin.password);
+    probe = await makeTenant(base, operator, "probe", 0);
+  } catch (error) {
+    console.log(`the dev server's output:\n${server.log()}`);
+    throw error;
+  }
   plansMerged = (await call(base, "GET", "/v1.0/customer/usage", probe.token)).status !== 404;
   console.log(`console tests: plans ${plansMerged ? "present" : "not merged yet: usage steps check the fallback"}`);
 });
@@ -59,23 +64,6 @@ afterAll(async () => {
 });
 
 describe("the console in Chromium", () => {
-  it("serves every page with a strict CSP, no inline script or style, and frame-ancestors 'none'", async () => {
-    for (const path of ["/console/login", "/console/customers", "/console/account/keys"]) {
-      // Signed in, except for the sign-in page (which sends the signed-in home).
-      const headers: Record<string, string> = path.endsWith("/login") ? {} : { Authorization: `Bearer ${operator}` };
-      const res = await fetch(`${base}${path}`, { headers, redirect: "manual" });
-      expect(res.status, path).toBe(path.includes("/account") ? 403 : 200);
-      const csp = res.headers.get("content-security-policy") ?? "";
-      expect(csp, path).toContain("default-src 'none'");
-      expect(csp, path).toContain("script-src 'self'");
-      expect(csp, path).toContain("frame-ancestors 'none'");
-      expect(csp, path).not.toMatch(/unsafe|https?:|\*/);
-      const html = await res.text();
-      expect(html, path).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-      expect(html, path).not.toMatch(/\sstyle=|\son[a-z]+=/i);
-    }
-  });
-
   it("the operator finds a customer by email, freezes, recovers, sets its plan, deletes it and watches the cascade finish", {
     timeout: FLOW_MS,
   }, async () => {
@@ -330,12 +318,6 @@ describe("the console in Chromium", () => {
       )) as { status: number; body: { error: { status: string } } };
       expect(api.status).toBe(403);
       expect(api.body.error.status).toBe("PERMISSION_DENIED");
-      // And the operator cannot open the customer admin's pages either.
-      const other = await browser.newContext();
-      const operatorPage = await other.newPage();
-      await signIn(operatorPage, base, admin.username, admin.password);
-      expect((await operatorPage.goto(`${base}/console/account/keys`))?.status()).toBe(403);
-      await other.close();
     } catch (error) {
       await failureShot(page, "refused");
       throw error;
