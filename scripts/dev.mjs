@@ -92,7 +92,9 @@ relay(dev.stderr, process.stderr);
 
 // Wrangler reprints the bindings after a reload; they stay quiet then too.
 function isBindingsLine(plain) {
-  return /^(Your Worker has access|Binding\s+Resource|env\.\w+)/.test(plain) || /Request\.cf|ENOTFOUND|^\s+at /.test(plain);
+  return (
+    /^(Your Worker has access|Binding\s+Resource|env\.\w+)/.test(plain) || /Request\.cf|ENOTFOUND|^\s+at /.test(plain)
+  );
 }
 
 function banner(url) {

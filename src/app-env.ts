@@ -2,6 +2,8 @@ import type { AuthSession, Principal } from "./auth/principal";
 import type { DecodedCredential } from "./auth/credentials";
 import type { Db } from "./db/client";
 import type { Env } from "./env";
+import type { IdempotencyClaim } from "./middleware/idempotency";
+import type { Work } from "./lib/after-response";
 
 export interface AppEnv {
   Bindings: Env;
@@ -18,5 +20,11 @@ export interface AppEnv {
     auth: AuthSession;
     /** Set by `authenticate` for writes only; reads get it through principalOf / principalWith. */
     principal: Principal;
+    /** Whether the request spent its customer's API budget, or will once its access key is looked up (middleware/rate-limit.ts). */
+    rateBudget: "pending" | "spent";
+    /** The Idempotency-Key this request holds, if any (middleware/idempotency.ts). */
+    idempotencyClaim: IdempotencyClaim;
+    /** Work to start once the answer is complete (lib/after-response.ts). */
+    afterResponse: Work[];
   };
 }

@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
-import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { limitWritesByAccountState } from "./lifecycle/guards";
 import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
@@ -23,6 +23,7 @@ import { registerAuthPages } from "./routes/auth";
 import { registerConsole } from "./routes/console";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
+import { runAfterResponse } from "./lib/after-response";
 import { refuseCrossSiteWrites } from "./middleware/cross-site";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -96,6 +97,7 @@ function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use("*", runAfterResponse);
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
@@ -131,7 +133,7 @@ export function createApp() {
   app.use("*", uploadBodyLimit);
   app.use("*", d1Session);
   app.use("*", unlessUpload(requireJsonBodies));
-  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/v1.0/*", rateLimit, authenticate, limitWritesByAccountState);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 

@@ -1,7 +1,7 @@
 function findInCauses(err: unknown, pattern: RegExp): string | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const match = pattern.exec(e instanceof Error ? e.message : String(e));
-    if (match) return match[1]!;
+    if (match) return match[1] ?? null;
   }
   return null;
 }
@@ -24,3 +24,7 @@ export function uniqueViolation(err: unknown): string | null {
 export function referenceViolation(err: unknown): string | null {
   return findInCauses(err, /REFERENCE_NOT_FOUND: (\w+)/);
 }
+
+/** The `table.column` of a NOT NULL violation anywhere in an error's cause chain, or null. */
+export const notNullViolation = (err: unknown): string | null =>
+  findInCauses(err, /NOT NULL constraint failed: ([\w.]+)/);

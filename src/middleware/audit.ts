@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { clientIp } from "../auth/attempt-limiter";
+import { connectingIp } from "../auth/attempt-limiter";
 import type { Principal } from "../auth/principal";
 import { auditLog, Permission, ZERO_UUID } from "../db/schema";
 import { isUuid } from "../lib/validation";
@@ -67,7 +67,7 @@ export const audit = createMiddleware<AppEnv>(async (c, next) => {
     changedFields: fieldNames(c.get("jsonBody")).filter((name) => !ignored.has(name)),
     statusCode: c.res.status,
     requestId: c.get("requestId"),
-    ip: clientIp(c.req),
+    ip: connectingIp(c.req),
     tmCreate: Date.now(),
   };
   // Written before the answer leaves, so a client that saw success finds its entry.

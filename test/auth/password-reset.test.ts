@@ -171,7 +171,7 @@ describe("POST /auth/password-reset", () => {
       .first<{ password_hash: string }>())!;
     const res = await api("POST", "/auth/password-reset", { body: { token, password: "brand-new-password" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({});
+    expect(res.body).toEqual({ device_token: expect.stringMatching(/^dv1\./) });
     await login(c.username, "brand-new-password");
     expectError(
       await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }),
@@ -390,12 +390,13 @@ describe("passwordless signup", () => {
     expect((await customerRow(res.body.customer.id)).status).toBe("active");
   });
 
-  it("a signup with a password gets no 'set your password' mail on verification", async () => {
+  it("a signup with a password, kept at verification, gets no 'set your password' mail", async () => {
     const email = `${unique("pw")}@example.com`;
     box = mailbox();
     await callAndSettle("POST", "/auth/signup", { body: { email, password: "signup-password-1", accepted_tos: true } });
     const verification = /email-verify\?token=([0-9a-f]{64})/.exec(box.to(email).join("\n"))![1]!;
-    expect((await callAndSettle("POST", "/auth/email-verify", { body: { token: verification } })).status).toBe(200);
+    const body = { token: verification, signup_credentials: "keep" };
+    expect((await callAndSettle("POST", "/auth/email-verify", { body })).status).toBe(200);
     expect(box.to(email)).toHaveLength(1);
     await login(email, "signup-password-1");
   });

@@ -101,6 +101,7 @@ describe("GET /docs in Chromium", () => {
       await page.getByText("List customers", { exact: true }).first().waitFor({ timeout: 30_000 });
       await page.waitForLoadState("networkidle");
 
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (rendered text), not the DOM property
       const text = await page.locator("#swagger-ui").innerText();
       for (const summary of summaries) expect(text, `operation "${summary}" not rendered`).toContain(summary);
 

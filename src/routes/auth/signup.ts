@@ -6,9 +6,11 @@ import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../dom
 import { assertSignupAllowed, clientIp } from "../../auth/attempt-limiter";
 import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
+import { recordSignupCredentials } from "../../domain/signup-credentials";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { withStoredAnswer } from "../../middleware/idempotency";
 import { emailField, passwordField } from "../../lib/validation";
 
 const SignupSchema = z
@@ -44,7 +46,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      'Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.',
+      'Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Until the address is verified, the account\'s credentials read, resend the verification and unregister, and nothing else (403 `ACCOUNT_NOT_ACTIVE`); the verification keeps the key and the password chosen here only if asked to (`signup_credentials: "keep"`). Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.',
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
@@ -64,7 +66,26 @@ export const signup = defineRoute(
       const created = await buildCustomerCreation(db, { ...input, username: input.email }, { status: "initial", now });
       const key = await buildAccesskey(created.row.id, { name: "default", expire: ONE_YEAR_SECONDS }, now);
       const verification = await buildVerification(db, c.env, created.row.id, input.email, now);
-      await runBatch(db, [...created.statements, insertAccesskey(db, key.row), verification.statement]);
+      // Until the address is proven, the key (and a password chosen here) await its owner's decision.
+      const pending = recordSignupCredentials(db, {
+        customerId: created.row.id,
+        agentId: created.adminAgentId,
+        accesskeyId: key.row.id,
+        passwordSet: input.password !== undefined,
+        now,
+      });
+      const answer = {
+        customer: serializeCustomer(created.row),
+        accesskey: serializeAccesskey(key.row, { token: key.token }),
+      };
+      await runBatch(
+        db,
+        await withStoredAnswer(
+          c,
+          [...created.statements, insertAccesskey(db, key.row), pending, verification.statement],
+          answer,
+        ),
+      );
       // The alarm that expires an unverified signup; the cron sweep covers a failure here.
       await lifecycleOf(c.env, created.row.id)
         .trackSignup(created.row.id)
@@ -75,10 +96,7 @@ export const signup = defineRoute(
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       });
       if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
-      return c.json(
-        { customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) },
-        200,
-      );
+      return c.json(answer, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
       if (err instanceof ApiError && err.code < 500) return c.json({}, 200);

@@ -8,6 +8,7 @@ import { sendSetPasswordMails } from "../../domain/password-reset";
 import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { withStoredAnswer } from "../../middleware/idempotency";
 
 export const createCustomerRoute = defineRoute(
   createRoute({
@@ -16,7 +17,7 @@ export const createCustomerRoute = defineRoute(
     tags: ["Customers (admin)"],
     summary: "Create a customer",
     description:
-      'Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent\'s username is `username`, or the email when left out; the password is write-only. Without a password, a "set your password" mail (a reset link, valid one hour) goes to the email.',
+      'Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent\'s username is `username`, or the email when left out; the password is write-only. Without a password, a "set your password" mail (a reset link, valid one hour) goes to the username when it is an address, else to the email.',
     security: authenticated,
     request: { body: jsonBody(CustomerCreateSchema) },
     responses: {
@@ -30,10 +31,12 @@ export const createCustomerRoute = defineRoute(
     assertNotSuperAdminUsername(c.env, input.username);
     assertNotSuperAdminUsername(c.env, input.email, "email");
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
-    const row = await createCustomer(c.get("db"), input);
+    const row = await createCustomer(c.get("db"), input, (created, statements) =>
+      withStoredAnswer(c, statements, serializeCustomer(created)),
+    );
     // No password given: the admin agent chooses one through a "set your password" mail.
     if (input.password === undefined)
-      c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, row.id, row.email));
+      c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, row.id));
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

@@ -1,7 +1,7 @@
 // Starts Swagger UI on the page that GET /docs returns (src/routes/docs/index.ts). A file of its own
 // rather than an inline script, so the page's Content-Security-Policy can stay at script-src 'self'.
 // Copied to public/docs-assets/ by scripts/copy-docs-assets.mjs.
-window.addEventListener("DOMContentLoaded", function () {
+window.addEventListener("DOMContentLoaded", () => {
   var root = document.getElementById("swagger-ui");
   window.ui = SwaggerUIBundle({
     url: root.getAttribute("data-openapi-url"),

@@ -5,12 +5,14 @@ import type { ResourceKind } from "../../db/owned";
 import { errorResponses, notFound } from "../../lib/errors";
 import { etagOf, ifMatch } from "../../lib/etag";
 import { ignoredFieldsHeaderDoc } from "../../lib/ignored-fields";
+import { withStoredAnswer } from "../../middleware/idempotency";
 import { pageSchema, PageQuerySchema, type PageParams, type RawWhere } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse, type RouteModule } from "../../lib/route";
 import type { KindSpec } from "../../resources/kinds";
 import { ownPage, ownRow } from "../../resources/own-data";
 import { setterSchemaFor } from "../../resources/schemas";
 import { type KindRules, kindContext, READ, type Row } from "../../resources/store";
+import { createLimitResponses } from "../../plans/openapi";
 import { kindListFilters } from "./list-filters";
 
 // The HTTP routes of the kinds, built from the field table (src/resources/kinds.ts) and the
@@ -136,6 +138,7 @@ export function writeRoutes(
       responses: {
         200: writeResponse(Resource, `The created ${noun}`),
         ...errorResponses(400, 401, 403, 404, 409),
+        ...createLimitResponses(kind),
       },
     }),
     async (c) => {
@@ -153,7 +156,10 @@ export function writeRoutes(
         tmUpdate: now,
         version: 1,
       };
-      const inserted = await k.insert(ctx, row);
+      // The stored Idempotency-Key answer commits in the insert's own batch (a crash cannot split them).
+      const inserted = await k.insert(ctx, row, async (created, statements) =>
+        withStoredAnswer(c, statements, await k.present(c, created)),
+      );
       c.header("ETag", etagOf(inserted.version));
       return c.json(await k.present(c, inserted), 200);
     },
