@@ -75,6 +75,7 @@ const NOISE = [
 
 function relay(stream, out) {
   createInterface({ input: stream }).on("line", (line) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes stripped here.
     const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
     const url = plain.match(/Ready on (https?:\/\/\S+)/)?.[1];
     if (url) {

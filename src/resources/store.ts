@@ -156,7 +156,8 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
       throw conflictFor(spec, err) ?? err;
     }
     // The guarded INSERT … SELECT … WHERE returns the row it wrote, or nothing when refused.
-    const written = !guard || results.some((r) => r.results?.some((record) => (record as { id?: unknown }).id === row.id));
+    const written =
+      !guard || results.some((r) => r.results?.some((record) => (record as { id?: unknown }).id === row.id));
     if (!written) throw await (guard as NonNullable<typeof guard>).refusal();
     return row;
   }

@@ -57,7 +57,10 @@ export const getDeletion = defineRoute(
     receiptTables.forEach(([kind], i) => {
       remaining[kind] = Number(remainingRows[i]?.[0]?.n ?? 0);
       // The job holds what the customer owned when it was deleted; what is gone is the difference.
-      deleted[kind] = Math.max(0, (job?.deleted[kind] ?? 0) - (job?.status === "finished" ? 0 : (remaining[kind] ?? 0)));
+      deleted[kind] = Math.max(
+        0,
+        (job?.deleted[kind] ?? 0) - (job?.status === "finished" ? 0 : (remaining[kind] ?? 0)),
+      );
     });
     return c.json(
       {

@@ -13,5 +13,11 @@ window.addEventListener("DOMContentLoaded", () => {
     queryConfigEnabled: false,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
+    // Hundreds of operations: the page opens on the list of tags, a tag opens on a click, and the
+    // filter box narrows the tags. Expanded all at once, Swagger UI (>= 5.33) would render only the
+    // operations near the viewport anyway (PR #11024).
+    docExpansion: "none",
+    filter: true,
+    displayOperationId: true,
   });
 });

@@ -3,4 +3,4 @@ import { updatePlanType } from "./plan-type";
 import { getCustomerUsage, getOwnUsage } from "./usage";
 
 /** Plans and usage: the operator's plan setter and the usage reads (issue 17). */
-export const planRoutes: RouteModule<any>[] = [updatePlanType, getOwnUsage, getCustomerUsage];
+export const planRoutes: RouteModule[] = [updatePlanType, getOwnUsage, getCustomerUsage];

@@ -3,7 +3,7 @@ import { createStorageAccount, deleteStorageAccount, getStorageAccount, listStor
 import { getOwnStorageAccount } from "./own";
 
 /** The contract's storage accounts: the caller's own, and the operator's over all of them. */
-export const storageAccountRoutes: RouteModule<any>[] = [
+export const storageAccountRoutes: RouteModule[] = [
   getOwnStorageAccount,
   listStorageAccounts,
   createStorageAccount,
