@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { setPlan } from "../helpers/plans";
 import { parseTagIds } from "../../src/routes/resources/list-filters";
 import { api, createCustomer, expectError, type TestCustomer } from "../helpers";
 import { createResource, validBody } from "../helpers/resources";
@@ -29,13 +30,17 @@ const idsOf = (...names: string[]) => names.map((n) => agent[n]!).sort();
 
 beforeAll(async () => {
   c = await createCustomer();
+  await setPlan(c, "unlimited"); // more agents than the free plan allows
   other = await createCustomer();
+  // Tag ids must name the customer's own tags (issue 21 #6): make them real.
+  for (const key of ["a", "b", "c"] as const) tag[key] = (await createResource(c.token, "tags")).id;
   await agentWith("onlyA", [tag.a], "available");
   await agentWith("aAndB", [tag.a, tag.b], "busy");
   await agentWith("onlyB", [tag.b.toUpperCase()], "available");
   await agentWith("none", []);
-  // Another customer's agent with the same tag and status is never listed.
-  await createResource(other.token, "agents", { ...validBody("agents"), tag_ids: [tag.a] });
+  // Another customer's tagged agent is never listed.
+  const otherTag = await createResource(other.token, "tags");
+  await createResource(other.token, "agents", { ...validBody("agents"), tag_ids: [otherTag.id] });
 });
 
 describe("GET /v1.0/agents filters", () => {
