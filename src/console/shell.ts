@@ -53,7 +53,7 @@ ${signOut}
 </header>`;
 }
 
-function document(title: string, body: string, attrs: string): string {
+function htmlDocument(title: string, body: string, attrs: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -74,7 +74,7 @@ ${body}
 
 /** A page of the console: its header and an empty main that the view's script fills from the API. */
 export function consoleShell(page: ConsolePage, visitor: Visitor, currentPath: string): string {
-  return document(
+  return htmlDocument(
     page.title,
     `${header(visitor, currentPath)}
 <main id="main" tabindex="-1">
@@ -94,7 +94,7 @@ export function refusalPage(page: ConsolePage, visitor: Visitor): string {
   const next = visitor.role
     ? `<p><a href="${home[visitor.role]}">Go to your console</a></p>`
     : "<p>The console is for the platform operator and customers' admins: sign out, then sign in with such an account.</p>";
-  return document(
+  return htmlDocument(
     "Not for this account",
     `${header(visitor, "")}
 <main id="main" tabindex="-1">
@@ -108,7 +108,7 @@ ${next}
 
 /** A /console address that is no page. */
 export function notFoundPage(visitor: Visitor): string {
-  return document(
+  return htmlDocument(
     "Page not found",
     `${header(visitor, "")}
 <main id="main" tabindex="-1">

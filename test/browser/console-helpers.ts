@@ -176,3 +176,9 @@ export async function failureShot(page: Page, name: string, watched?: Watched) {
   if (watched) console.log(`${name}: answers of 400 and above:\n${watched.refusals.join("\n")}`);
   await page.screenshot({ path: join(OUTPUT, `console-FAILED-${name}.png`), fullPage: true }).catch(() => undefined);
 }
+
+/** The page's status region, where the console says what an action did. */
+export const statusRegion = (page: Page) => page.locator("#status");
+
+/** expect.poll with the patience of a page that waits on the API (vitest's default is one second). */
+export const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });

@@ -22,12 +22,14 @@ function freePort(): Promise<number> {
 export interface DevServer {
   base: string;
   stop(): Promise<void>;
+  /** The last 20,000 characters the server printed (empty for a server started elsewhere). */
+  log(): string;
 }
 
 /** Up when `readyPath` answers 2xx. */
 export async function startDevServer(readyPath = "/openapi.json"): Promise<DevServer> {
   if (process.env.BROWSER_TEST_BASE_URL) {
-    return { base: process.env.BROWSER_TEST_BASE_URL.replace(/\/$/, ""), stop: async () => undefined };
+    return { base: process.env.BROWSER_TEST_BASE_URL.replace(/\/$/, ""), stop: async () => undefined, log: () => "" };
   }
   const pinned = Number(process.env.BROWSER_TEST_PORT) || 0;
   const port = pinned || (await freePort());
@@ -60,7 +62,7 @@ export async function startDevServer(readyPath = "/openapi.json"): Promise<DevSe
   child.stderr?.on("data", collect);
   let exited = false;
   child.on("exit", () => (exited = true));
-  const server = { base, stop: () => stop(child) };
+  const server = { base, stop: () => stop(child), log: () => log };
 
   const deadline = Date.now() + SERVER_START_MS;
   while (Date.now() < deadline) {

@@ -67,10 +67,6 @@ export async function api(method, path, body) {
   );
 }
 
-/** Whether a failure says that this server has no such route (a feature not deployed yet). @param {unknown} error */
-export const isMissingRoute = (error) =>
-  error instanceof ApiFailure && error.status === 404 && error.reason === "ROUTE_NOT_FOUND";
-
 /** A query string from the defined, non-empty values. @param {Record<string, string | number | undefined>} params */
 export function query(params) {
   const search = new URLSearchParams();

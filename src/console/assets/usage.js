@@ -1,8 +1,7 @@
 // @ts-check
 // Plan and usage against limits, as bars (GET /v1.0/customer/usage or /v1.0/customers/{id}/usage).
-// A limit of 0 means unlimited: a count, no bar. Where this server has no usage endpoint yet, a
-// clear message instead.
-import { api, isMissingRoute } from "./api.js";
+// A limit of 0 means unlimited: a count, no bar.
+import { api } from "./api.js";
 import { errorBox, h, section, uid } from "./dom.js";
 
 export const PLAN_TYPES = ["free", "basic", "professional", "unlimited"];
@@ -72,7 +71,7 @@ export function usageBars(usage) {
 }
 
 /**
- * The "Plan and usage" section, loaded from `path`; resolves to the usage, or null when unavailable.
+ * The "Plan and usage" section, loaded from `path`, and the usage (null when it could not be read).
  * @param {string} path
  * @returns {Promise<{ element: HTMLElement, usage: any }>}
  */
@@ -81,13 +80,6 @@ export async function usageSection(path) {
     const usage = await api("GET", path);
     return { element: section("Plan and usage", usageBars(usage)), usage };
   } catch (error) {
-    const message = isMissingRoute(error)
-      ? h(
-          "p",
-          { class: "notice", "data-usage": "unavailable" },
-          "Plans and usage are not available on this server yet.",
-        )
-      : errorBox(error);
-    return { element: section("Plan and usage", message), usage: null };
+    return { element: section("Plan and usage", errorBox(error)), usage: null };
   }
 }

@@ -68,7 +68,7 @@ const identityForm = (customer, reload) =>
 function planForm(customer, usage, reload) {
   const notice = (/** @type {string} */ text) =>
     h("div", { class: "card" }, h("h3", null, "Plan"), h("p", { class: "notice" }, text));
-  if (!usage) return notice("Plans are not available on this server yet.");
+  if (!usage) return notice("The plan cannot be set while the usage cannot be read (see Plan and usage).");
   if (customer.billing_account_id === ZERO_UUID) {
     return notice(
       `Plan: ${usage.plan_type}. The customer has no default billing account, which is where a plan is set.`,
@@ -154,7 +154,7 @@ function deleteForm(customer) {
 
 /**
  * @param {any} customer
- * @param {any} usage null when this server has no plans
+ * @param {any} usage null when it could not be read
  * @param {Reload} reload
  */
 export function actionsSection(customer, usage, reload) {
