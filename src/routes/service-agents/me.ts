@@ -126,7 +126,7 @@ const putPassword = defineRoute(
   }),
   async (c) => {
     const ctx = selfWriter(c);
-    // The same change as PUT /v1.0/agents/{self}/password, whatever that one requires.
+    // The same write as PUT /v1.0/agents/{id}/password (setAgentPassword): the token version moves on.
     const updated = await setAgentPassword(ctx.db, ctx.customer.id, ctx.principalId, c.req.valid("json").password);
     return c.json(serialize(updated), 200);
   },
