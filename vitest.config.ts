@@ -20,7 +20,6 @@ export default defineConfig(async () => {
             WEBHOOK_ALLOW_LOOPBACK: "false",
             GRACE_PERIOD_SECONDS: "2592000",
             SIGNUP_EXPIRY_SECONDS: "3600",
-            LOGIN_DELAY_CAP_SECONDS: "60",
             API_RATE_LIMIT: "100000",
             API_RATE_PERIOD_SECONDS: "60",
           },

@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env";
 import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
 import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
 import { isReadMethod, registerRoutes, routePropertiesOf } from "./lib/route";
@@ -49,6 +50,14 @@ function toApiError(err: unknown): ApiError {
     // The operator's to fix, named in the log; a client learns only that the service cannot answer.
     console.error(err.message);
     return new ApiError("INTERNAL", "MISCONFIGURED", "The service is misconfigured; its log names the setting.");
+  }
+  // A write that named another customer's resource, or none: refused by the statement itself.
+  const reference = referenceViolation(err);
+  if (reference) {
+    const noun = reference === "tag_ids" ? "tag" : "flow";
+    return new ApiError("NOT_FOUND", "NOT_FOUND", `The ${noun} was not found.`, [
+      { field: reference, description: `names no ${noun} of this customer` },
+    ]);
   }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /malformed json/i.test(err.message)) {

@@ -48,7 +48,6 @@ const EnvSchema = z.object({
   ADMIN_PASSWORD: optional(z.string()),
   GRACE_PERIOD_SECONDS: seconds(30 * 24 * 3600),
   SIGNUP_EXPIRY_SECONDS: seconds(3600),
-  LOGIN_DELAY_CAP_SECONDS: seconds(60),
   WEBHOOK_ALLOW_LOOPBACK: optional(z.enum(["true", "false"], { error: 'must be "true" or "false"' })).transform(
     (v) => v === "true",
   ),
@@ -82,7 +81,6 @@ export interface Config {
   adminPassword: string | undefined;
   gracePeriodMs: number;
   signupExpiryMs: number;
-  loginDelayCapMs: number;
   /** Lets webhooks reach 127.0.0.0/8 and ::1: local testing only. */
   webhookAllowLoopback: boolean;
   /** The origin links in mails and file URLs point at (no trailing slash); else the request's. */
@@ -116,7 +114,6 @@ export function parseConfig(env: Env): Config {
     adminPassword: v.ADMIN_PASSWORD,
     gracePeriodMs: v.GRACE_PERIOD_SECONDS,
     signupExpiryMs: v.SIGNUP_EXPIRY_SECONDS,
-    loginDelayCapMs: v.LOGIN_DELAY_CAP_SECONDS,
     webhookAllowLoopback: v.WEBHOOK_ALLOW_LOOPBACK,
     publicBaseUrl: v.PUBLIC_BASE_URL,
     emailFrom: v.EMAIL_FROM,

@@ -28,8 +28,6 @@ export interface Env {
   PUBLIC_BASE_URL?: string;
   EMAIL_FROM?: string;
   CORS_ORIGINS?: string;
-  /** Longest wait (seconds) the login delay grows to for a client failing on an account under attack; default 60. */
-  LOGIN_DELAY_CAP_SECONDS?: string;
   /** The API_RATE_LIMITER binding's limit and period, as configured in wrangler.toml (for the RateLimit-Policy header). */
   API_RATE_LIMIT?: string;
   API_RATE_PERIOD_SECONDS?: string;

@@ -209,7 +209,13 @@ export async function buildCustomerCreation(
  * An operator-created customer. The admin agent's username defaults to the email; without a
  * password the caller sends the "set your password" mail to the email, so one is needed then.
  */
-export async function createCustomer(db: Db, input: CustomerCreate, now = Date.now()): Promise<CustomerRow> {
+/** `withAnswer` adds to the creation's batch (the idempotent answer, middleware/idempotency.ts). */
+export async function createCustomer(
+  db: Db,
+  input: CustomerCreate,
+  withAnswer: (row: CustomerRow, statements: Batch) => Promise<Batch> = async (_row, s) => s,
+  now = Date.now(),
+): Promise<CustomerRow> {
   const username = input.username ?? input.email ?? "";
   if (!username || (input.password === undefined && !input.email)) {
     throw invalidArgument(
@@ -220,7 +226,7 @@ export async function createCustomer(db: Db, input: CustomerCreate, now = Date.n
   }
   await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, username)]);
   const created = await buildCustomerCreation(db, { ...input, username }, { status: "active", now });
-  await runBatch(db, created.statements);
+  await runBatch(db, await withAnswer(created.row, created.statements));
   return created.row;
 }
 

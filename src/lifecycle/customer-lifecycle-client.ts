@@ -1,5 +1,5 @@
 import type { CustomerRow } from "../db/schema";
-import { ApiError, type ErrorStatus } from "../lib/errors";
+import { ApiError, type ErrorStatus, type HttpErrorCode } from "../lib/errors";
 import type { Env } from "../env";
 
 /** Errors cross the Durable Object RPC boundary as data; the Worker turns them back into ApiErrors. */
@@ -7,6 +7,8 @@ export interface TransitionError {
   status: ErrorStatus;
   reason: string;
   message: string;
+  /** When the status's usual HTTP code is not the right one. */
+  code?: HttpErrorCode;
 }
 
 export type TransitionResult = { ok: true; customer: CustomerRow } | { ok: false; error: TransitionError };
@@ -16,5 +18,5 @@ export const lifecycleOf = (env: Env, customerId: string) =>
 
 export function unwrap(result: TransitionResult): CustomerRow {
   if (result.ok) return result.customer;
-  throw new ApiError(result.error.status, result.error.reason, result.error.message);
+  throw new ApiError(result.error.status, result.error.reason, result.error.message, [], result.error.code);
 }

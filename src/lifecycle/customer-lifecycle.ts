@@ -123,6 +123,15 @@ export class CustomerLifecycle extends DurableObject<Env> {
     return this.serialized(customerId, async (row) => {
       if (!row) return fail(notFound);
       if (row.status === "deleted") return ok(row);
+      // Expired is terminal: the account is already closed, and its record says it expired.
+      if (row.status === "expired") {
+        return fail({
+          status: "FAILED_PRECONDITION",
+          reason: "ACCOUNT_EXPIRED",
+          message: "An expired account is closed for good; there is nothing to delete.",
+          code: 409,
+        });
+      }
       const deleted = await this.permanentlyDelete(row);
       await this.ctx.storage.deleteAlarm();
       return ok(deleted);

@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, is, SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { principalOf, requireOwnCustomer } from "../auth/principal";
@@ -84,6 +84,18 @@ function matchingVersions(condition: IfMatch | undefined): number[] | undefined 
 const etagMismatch = (noun: string) =>
   new ApiError("FAILED_PRECONDITION", "ETAG_MISMATCH", `The ${noun} changed since it was read (If-Match).`, [], 412);
 
+/** `values` with every other column of the table at its default (null where the default is SQL or none). */
+function completeRow(table: OwnedTable, values: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    if (values[key] !== undefined) row[key] = values[key];
+    else if (column.defaultFn) row[key] = column.defaultFn();
+    else if (column.default !== undefined && !is(column.default, SQL)) row[key] = structuredClone(column.default);
+    else row[key] = null;
+  }
+  return row as Row;
+}
+
 /** The writes of one kind, each scoped to the customer of the rule context and safe under concurrency. */
 export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
   const spec = kindSpecs[kind];
@@ -115,14 +127,19 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
     }
   };
 
-  async function insert(ctx: RuleContext, values: Record<string, unknown>): Promise<Row> {
+  /**
+   * Inserts a row with every column given (the row answered is the row stored, known before the
+   * write), in one batch with whatever `withAnswer` adds around it (the idempotent answer).
+   */
+  async function insert(
+    ctx: RuleContext,
+    values: Record<string, unknown>,
+    withAnswer: (row: Row, statements: BatchStatement[]) => Promise<BatchStatement[]> = async (_row, s) => s,
+  ): Promise<Row> {
+    const row = completeRow(table, values);
     try {
-      const [inserted] = (await ctx.db
-        .insert(table)
-        .values(values as never)
-        .returning()) as Row[];
-      if (!inserted) throw new Error(`INSERT into ${kind} returned no row`);
-      return inserted;
+      await d1Batch(ctx.db.$client, await withAnswer(row, [ctx.db.insert(table).values(row as never)]));
+      return row;
     } catch (err) {
       throw conflictFor(spec, err) ?? err;
     }

@@ -13,6 +13,13 @@ import {
   type TestCustomer,
   unique,
 } from "../helpers";
+import { MAX_ACTIVE_ACCESSKEYS } from "../../src/domain/accesskey";
+import { fetchWithDb, seamD1, writesTo } from "../helpers/d1-seam";
+
+const keyCount = async (customerId: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM accesskeys WHERE customer_id = ?")
+    .bind(customerId)
+    .first<{ n: number }>())!.n;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers of this file
@@ -555,5 +562,54 @@ describe("secrets", () => {
       expect(JSON.stringify(res.body)).not.toMatch(/"token"\s*:/);
       expect(JSON.stringify(res.body)).not.toMatch(/token_hash/);
     }
+  });
+});
+
+describe("at most 50 active access keys per customer (issue 21, defect 7)", () => {
+  const create = (token: string, name = "k") => api("POST", "/v1.0/accesskeys", { token, body: { name } });
+
+  it("the 51st active key is refused with 429 RESOURCE_LIMIT_EXCEEDED; a deleted or expired one frees a place", async () => {
+    const c = await createCustomer();
+    for (let i = 0; i < MAX_ACTIVE_ACCESSKEYS; i += 10)
+      for (const res of await Promise.all(Array.from({ length: 10 }, () => create(c.token))))
+        expect(res.status).toBe(200);
+    const refused = await create(c.token);
+    expectError(refused, 429, "RESOURCE_EXHAUSTED", "RESOURCE_LIMIT_EXCEEDED");
+    expect(refused.headers.get("Retry-After")).toBeNull();
+    expect(await keyCount(c.id)).toBe(MAX_ACTIVE_ACCESSKEYS);
+
+    const [one] = (await api("GET", "/v1.0/accesskeys?page_size=1", { token: c.token })).body.result;
+    expect((await api("DELETE", `/v1.0/accesskeys/${one.id}`, { token: c.token })).status).toBe(200);
+    expect((await create(c.token)).status).toBe(200);
+    expectError(await create(c.token), 429, "RESOURCE_EXHAUSTED", "RESOURCE_LIMIT_EXCEEDED");
+    await env.DB.prepare(
+      "UPDATE accesskeys SET tm_expire = ? WHERE id = (SELECT id FROM accesskeys WHERE customer_id = ? LIMIT 1)",
+    )
+      .bind(Date.now() - 1000, c.id)
+      .run();
+    expect((await create(c.token)).status).toBe(200);
+    // Other customers are not affected.
+    expect((await create((await createCustomer()).token)).status).toBe(200);
+  });
+
+  it("two creations racing for the last place: the count is checked in the insert itself", async () => {
+    const c = await createCustomer();
+    await env.DB.batch(
+      Array.from({ length: MAX_ACTIVE_ACCESSKEYS - 1 }, (_, i) =>
+        env.DB.prepare(
+          "INSERT INTO accesskeys (id, customer_id, name, detail, token_hash, token_prefix, operator_binding, tm_expire, tm_create, tm_update) VALUES (?, ?, 'fixture', '', ?, '', '', ?, ?, ?)",
+        ).bind(crypto.randomUUID(), c.id, `fixture-${c.id}-${i}`, Date.now() + 3600_000, Date.now(), Date.now()),
+      ),
+    );
+    // The second creation runs whole just before the first one's insert: a check made earlier would pass both.
+    let other: ApiResponse | undefined;
+    const db = seamD1(async (sqls) => {
+      if (other || !writesTo("accesskeys")(sqls)) return;
+      other = await create(c.token, "other");
+    });
+    const first = await fetchWithDb(db, "POST", "/v1.0/accesskeys", { token: c.token, body: { name: "first" } });
+    expect(other?.status).toBe(200);
+    expectError({ ...first, body: first.body }, 429, "RESOURCE_EXHAUSTED", "RESOURCE_LIMIT_EXCEEDED");
+    expect(await keyCount(c.id)).toBe(MAX_ACTIVE_ACCESSKEYS);
   });
 });

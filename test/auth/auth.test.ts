@@ -63,11 +63,11 @@ beforeAll(async () => {
 });
 
 describe("POST /auth/login", () => {
-  it("logs a customer admin in: 200 {username, token} with a 7-day JWT", async () => {
+  it("logs a customer admin in: 200 {username, token, device_token} with a 7-day JWT", async () => {
     const before = Math.floor(Date.now() / 1000);
     const res = await api("POST", "/auth/login", { body: { username: c.username, password: c.password } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(["token", "username"]);
+    expect(Object.keys(res.body).sort()).toEqual(["device_token", "token", "username"]);
     expect(res.body.username).toBe(c.username);
     const parts = res.body.token.split(".");
     expect(parts).toHaveLength(3);

@@ -171,7 +171,7 @@ describe("POST /auth/password-reset", () => {
       .first<{ password_hash: string }>())!;
     const res = await api("POST", "/auth/password-reset", { body: { token, password: "brand-new-password" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({});
+    expect(res.body).toEqual({ device_token: expect.stringMatching(/^dv1\./) });
     await login(c.username, "brand-new-password");
     expectError(
       await api("POST", "/auth/login", { body: { username: c.username, password: c.password } }),

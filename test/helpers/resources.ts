@@ -18,7 +18,7 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
     case "numbers":
       return { ...base, number: `+899${n}` };
     case "flows":
-      return { ...base, type: "flow", actions: [{ type: "answer" }] };
+      return { ...base, actions: [{ type: "answer" }] };
     case "queues":
       return { ...base, routing_method: "round_robin", tag_ids: [], wait_timeout: 1000 };
     case "trunks":
@@ -26,13 +26,13 @@ export function validBody(kind: ResourceKind): Record<string, unknown> {
     case "extensions":
       return { ...base, extension: `x${seq}`, password: "sip-password-1" };
     case "files":
-      return { ...base, filename: "a.wav", content_type: "audio/wav", filesize: 10 };
+      return { ...base, filename: "a.wav", content_type: "audio/wav" };
     case "billing_accounts":
-      return { ...base, balance: 12.5, currency: "EUR", payment_type: "postpaid" };
+      return { ...base, currency: "EUR", payment_type: "postpaid" };
     case "tags":
       return base;
     case "transcriptions":
-      return { ...base, reference_type: "call", reference_id: crypto.randomUUID(), language: "en-US", status: "done" };
+      return { ...base, reference_type: "call", reference_id: crypto.randomUUID(), language: "en-US" };
     case "contacts":
       return {
         ...base,

@@ -26,7 +26,6 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       adminUsername: "",
       gracePeriodMs: 30 * 24 * 3600 * 1000,
       signupExpiryMs: 3600 * 1000,
-      loginDelayCapMs: 60_000,
       webhookAllowLoopback: false,
       publicBaseUrl: undefined,
       emailFrom: "no-reply@voipbin.net",

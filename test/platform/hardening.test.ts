@@ -59,7 +59,8 @@ describe("Idempotency-Key", () => {
   });
 
   it("signup and unregister", async () => {
-    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    // Anonymous requests are scoped to their client: the retry comes from the same address.
+    const headers = { "Idempotency-Key": crypto.randomUUID(), "CF-Connecting-IP": "198.51.100.61" };
     const body = { email: `${unique("su")}@example.com`, password: "long-password-1", accepted_tos: true };
     const first = await api("POST", "/auth/signup", { body, headers });
     const second = await api("POST", "/auth/signup", { body, headers });

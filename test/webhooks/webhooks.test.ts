@@ -17,8 +17,10 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
 const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
 const unb64 = (s: string) => Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0));
 
+/** Over the body, or a GET's query string (its event id and timestamp). */
 async function expectVoipbinSignature(secret: string, req: Captured) {
-  expect(req.headers["x-voipbin-signature"]).toBe(`sha256=${hex(await hmac(enc.encode(secret), req.body))}`);
+  const signed = req.method === "GET" ? new URL(req.url).search.slice(1) : req.body;
+  expect(req.headers["x-voipbin-signature"]).toBe(`sha256=${hex(await hmac(enc.encode(secret), signed))}`);
 }
 async function standardSignatures(secret: string, req: Captured) {
   return `v1,${b64(await hmac(unb64(secret.replace(/^whsec_/, "")), `${req.headers["webhook-id"]}.${req.headers["webhook-timestamp"]}.${req.body}`))}`;
@@ -284,13 +286,14 @@ describe("webhook delivery", () => {
     });
   });
 
-  it("with GET: no body, the event id in ?event_id=, signatures over the empty body", async () => {
+  it("with GET: no body, the event id and time in the query, the legacy signature over the query", async () => {
     const c = await customerWithWebhook("GET");
     const id = await pendingEvent(c);
     expect((await deliver(id)).explicitAcks.length).toBe(1);
     const [req] = received;
     expect(req!.method).toBe("GET");
     expect(new URL(req!.url).searchParams.get("event_id")).toBe(id);
+    expect(new URL(req!.url).searchParams.get("timestamp")).toBe(req!.headers["webhook-timestamp"]);
     expect(req!.body).toBe("");
     await expectVoipbinSignature(c.secret, req!);
     expect(req!.headers["webhook-signature"]).toBe(await standardSignatures(c.secret, req!));
@@ -362,7 +365,7 @@ describe("webhook delivery", () => {
     expect(req.url).toBe("https://hooks.example.com/v2");
   });
 
-  it("rotating the secret signs with both secrets for 24 hours", async () => {
+  it("rotating the secret signs with both secrets for 24 hours (the legacy header with the previous one)", async () => {
     const c = await customerWithWebhook();
     const rotated = await api("POST", "/v1.0/customer/webhook_secret", { token: c.token });
     expect(rotated.status).toBe(200);
@@ -376,7 +379,7 @@ describe("webhook delivery", () => {
     expect(req!.headers["webhook-signature"]).toBe(
       `${await standardSignatures(fresh, req!)} ${await standardSignatures(c.secret, req!)}`,
     );
-    await expectVoipbinSignature(fresh, req!);
+    await expectVoipbinSignature(c.secret, req!);
 
     await env.DB.prepare("UPDATE customers SET tm_webhook_secret_rotated = ? WHERE id = ?")
       .bind(Date.now() - 25 * 3600_000, c.id)
@@ -384,6 +387,7 @@ describe("webhook delivery", () => {
     const later = await pendingEvent(c);
     await deliver(later);
     expect(received[0]!.headers["webhook-signature"]).toBe(await standardSignatures(fresh, received[0]!));
+    await expectVoipbinSignature(fresh, received[0]!);
   });
 
   it("customer_deleted reaches the address the customer had, with anonymized data", async () => {

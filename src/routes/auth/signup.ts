@@ -9,6 +9,7 @@ import { buildVerification, sendVerificationEmail } from "../../domain/email-ver
 import { ApiError, errorResponses } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { withStoredAnswer } from "../../middleware/idempotency";
 import { emailField, passwordField } from "../../lib/validation";
 
 const SignupSchema = z
@@ -64,7 +65,18 @@ export const signup = defineRoute(
       const created = await buildCustomerCreation(db, { ...input, username: input.email }, { status: "initial", now });
       const key = await buildAccesskey(created.row.id, { name: "default", expire: ONE_YEAR_SECONDS }, now);
       const verification = await buildVerification(db, c.env, created.row.id, input.email, now);
-      await runBatch(db, [...created.statements, insertAccesskey(db, key.row), verification.statement]);
+      const answer = {
+        customer: serializeCustomer(created.row),
+        accesskey: serializeAccesskey(key.row, { token: key.token }),
+      };
+      await runBatch(
+        db,
+        await withStoredAnswer(
+          c,
+          [...created.statements, insertAccesskey(db, key.row), verification.statement],
+          answer,
+        ),
+      );
       // The alarm that expires an unverified signup; the cron sweep covers a failure here.
       await lifecycleOf(c.env, created.row.id)
         .trackSignup(created.row.id)
@@ -75,10 +87,7 @@ export const signup = defineRoute(
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       });
       if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
-      return c.json(
-        { customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) },
-        200,
-      );
+      return c.json(answer, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
       if (err instanceof ApiError && err.code < 500) return c.json({}, 200);

@@ -46,12 +46,12 @@ export const deleteCustomer = defineRoute(
     tags,
     summary: "Delete a customer",
     description:
-      "Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set.",
+      "Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set. An expired signup is closed for good: 409, nothing changes.",
     security: authenticated,
     request: { params: CustomerIdParams },
     responses: {
       200: jsonResponse(CustomerSchema, "The customer as it was, now deleted"),
-      ...errorResponses(401, 403, 404),
+      ...errorResponses(401, 403, 404, 409),
     },
   }),
   async (c) => {

@@ -8,7 +8,7 @@ import { errorResponses, unauthenticated } from "../../lib/errors";
 import { etagOf, ifMatch } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { detailField, nameField, passwordField } from "../../lib/validation";
-import { setAgentPassword } from "../resources/agent-password";
+import { currentPasswordField, setAgentPassword } from "../resources/agent-password";
 import { kindRules } from "../../resources/rules";
 import { inputOf, setterSchemaFor } from "../../resources/schemas";
 import { kindContext, READ, type RuleContext } from "../../resources/store";
@@ -112,22 +112,23 @@ const putPassword = defineRoute(
     tags,
     summary: "Change the logged-in agent's password",
     description:
-      "Every token issued to the agent before the change stops working (sign in again). The guest agent's password cannot be changed.",
+      "Every token issued to the agent before the change stops working (sign in again). As with PUT /v1.0/agents/{self}/password, the agent proves it is the owner: with `current_password`, or with a token from a login in the last 5 minutes (otherwise 403 RECENT_LOGIN_REQUIRED). The guest agent's password cannot be changed.",
     security: authenticated,
     middleware,
     request: {
       body: jsonBody(
         z
-          .object({ password: passwordField })
+          .object({ password: passwordField, current_password: currentPasswordField })
           .openapi("ServiceAgentMePasswordUpdate", { example: { password: "a-new-strong-password" } }),
       ),
     },
-    responses: { 200: writeResponse(Agent, "The agent"), ...errorResponses(400, 401, 403) },
+    responses: { 200: writeResponse(Agent, "The agent"), ...errorResponses(400, 401, 403, 409, 429) },
   }),
   async (c) => {
     const ctx = selfWriter(c);
-    // The same write as PUT /v1.0/agents/{id}/password (setAgentPassword): the token version moves on.
-    const updated = await setAgentPassword(ctx.db, ctx.customer.id, ctx.principalId, c.req.valid("json").password);
+    // The same change as PUT /v1.0/agents/{self}/password, with the same proof of ownership.
+    const { password, current_password: currentPassword } = c.req.valid("json");
+    const updated = await setAgentPassword(c, ctx.customer.id, ctx.principalId, password, { currentPassword });
     return c.json(serialize(updated), 200);
   },
 );

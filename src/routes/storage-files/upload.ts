@@ -50,9 +50,17 @@ const requireMultipart = createMiddleware<AppEnv>(async (c, next) => {
 
 /** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
 export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_") || "file";
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  // Never throws, whatever the name: encodeURIComponent would on a lone surrogate.
+  const name = filename.toWellFormed();
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_") || "file";
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
+
+export const MAX_FILENAME_CODE_POINTS = 255;
+
+/** A part's filename, cut by code point: a cut by UTF-16 unit can split a surrogate pair (an emoji). */
+export const uploadFilename = (name: string) =>
+  Array.from(name.toWellFormed()).slice(0, MAX_FILENAME_CODE_POINTS).join("");
 
 /** Where an upload route is published, who may call it, and what its form holds. */
 export interface UploadOptions {
@@ -96,7 +104,7 @@ export function uploadRoute(opts: UploadOptions) {
       if (file.size > MAX_FILE_BYTES) throw fileTooLarge();
       const id = crypto.randomUUID();
       const key = objectKey(customer.id, id);
-      const filename = file.name.slice(0, 255);
+      const filename = uploadFilename(file.name);
       const contentType = mimeType.safeParse(file.type.split(";")[0]!.trim()).data ?? "application/octet-stream";
       const now = Date.now();
 
