@@ -8,7 +8,7 @@ import { createResource, validBody } from "../helpers/resources";
 
 let c: TestCustomer;
 let other: TestCustomer;
-const tag = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID() };
+const tag = { a: "", b: "", c: "", others: "" };
 const agent: Record<string, string> = {};
 
 async function agentWith(name: string, tagIds: string[], status?: string) {
@@ -30,12 +30,15 @@ const idsOf = (...names: string[]) => names.map((n) => agent[n]!).sort();
 beforeAll(async () => {
   c = await createCustomer();
   other = await createCustomer();
+  // Agents name tags of their own customer (reference checks).
+  for (const name of ["a", "b", "c"] as const) tag[name] = (await createResource(c.token, "tags")).id;
+  tag.others = (await createResource(other.token, "tags")).id;
   await agentWith("onlyA", [tag.a], "available");
   await agentWith("aAndB", [tag.a, tag.b], "busy");
   await agentWith("onlyB", [tag.b.toUpperCase()], "available");
   await agentWith("none", []);
-  // Another customer's agent with the same tag and status is never listed.
-  await createResource(other.token, "agents", { ...validBody("agents"), tag_ids: [tag.a] });
+  // Another customer's tagged agent is never listed.
+  await createResource(other.token, "agents", { ...validBody("agents"), tag_ids: [tag.others] });
 });
 
 describe("GET /v1.0/agents filters", () => {
@@ -46,6 +49,7 @@ describe("GET /v1.0/agents filters", () => {
       idsOf("onlyA", "aAndB", "onlyB"),
     );
     expect(await listed(`tag_ids=${tag.c}`)).toEqual([]);
+    expect(await listed(`tag_ids=${tag.others}`)).toEqual([]);
   });
 
   it("status: agents with that status; empty means any", async () => {
