@@ -22,6 +22,9 @@ export default defineConfig(async () => {
             SIGNUP_EXPIRY_SECONDS: "3600",
             API_RATE_LIMIT: "100000",
             API_RATE_PERIOD_SECONDS: "60",
+            // The production defaults: tests that create more than the free plan allows say so in their setup.
+            DEFAULT_PLAN_TYPE: "free",
+            STORAGE_QUOTA_BYTES: "10737418240",
           },
           // A budget the suite cannot trip, and a small one the rate-limit test swaps in.
           ratelimits: {

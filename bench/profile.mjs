@@ -122,7 +122,9 @@ try {
 
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const selfMs = new Map();
-    profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+    profile.samples.forEach((id, i) => {
+      selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
     const groups = new Map();
     const functions = new Map();
     let active = 0;

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { agentWithExtensions, Api, createCustomer } from "./lib/api.mjs";
-import { build, bundlePeer, bundleSize } from "./lib/build.mjs";
+import { build, bundleFloorUsage, bundlePeer, bundleSize } from "./lib/build.mjs";
 import { renderReport } from "./lib/report.mjs";
 import { benchBindings, BENCH_DIR, readMigrations, readProject, ROOT, startRuntime } from "./lib/runtime.mjs";
 import { databaseBytes, seedCustomers } from "./lib/seed.mjs";
@@ -16,6 +16,7 @@ import { measureStartup } from "./lib/startup.mjs";
 import { targets } from "./lib/targets.mjs";
 import { cascadePhase } from "./phases/cascade.mjs";
 import { deepPages } from "./phases/deep.mjs";
+import { limitsPhase } from "./phases/limits.mjs";
 import { passwordHashing } from "./phases/pbkdf2.mjs";
 import { soak } from "./phases/soak.mjs";
 import { roundTrips, throughput, throughputCases } from "./phases/throughput.mjs";
@@ -66,7 +67,7 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     "skip-startup": { type: "boolean", default: false },
-    only: { type: "string" }, // comma list of phases: throughput,deep,pbkdf2,cascade,soak,startup
+    only: { type: "string" }, // comma list of phases: throughput,limits,deep,pbkdf2,cascade,soak,startup
     runs: { type: "string" },
     duration: { type: "string" },
     connections: { type: "string" },
@@ -87,7 +88,7 @@ if (args.help) {
   --quick              smoke mode (small data, short runs; under a minute)
   --skip-build         reuse dist/ instead of running npm run build
   --skip-startup       skip the start-up measurements
-  --only LIST          phases to run: throughput,deep,pbkdf2,cascade,soak,startup
+  --only LIST          phases to run: throughput,limits,deep,pbkdf2,cascade,soak,startup
   --runs N  --duration S  --connections N  --customers N
   --cascade-rows N  --cascade-runs N  --deep-pages N  --soak-seconds S
   --out FILE           results file (default bench/results.json; --quick: bench/results.quick.json)
@@ -110,7 +111,9 @@ num("cascade-rows", "cascadeRows");
 num("cascade-runs", "cascadeRuns");
 num("deep-pages", "deepPages");
 num("soak-seconds", "soakSeconds");
-const phases = new Set((args.only ?? "throughput,deep,pbkdf2,cascade,soak,startup").split(",").map((s) => s.trim()));
+const phases = new Set(
+  (args.only ?? "throughput,limits,deep,pbkdf2,cascade,soak,startup").split(",").map((s) => s.trim()),
+);
 if (args["skip-startup"]) phases.delete("startup");
 
 const started = performance.now();
@@ -187,9 +190,11 @@ async function main() {
   const bindings = benchBindings(project);
   log("starting workerd (Miniflare): the Worker, an instrumented copy, the reference workers");
   const peerScript = await bundlePeer();
+  const floorUsageScript = await bundleFloorUsage();
   const rt = await startRuntime(project, {
     bindings,
     peerScript,
+    floorUsageScript,
     onLog: (entry) => {
       workerLogs.push(entry);
       if (args.verbose) console.log(`[worker ${entry.level}] ${entry.message}`);
@@ -248,6 +253,7 @@ async function main() {
     results.roundTrips = await phase("round-trips", () => roundTrips(cases, urls));
     if (phases.has("throughput"))
       results.throughput = await phase("throughput", () => throughput({ ...ctx, calls: results.roundTrips }, cases));
+    if (phases.has("limits")) results.limits = await phase("limits", () => limitsPhase(ctx));
     if (phases.has("deep")) results.deepPages = await phase("deep-pages", () => deepPages(ctx));
     if (phases.has("pbkdf2")) results.pbkdf2 = await phase("pbkdf2", () => passwordHashing(ctx));
     if (phases.has("cascade")) results.cascade = await phase("cascade", () => cascadePhase(ctx));
@@ -282,8 +288,8 @@ try {
 results.targets = targets(results);
 results.meta.seconds = (performance.now() - started) / 1000;
 results.meta.machine.loadavgAtEnd = loadavg();
-writeFileSync(args.out, JSON.stringify(results, null, 2) + "\n");
-console.log("\n" + renderReport(results) + "\n");
+writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${renderReport(results)}\n`);
 console.log(
   `[bench] ${mode} run finished in ${results.meta.seconds.toFixed(0)} s; results in ${args.out.startsWith(ROOT) ? args.out.slice(ROOT.length + 1) : args.out}`,
 );

@@ -33,7 +33,11 @@ for (const [from, to] of copies) copyFileSync(from, join(assetsDir, to));
 // middleware never sees them). Parsed by wrangler/Miniflare and by Cloudflare; never served.
 writeFileSync(
   join(publicDir, "_headers"),
-  ["/docs-assets/*", "  X-Content-Type-Options: nosniff", "  Cross-Origin-Resource-Policy: same-origin", ""].join("\n"),
+  // The console's files (scripts/copy-console-assets.mjs) get the same; one _headers file serves both.
+  ["/docs-assets/*", "/console-assets/*"]
+    .flatMap((path) => [path, "  X-Content-Type-Options: nosniff", "  Cross-Origin-Resource-Policy: same-origin"])
+    .concat("")
+    .join("\n"),
 );
 
 console.log(`copy-docs-assets: Swagger UI ${swaggerVersion} -> public/docs-assets/`);

@@ -75,6 +75,7 @@ const NOISE = [
 
 function relay(stream, out) {
   createInterface({ input: stream }).on("line", (line) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes stripped here.
     const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
     const url = plain.match(/Ready on (https?:\/\/\S+)/)?.[1];
     if (url) {
@@ -92,7 +93,9 @@ relay(dev.stderr, process.stderr);
 
 // Wrangler reprints the bindings after a reload; they stay quiet then too.
 function isBindingsLine(plain) {
-  return /^(Your Worker has access|Binding\s+Resource|env\.\w+)/.test(plain) || /Request\.cf|ENOTFOUND|^\s+at /.test(plain);
+  return (
+    /^(Your Worker has access|Binding\s+Resource|env\.\w+)/.test(plain) || /Request\.cf|ENOTFOUND|^\s+at /.test(plain)
+  );
 }
 
 function banner(url) {

@@ -3,6 +3,7 @@ import type { DecodedCredential } from "./auth/credentials";
 import type { Db } from "./db/client";
 import type { Env } from "./env";
 import type { IdempotencyClaim } from "./middleware/idempotency";
+import type { Work } from "./lib/after-response";
 
 export interface AppEnv {
   Bindings: Env;
@@ -23,5 +24,7 @@ export interface AppEnv {
     rateBudget: "pending" | "spent";
     /** The Idempotency-Key this request holds, if any (middleware/idempotency.ts). */
     idempotencyClaim: IdempotencyClaim;
+    /** Work to start once the answer is complete (lib/after-response.ts). */
+    afterResponse: Work[];
   };
 }

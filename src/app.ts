@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
-import { rejectWritesOfFrozenCustomers } from "./lifecycle/guards";
+import { limitWritesByAccountState } from "./lifecycle/guards";
 import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
@@ -20,8 +20,11 @@ import { routes } from "./routes";
 import { dispatchPendingEvents, shouldDispatchAfterWrite } from "./webhooks/dispatch";
 import { DOCS_PATH, docsPage } from "./routes/docs";
 import { registerAuthPages } from "./routes/auth";
+import { registerConsole } from "./routes/console";
 import { setResponseHeader } from "./lib/response-headers";
 import { corsForBrowsers } from "./middleware/cors";
+import { runAfterResponse } from "./lib/after-response";
+import { refuseCrossSiteWrites } from "./middleware/cross-site";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -94,6 +97,7 @@ function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use("*", runAfterResponse);
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
@@ -114,6 +118,7 @@ export function createApp() {
     }
   });
   app.use("*", corsForBrowsers);
+  app.use("*", refuseCrossSiteWrites);
   app.use(
     "*",
     unlessUpload(
@@ -128,7 +133,7 @@ export function createApp() {
   app.use("*", uploadBodyLimit);
   app.use("*", d1Session);
   app.use("*", unlessUpload(requireJsonBodies));
-  app.use("/v1.0/*", rateLimit, authenticate, rejectWritesOfFrozenCustomers);
+  app.use("/v1.0/*", rateLimit, authenticate, limitWritesByAccountState);
   app.use("/auth/unregister", authenticate);
   app.use("*", audit, idempotency);
 
@@ -167,6 +172,7 @@ export function createApp() {
   app.get(DOCS_PATH, docsPage);
   // A trailing slash is how many people type it.
   app.get(`${DOCS_PATH}/`, (c) => c.redirect(DOCS_PATH, 301));
+  registerConsole(app);
 
   app.notFound((c) =>
     errorResponse(

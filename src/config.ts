@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Env } from "./env";
+import { FALLBACK_PLAN_TYPE, FALLBACK_STORAGE_QUOTA_BYTES, PLAN_TYPES, type PlanType } from "./plans/table";
 
 // The service's settings ([vars] in wrangler.toml, secrets, .dev.vars), parsed in this one place.
 // A bad value stops the service at its first request (and every cron run or queue batch) with a
@@ -70,6 +71,12 @@ const EnvSchema = z.object({
   API_RATE_PERIOD_SECONDS: optional(z.enum(["10", "60"], { error: 'must be "10" or "60"' })).transform((v) =>
     v === undefined ? 60 : Number(v),
   ),
+  DEFAULT_PLAN_TYPE: optional(z.enum(PLAN_TYPES, { error: `must be one of ${PLAN_TYPES.join(", ")}` })).transform(
+    (v) => v ?? FALLBACK_PLAN_TYPE,
+  ),
+  STORAGE_QUOTA_BYTES: optional(z.string().regex(/^[1-9]\d{0,14}$/, "must be a whole number of bytes, above 0"))
+    .transform((v) => (v === undefined ? FALLBACK_STORAGE_QUOTA_BYTES : Number(v)))
+    .pipe(z.number()),
 });
 
 export interface Config {
@@ -91,6 +98,10 @@ export interface Config {
   /** The budget of the API_RATE_LIMITER binding, mirrored for the RateLimit-Policy header. */
   apiRateLimit: number;
   apiRatePeriodSeconds: number;
+  /** The plan of a customer without a default billing account (README "Plans and limits"). */
+  defaultPlanType: PlanType;
+  /** The bytes a customer's files may take in all. */
+  storageQuotaBytes: number;
 }
 
 /** The configuration is invalid; the message names each variable and what is wrong, never its value. */
@@ -120,6 +131,8 @@ export function parseConfig(env: Env): Config {
     corsOrigins: v.CORS_ORIGINS,
     apiRateLimit: v.API_RATE_LIMIT,
     apiRatePeriodSeconds: v.API_RATE_PERIOD_SECONDS,
+    defaultPlanType: v.DEFAULT_PLAN_TYPE,
+    storageQuotaBytes: v.STORAGE_QUOTA_BYTES,
   };
 }
 

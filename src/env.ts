@@ -31,4 +31,8 @@ export interface Env {
   /** The API_RATE_LIMITER binding's limit and period, as configured in wrangler.toml (for the RateLimit-Policy header). */
   API_RATE_LIMIT?: string;
   API_RATE_PERIOD_SECONDS?: string;
+  /** The plan of a customer without a default billing account: free, basic, professional or unlimited (default free). */
+  DEFAULT_PLAN_TYPE?: string;
+  /** The bytes a customer's files may take in all (default 10737418240, 10 GiB). */
+  STORAGE_QUOTA_BYTES?: string;
 }

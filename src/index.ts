@@ -12,14 +12,6 @@ export { CustomerLifecycle } from "./lifecycle/customer-lifecycle";
 
 const app = createApp();
 
-// Queue names as in wrangler.toml.
-const queueHandlers: Record<string, (batch: MessageBatch<any>, env: Env) => Promise<void>> = {
-  "customer-cascade": handleCascadeBatch,
-  "customer-cascade-dlq": handleCascadeDeadLetters,
-  "customer-webhooks": handleWebhookBatch,
-  "customer-webhooks-dlq": handleWebhookDeadLetters,
-};
-
 export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(routeFilesPathUpload(request), env, ctx),
 
@@ -32,8 +24,18 @@ export default {
 
   async queue(batch, env, _ctx) {
     configOf(env);
-    const handler = queueHandlers[batch.queue];
-    if (!handler) throw new Error(`no consumer for queue ${batch.queue}`);
-    await handler(batch, env);
+    // Queue names as in wrangler.toml; each carries one kind of message.
+    switch (batch.queue) {
+      case "customer-cascade":
+        return handleCascadeBatch(batch as MessageBatch<CascadeMessage>, env);
+      case "customer-cascade-dlq":
+        return handleCascadeDeadLetters(batch as MessageBatch<CascadeMessage>, env);
+      case "customer-webhooks":
+        return handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
+      case "customer-webhooks-dlq":
+        return handleWebhookDeadLetters(batch as MessageBatch<WebhookMessage>, env);
+      default:
+        throw new Error(`no consumer for queue ${batch.queue}`);
+    }
   },
 } satisfies ExportedHandler<Env, CascadeMessage | WebhookMessage>;

@@ -51,14 +51,23 @@ export function bundleSize(project, buildInfo) {
  * bench/workers/peer.mjs bundled the way wrangler bundles a Worker (esbuild, ESM, minified), with
  * the project's own hono and drizzle-orm. Returns the path of the bundle (bench/.build/, git-ignored).
  */
-export async function bundlePeer() {
+export function bundlePeer() {
+  return bundleWorker("peer.mjs");
+}
+
+/** bench/workers/floor-usage.mjs with the service's own usage statement (src/plans/usage-sql.ts). */
+export function bundleFloorUsage() {
+  return bundleWorker("floor-usage.mjs");
+}
+
+async function bundleWorker(name) {
   // esbuild comes with wrangler; resolve it from there, not as a dependency of its own.
   const fromWrangler = createRequire(createRequire(join(ROOT, "package.json")).resolve("wrangler/package.json"));
   const esbuild = await import(fromWrangler.resolve("esbuild"));
   // Inside the project: workerd resolves module paths from its working directory, never above it.
-  const outfile = join(BENCH_DIR, ".build", "peer.mjs");
+  const outfile = join(BENCH_DIR, ".build", name);
   await esbuild.build({
-    entryPoints: [join(BENCH_DIR, "workers", "peer.mjs")],
+    entryPoints: [join(BENCH_DIR, "workers", name)],
     bundle: true,
     format: "esm",
     platform: "neutral",

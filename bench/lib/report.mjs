@@ -10,7 +10,7 @@ const f = (v, d = 1) =>
 const x = (v) => (v === null || v === undefined ? "–" : `${f(v, 2)}×`);
 
 function table(headers, rows) {
-  const out = [`| ${headers.join(" | ")} |`, `| ${headers.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
+  const out = [`| ${headers.join(" | ")} |`, `| ${headers.map((_h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
   for (const r of rows) out.push(`| ${r.join(" | ")} |`);
   return out.join("\n");
 }
@@ -57,6 +57,41 @@ export function renderReport(results) {
           "round trips/request",
         ],
         rows,
+      ),
+    );
+  }
+
+  const l = results.limits;
+  if (l?.cases) {
+    parts.push(
+      `### Plan limits and usage (the limit checked inside the INSERT; ${l.plan} vs unlimited, back to back)\n`,
+    );
+    parts.push(
+      "Each create is paired with a delete on the same connection (the count stays level), so req/s counts both.\n",
+    );
+    parts.push(
+      table(
+        ["", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "D1 round trips (the create / the read)"],
+        Object.values(l.cases).map((c) => [
+          c.label,
+          f(c.rps, 0),
+          f(c.p50, 2),
+          f(c.p99, 2),
+          f(c.cpuMsPerReq, 3),
+          c.calls ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}` : "–",
+        ]),
+      ),
+    );
+    parts.push("");
+    parts.push(
+      table(
+        ["ratio (median of per-run ratios)", "value"],
+        [
+          [`${l.plan} ÷ unlimited, 0 numbers`, x(l.limitedVsUnlimited0)],
+          [`${l.plan} ÷ unlimited, ${f(l.existing, 0)} numbers`, x(l.limitedVsUnlimited10k)],
+          ["flows near the cap ÷ no flows", x(l.flowsNearCapVsEmpty)],
+          ["usage read ÷ its floor", x(l.usageVsFloor)],
+        ],
       ),
     );
   }

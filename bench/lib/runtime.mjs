@@ -50,7 +50,7 @@ export async function readProject() {
 /** The bundle `npm run build` wrote: dist/<main's basename>.js (or the only .js file there). */
 export function builtEntry(project) {
   const dist = join(ROOT, "dist");
-  const wanted = join(dist, basename(project.main, extname(project.main)) + ".js");
+  const wanted = join(dist, `${basename(project.main, extname(project.main))}.js`);
   if (existsSync(wanted)) return wanted;
   const js = existsSync(dist) ? readdirSync(dist).filter((f) => /\.m?js$/.test(f)) : [];
   if (js.length === 1) return join(dist, js[0]);
@@ -196,11 +196,12 @@ export default {
 
 /**
  * Starts workerd with: the service (consuming its queues), an instrumented copy of it, the bare
- * reference, the two floors (primary-key read, 100-row list), the peer (when its bundle is given)
+ * reference, the two floors (primary-key read, 100-row list), the peer and the usage read's floor
+ * (when their bundles are given)
  * and the bench's control worker. Storage is ephemeral (a temp dir
  * Miniflare removes on dispose). Returns the Miniflare instance and each worker's base URL.
  */
-export async function startRuntime(project, { bindings, onLog, inspect = false, peerScript } = {}) {
+export async function startRuntime(project, { bindings, onLog, inspect = false, peerScript, floorUsageScript } = {}) {
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const entry = builtEntry(project);
   const mirrored = mirroredOptions(project);
@@ -215,6 +216,7 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
     floorList: "bench-floor-list",
     floorAgent: "bench-floor-agent",
     ...(peerScript ? { peer: "bench-peer" } : {}),
+    ...(floorUsageScript ? { floorUsage: "bench-floor-usage" } : {}),
     control: "bench-control",
   };
   const distDir = dirname(entry);
@@ -294,6 +296,19 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
               bindings: { JWT_SECRET: bindings.JWT_SECRET },
               unsafeDirectSockets: direct,
               ...(inspect ? { unsafeInspectorProxy: true } : {}),
+            },
+          ]
+        : []),
+      ...(floorUsageScript
+        ? [
+            {
+              name: names.floorUsage,
+              compatibilityDate: mirrored.compatibilityDate,
+              compatibilityFlags: mirrored.compatibilityFlags,
+              modules: true,
+              scriptPath: floorUsageScript,
+              d1Databases: mirrored.d1Databases,
+              unsafeDirectSockets: direct,
             },
           ]
         : []),

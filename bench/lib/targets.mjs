@@ -40,6 +40,49 @@ export function targets(results) {
         );
     }
   }
+  const l = results.limits;
+  if (l?.cases) {
+    const n = l.existing.toLocaleString("en-US");
+    add(
+      `create on the ${l.plan} plan ÷ on unlimited, 0 rows: req/s`,
+      "≥ 0.9×",
+      l.limitedVsUnlimited0,
+      l.limitedVsUnlimited0 >= 0.9,
+      `${fmt(l.limitedVsUnlimited0)}×`,
+    );
+    add(
+      `create on the ${l.plan} plan ÷ on unlimited, ${n} rows: req/s`,
+      "≥ 0.9×",
+      l.limitedVsUnlimited10k,
+      l.limitedVsUnlimited10k >= 0.9,
+      `${fmt(l.limitedVsUnlimited10k)}×`,
+    );
+    const d1 = (key) => l.cases[key]?.calls?.d1;
+    const same = ["limited0", "limited10k"].every((k) => d1(k) === d1("unlimited0") && d1(k) === d1("unlimited10k"));
+    add(
+      "create on a limited plan: D1 round trips",
+      "= unlimited's",
+      d1("limited0"),
+      same,
+      `${d1("limited0")} / ${d1("limited10k")} vs ${d1("unlimited0")} / ${d1("unlimited10k")} D1`,
+    );
+    add(
+      "GET /v1.0/customer/usage: req/s ÷ its floor",
+      "≥ 0.8×",
+      l.usageVsFloor,
+      l.usageVsFloor >= 0.8,
+      `${fmt(l.usageVsFloor)}×`,
+    );
+    const u = l.cases.usage?.calls;
+    if (u)
+      add(
+        "GET /v1.0/customer/usage: round trips",
+        "≤ 1 D1, no DO",
+        u.d1 + u.do,
+        u.d1 <= 1 && u.do === 0,
+        `${u.d1} D1, ${u.do} DO`,
+      );
+  }
   const d = results.deepPages;
   if (d)
     add(`page ${d.depth} ÷ first page, p50 latency`, "≤ 1.5×", d.p50Ratio, d.p50Ratio <= 1.5, `${fmt(d.p50Ratio)}×`);

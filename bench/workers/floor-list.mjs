@@ -4,7 +4,7 @@
 const SQL = "SELECT * FROM customers WHERE status <> 'deleted' ORDER BY tm_create DESC, id DESC LIMIT 101";
 
 export default {
-  async fetch(request, env) {
+  async fetch(_request, env) {
     const { results } = await env.DB.prepare(SQL).all();
     return new Response(JSON.stringify({ result: results.slice(0, 100) }), {
       headers: { "Content-Type": "application/json" },

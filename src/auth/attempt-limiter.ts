@@ -114,7 +114,7 @@ export async function takeAll(
 ): Promise<Decision> {
   const decisions = await Promise.all(takes.map((t) => limiter(env, t.key).take({ ...t.request, id })));
   if (decisions.every((d) => d.allowed)) return { allowed: true, retryAfterSeconds: 0 };
-  await Promise.all(takes.map((t, i) => (decisions[i]!.allowed ? limiter(env, t.key).release(id) : undefined)));
+  await Promise.all(takes.map((t, i) => (decisions[i]?.allowed ? limiter(env, t.key).release(id) : undefined)));
   return { allowed: false, retryAfterSeconds: Math.max(...decisions.map((d) => d.retryAfterSeconds)) };
 }
 

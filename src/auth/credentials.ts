@@ -16,7 +16,7 @@ export function readCredential(c: Context): string | null {
   const header = c.req.header("Authorization");
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    if (match) return match[1]!;
+    if (match?.[1]) return match[1];
   }
   return c.req.query("token") || c.req.query("accesskey") || getCookie(c, "token") || getCookie(c, "accesskey") || null;
 }

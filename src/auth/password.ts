@@ -29,6 +29,14 @@ export function unusablePasswordHash(): string {
   return `!unusable$${toBase64(randomBytes(16))}`;
 }
 
+/**
+ * The stored hash of an agent whose password was never set (passwordless signup, operator
+ * creation, or a signup's password revoked by the mailbox owner): no password matches it, and
+ * its prefix marks the agent as due a "set your password" mail (src/domain/password-reset.ts).
+ */
+export const UNSET_PASSWORD_PREFIX = "!unset$";
+export const unsetPasswordHash = () => `${UNSET_PASSWORD_PREFIX}${toBase64(randomBytes(16))}`;
+
 // Verified against when the username is unknown, so both cases cost the same PBKDF2 work.
 const DUMMY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
@@ -38,7 +46,7 @@ export async function verifyPassword(password: string, stored: string | null | u
   const [, iterText, saltB64, hashB64] = usable ? parts : DUMMY_HASH.split("$");
   const iterations = Number(iterText);
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS) return false;
-  const expected = fromBase64(hashB64!);
-  const actual = await derive(password, fromBase64(saltB64!), iterations);
+  const expected = fromBase64(hashB64 ?? "");
+  const actual = await derive(password, fromBase64(saltB64 ?? ""), iterations);
   return timingSafeEqual(actual, expected) && usable;
 }

@@ -136,7 +136,8 @@ async function runQuery<R>(d1: D1Client, query: RawQuery<R>): Promise<R> {
 async function batchWith<R>(d1: D1Client, lookup: Lookup, query: RawQuery<R>): Promise<[Principal | null, R]> {
   if (!isQuery(lookup.query)) return [lookup.query, await runQuery(d1, query)];
   const [who, rows] = await d1.batch<D1Record>([lookup.query.statement(d1), query.statement(d1)]);
-  return [lookup.query.read(who!.results), query.read(rows!.results)];
+  if (!who || !rows) throw new Error("D1 answered a batch of two statements with fewer results");
+  return [lookup.query.read(who.results), query.read(rows.results)];
 }
 
 /** Resolves a credential in one D1 round trip (none for the super admin's token): the agent or access key joined with its customer. */

@@ -42,7 +42,10 @@ export function recordReader<
   K extends keyof T["$inferSelect"] & string = keyof T["$inferSelect"] & string,
 >(table: T, pick?: readonly K[]): RecordReader<Pick<T["$inferSelect"], K>> {
   let byPick = readers.get(table);
-  if (!byPick) readers.set(table, (byPick = new Map()));
+  if (!byPick) {
+    byPick = new Map();
+    readers.set(table, byPick);
+  }
   const cacheKey = pick ? pick.join(",") : "*";
   let reader = byPick.get(cacheKey) as RecordReader<Pick<T["$inferSelect"], K>> | undefined;
   if (reader) return reader;
@@ -53,7 +56,9 @@ export function recordReader<
       name: column.name,
       convert: convert[column.columnType],
     }));
-  const first = fields[0]!.name;
+  // A record whose first column is NULL is the missing side of a LEFT JOIN: no row.
+  const first = fields[0]?.name;
+  if (first === undefined) throw new Error("recordReader: no columns picked");
   reader = {
     columns: fields.map((f) => `"${f.name}"`).join(", "),
     columnsOf: (alias) => fields.map((f) => `${alias}."${f.name}"`).join(", "),

@@ -8,6 +8,7 @@ import {
   sqliteTable,
   text,
   uniqueIndex,
+  type SQLiteColumn,
   type SQLiteColumnBuilderBase,
   type SQLiteTableExtraConfigValue,
 } from "drizzle-orm/sqlite-core";
@@ -95,16 +96,24 @@ const ownedColumns = () => ({
   version: integer("version").notNull().default(1),
 });
 
+/** The columns a table's index callback sees, by name (drizzle's own type of them stays exact outside). */
+type IndexableColumns<T> = { [K in keyof T]: SQLiteColumn };
+
 function ownedTable<TName extends string, TExtra extends Record<string, SQLiteColumnBuilderBase>>(
   name: TName,
   extra: TExtra,
-  // drizzle cannot type a callback over generic columns; the table's own type stays exact.
-  extraIndexes: (t: any) => SQLiteTableExtraConfigValue[] = () => [],
+  extraIndexes: (
+    t: IndexableColumns<ReturnType<typeof ownedColumns> & TExtra>,
+  ) => SQLiteTableExtraConfigValue[] = () => [],
 ) {
-  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t: any) => [
-    index(`${name}_customer_list_idx`).on(t.customerId, t.tmCreate, t.id),
-    ...extraIndexes(t),
-  ]);
+  return sqliteTable(name, { ...ownedColumns(), ...extra }, (t) => {
+    // drizzle cannot relate the built columns of a generic column map to their names; they are those columns.
+    const columns = t as unknown as IndexableColumns<ReturnType<typeof ownedColumns> & TExtra>;
+    return [
+      index(`${name}_customer_list_idx`).on(columns.customerId, columns.tmCreate, columns.id),
+      ...extraIndexes(columns),
+    ];
+  });
 }
 
 // Tag lists (tag_ids) and flow ids (*_flow_id) name the same customer's tags and flows: triggers
@@ -141,6 +150,8 @@ export const numbers = ownedTable(
   },
   (t) => [
     uniqueIndex("numbers_number_uq").on(t.number),
+    // The plan limit counts a customer's virtual numbers (+899…) as a range of this index.
+    index("numbers_customer_number_idx").on(t.customerId, t.number),
     namesAFlow("numbers_call_flow_idx", t.callFlowId),
     namesAFlow("numbers_message_flow_idx", t.messageFlowId),
   ],
@@ -201,6 +212,24 @@ export const files = ownedTable("files", {
   referenceId: text("reference_id").notNull().default(ZERO_UUID),
   uriDownload: text("uri_download").notNull().default(""),
 });
+
+// One per customer (the platform's storage account): its files' count and bytes, changed in the
+// same batch as the file rows, so the quota is checked inside the INSERT that uses it.
+export const storageAccounts = sqliteTable(
+  "storage_accounts",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    totalFileCount: integer("total_file_count").notNull().default(0),
+    totalFileSize: integer("total_file_size").notNull().default(0),
+    tmCreate: ms("tm_create").notNull(),
+    tmUpdate: ms("tm_update").notNull(),
+  },
+  (t) => [
+    uniqueIndex("storage_accounts_customer_uq").on(t.customerId),
+    index("storage_accounts_list_idx").on(t.tmCreate, t.id),
+  ],
+);
 
 export const billingAccounts = ownedTable("billing_accounts", {
   balance: real("balance").notNull().default(0),
@@ -309,6 +338,21 @@ export const passwordResets = sqliteTable(
   (t) => [index("password_resets_agent_idx").on(t.agentId), index("password_resets_tm_expire_idx").on(t.tmExpire)],
 );
 
+// What a signup handed out before its address was proven, while the mailbox owner's decision
+// (keep or revoke) is pending: src/domain/signup-credentials.ts.
+export const signupCredentials = sqliteTable(
+  "signup_credentials",
+  {
+    customerId: text("customer_id").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    accesskeyId: text("accesskey_id").notNull(),
+    // The signup chose the admin agent's password (else it has none until a mailed link sets one).
+    passwordSet: integer("password_set", { mode: "boolean" }).notNull().default(false),
+    tmCreate: ms("tm_create").notNull(),
+  },
+  (t) => [index("signup_credentials_agent_idx").on(t.agentId)],
+);
+
 export const customerEventTypes = [
   "customer_created",
   "customer_updated",
@@ -398,6 +442,8 @@ export const sweepCursors = sqliteTable("sweep_cursors", {
 // Idempotency-Key records. The key itself is not stored: rows are found by a hash of (caller,
 // key), and the saved response is encrypted with a key derived from it, so access keys or
 // tokens in a replayed response are unreadable from the table alone.
+/** How long a key answers repeats; the cron prunes older rows. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
@@ -433,3 +479,4 @@ export const auditLog = sqliteTable(
 export type CustomerRow = typeof customers.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type AccesskeyRow = typeof accesskeys.$inferSelect;
+export type StorageAccountRow = typeof storageAccounts.$inferSelect;

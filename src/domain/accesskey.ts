@@ -5,6 +5,7 @@ import { accesskeys, type AccesskeyRow } from "../db/schema";
 import { ACCESSKEY_PREFIX } from "../auth/credentials";
 import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
+import { pageSchema } from "../lib/pagination";
 import { iso } from "../lib/time";
 import { detailField, nameField } from "../lib/validation";
 
@@ -45,6 +46,8 @@ export const AccesskeySchema = z
       tm_delete: null,
     },
   });
+
+export const AccesskeyPageSchema = pageSchema(AccesskeySchema, "AccesskeyList");
 
 export const AccesskeyCreateSchema = z
   .strictObject({

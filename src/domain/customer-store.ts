@@ -11,7 +11,7 @@ import {
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
-import { hashPassword, unusablePasswordHash } from "../auth/password";
+import { hashPassword, unsetPasswordHash, unusablePasswordHash } from "../auth/password";
 import {
   alreadyExists,
   ApiError,
@@ -20,7 +20,7 @@ import {
   invalidArgument,
   notFound,
 } from "../lib/errors";
-import { unsetPasswordHash } from "./password-reset";
+import { newStorageAccountStatement } from "../storage/accounts";
 import { uniqueViolation } from "../lib/db-errors";
 import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
@@ -200,6 +200,8 @@ export async function buildCustomerCreation(
         tmUpdate: now,
       },
     ]),
+    // Every customer has its storage account from the start (the platform's rule for uploads).
+    newStorageAccountStatement(db, row.id, now),
     eventStatement(db, "customer_created", row, now),
   ];
   return { row, adminAgentId, statements };
@@ -239,9 +241,22 @@ const eventIfChanged = (e: ReturnType<typeof eventValues>) =>
       SELECT ${e.id}, ${e.customerId}, ${e.type}, ${JSON.stringify(e.data)}, ${e.webhookMethod}, ${e.webhookUri}, '[]', ${e.deliveryStatus}, ${e.tmCreate}
       WHERE changes() = 1`;
 
+/**
+ * The event of a conditional change, for a batch: written only if the statement before it changed
+ * a row. `written` is true, for later statements of the batch, exactly when the event (and so the
+ * change) was written: unlike changes(), it holds past any number of statements.
+ */
+export function conditionalEvent(type: CustomerEventType, next: CustomerRow, now: number) {
+  const values = eventValues(type, next, now, eventTargetOf(next));
+  return {
+    statement: eventIfChanged(values),
+    written: sql`EXISTS (SELECT 1 FROM customer_events WHERE id = ${values.id})`,
+  };
+}
+
 /** The event of a conditional change, for a batch: written only if the statement before it changed a row. */
 export const eventStatementIfChanged = (type: CustomerEventType, next: CustomerRow, now: number): Statement =>
-  eventIfChanged(eventValues(type, next, now, eventTargetOf(next)));
+  conditionalEvent(type, next, now).statement;
 
 /**
  * Applies a partial change with optimistic concurrency on `version`: a concurrent writer makes
@@ -257,8 +272,8 @@ export async function updateCustomer(
     ifMatch?: IfMatch;
     current?: CustomerRow;
     event?: CustomerEventType;
-    /** Runs in the same batch, after the event; it must only act when `changes() = 1` (the event was written). */
-    alsoIfChanged?: SQL;
+    /** Statements for the same batch, after the event; each must act only when `written` holds. */
+    alsoIfChanged?: (written: SQL) => SQL[];
     /** A condition the UPDATE itself must meet (checked in the statement, race-free), and its error. */
     guard?: { condition: SQL; error: () => ApiError };
   } = {},
@@ -282,6 +297,7 @@ export async function updateCustomer(
     }
     const now = Math.max(Date.now(), current.tmUpdate);
     const next: CustomerRow = { ...current, ...change, tmUpdate: now, version: current.version + 1 };
+    const event = conditionalEvent(options.event ?? "customer_updated", next, now);
     const results = await runBatch(db, [
       db
         .update(customers)
@@ -289,8 +305,8 @@ export async function updateCustomer(
         .where(and(eq(customers.id, id), eq(customers.version, current.version), options.guard?.condition)),
       // changes() is the row count of the UPDATE just before it in this batch (one transaction),
       // so the event is written exactly when the change was.
-      eventIfChanged(eventValues(options.event ?? "customer_updated", next, now, eventTargetOf(next))),
-      ...(options.alsoIfChanged ? [options.alsoIfChanged] : []),
+      event.statement,
+      ...(options.alsoIfChanged?.(event.written) ?? []),
     ]);
     if (changesOf(results, 0) === 1) return next;
     const fresh = await getCustomerRow(db, id);
@@ -320,12 +336,14 @@ export function resetDefaultBillingStatements(
 }
 
 /**
- * For the batch of an email change, after its event: pending verification links sent to any
- * other address are deleted, so none of them can verify the new one (`changes() = 1`: only if
- * the change was written).
+ * For the batch of an email change, only if it was written: pending verification links sent to
+ * any other address are deleted, so none of them can verify the new one; and so are the pending
+ * reset and "set your password" links, which were mailed under the old address.
  */
-const revokeVerificationsNotFor = (customerId: string, email: string) =>
-  sql`DELETE FROM email_verifications WHERE customer_id = ${customerId} AND tm_used IS NULL AND email <> ${email} AND changes() = 1`;
+const revokeLinksOnEmailChange = (customerId: string, email: string) => (written: SQL) => [
+  sql`DELETE FROM email_verifications WHERE customer_id = ${customerId} AND tm_used IS NULL AND email <> ${email} AND ${written}`,
+  sql`DELETE FROM password_resets WHERE customer_id = ${customerId} AND tm_used IS NULL AND ${written}`,
+];
 
 export async function updateCustomerProfile(
   db: Db,
@@ -344,7 +362,7 @@ export async function updateCustomerProfile(
   return updateCustomer(db, id, change, {
     ...options,
     current: current ?? undefined,
-    // Links sent to another address stop working with the change, in its batch.
-    alsoIfChanged: emailChanges ? revokeVerificationsNotFor(id, input.email!) : undefined,
+    // Links sent under another address stop working with the change, in its batch.
+    alsoIfChanged: emailChanges ? revokeLinksOnEmailChange(id, input.email!) : undefined,
   });
 }

@@ -2,7 +2,8 @@ import { and, eq, exists, gt, inArray, isNull, sql } from "drizzle-orm";
 import { changesOf, d1Batch } from "../db/batch";
 import type { Db } from "../db/client";
 import { customers, emailVerifications, type CustomerRow } from "../db/schema";
-import { eventStatementIfChanged, getCustomerRow } from "./customer-store";
+import { conditionalEvent, getCustomerRow } from "./customer-store";
+import { decideSignupCredentials, type SignupCredentialsChoice } from "./signup-credentials";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
 import { sendEmail, type MailOptions, type MailOutcome } from "./mail";
@@ -79,7 +80,8 @@ export const verificationSeam: { afterRead?: () => Promise<void> } = {};
 const MAX_VERIFY_ATTEMPTS = 3;
 
 /**
- * Verifies the customer's email with a token sent to `email`: initial → active, email_verified.
+ * Verifies the customer's email with a token sent to `email`: initial → active, email_verified;
+ * for a signup's verification, with the mailbox owner's `choice` about the signup's credentials.
  * The write is one statement conditional on the customer still having that exact address (and
  * a verifiable status) and on the token still being pending, at the moment of the write; the
  * token is spent and the event written in the same batch, only if it applied. A miss caused by
@@ -90,6 +92,7 @@ export async function applyEmailVerification(
   db: Db,
   row: CustomerRow | null,
   token: { email: string; tokenHash: string },
+  choice: SignupCredentialsChoice,
   now = Date.now(),
 ): Promise<CustomerRow | null> {
   let current = row;
@@ -117,6 +120,9 @@ export async function applyEmailVerification(
           gt(emailVerifications.tmExpire, now),
         ),
       );
+    const event = conditionalEvent("customer_updated", next, at);
+    // The mailbox owner's choice about the signup's credentials, with the signup's verification.
+    const decision = current.status === "initial" ? decideSignupCredentials(current.id, choice, event.written) : [];
     const results = await d1Batch(db.$client, [
       db
         .update(customers)
@@ -130,8 +136,9 @@ export async function applyEmailVerification(
             exists(pendingToken),
           ),
         ),
-      eventStatementIfChanged("customer_updated", next, at),
+      event.statement,
       spendVerification(token.tokenHash, now),
+      ...decision,
     ]);
     if (changesOf(results, 0) === 1) return next;
     current = await getCustomerRow(db, current.id);

@@ -1,12 +1,14 @@
 import { and, eq, gt, inArray, isNull, like, sql } from "drizzle-orm";
 import { d1Batch } from "../db/batch";
-import type { Db } from "../db/client";
+import { getDb, type Db } from "../db/client";
+import { UNSET_PASSWORD_PREFIX } from "../auth/password";
 import { agents, customers, liveCustomerStatuses, passwordResets } from "../db/schema";
 import type { Env } from "../env";
-import { randomBytes, sha256Hex, toBase64, toHex } from "../lib/crypto";
-import { sendEmail } from "./mail";
+import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
+import { deliverMail, reserveMail } from "./mail";
 import { emailField } from "../lib/validation";
 import { configOf } from "../config";
+import { revokeSignupCredentialsOnReset } from "./signup-credentials";
 
 export const PASSWORD_RESET_TTL_MS = 3600_000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -14,26 +16,22 @@ const MAX_PENDING_RESETS = 3;
 
 // Agents of these customers can sign in, so they can also set or reset a password.
 
-/**
- * The stored hash of an agent whose password was never set (passwordless signup or operator
- * creation): no password matches it (verifyPassword only accepts PBKDF2 hashes), and its prefix
- * tells the email-verification path to send the "set your password" mail.
- */
-const UNSET_PREFIX = "!unset$";
-export const unsetPasswordHash = () => `${UNSET_PREFIX}${toBase64(randomBytes(16))}`;
-
 export type ResetMailKind = "forgot" | "welcome";
 
-/** A new single-use link for `agent`: the token (for the mail) and the insert (only its SHA-256 is stored). */
-export async function buildPasswordReset(db: Db, agent: { id: string; customerId: string }, now = Date.now()) {
+/**
+ * A new single-use link for `agent`: the token (for the mail) and its insert (only its SHA-256 is
+ * stored). The insert happens only while the customer's email is still `customerEmail`, the one
+ * the recipient was chosen under: an email change in between revoked the links, this one too.
+ */
+export async function buildPasswordReset(
+  agent: { id: string; customerId: string },
+  customerEmail: string,
+  now = Date.now(),
+) {
   const token = toHex(randomBytes(32));
-  const statement = db.insert(passwordResets).values({
-    tokenHash: await sha256Hex(token),
-    agentId: agent.id,
-    customerId: agent.customerId,
-    tmExpire: now + PASSWORD_RESET_TTL_MS,
-    tmCreate: now,
-  });
+  const statement = sql`INSERT INTO password_resets (token_hash, agent_id, customer_id, tm_expire, tm_create)
+    SELECT ${await sha256Hex(token)}, ${agent.id}, ${agent.customerId}, ${now + PASSWORD_RESET_TTL_MS}, ${now}
+    WHERE EXISTS (SELECT 1 FROM customers WHERE id = ${agent.customerId} AND email = ${customerEmail})`;
   return { token, statement };
 }
 
@@ -50,43 +48,72 @@ const MAILS: Record<ResetMailKind, { subject: string; text: (link: string) => st
   },
 };
 
-/** Where a reset link goes: the username when it is an address, else its customer's email. */
+/**
+ * Where a reset link goes: the username when it is an address (only ever there: the link sets
+ * that agent's password), else its customer's email.
+ */
 export function resetRecipient(username: string, customerEmail: string): string | null {
   if (emailField.safeParse(username).success) return username;
   return customerEmail || null;
 }
 
+export interface ResetTarget {
+  id: string;
+  customerId: string;
+  username: string;
+  /** The customer's email when the agent was read: the link is made only while it still is. */
+  customerEmail: string;
+}
+
 /**
- * Issues a link for the agent and mails it through the one mail path (with its limits). Meant
- * for waitUntil: a failure (a mail limit included) is logged, never shown to the requester.
+ * Issues a link for the agent and mails it to resetRecipient, within the mail limits (a mail
+ * anyone may ask for counts against `requestedBy`'s share of the recipient's budget). Meant for
+ * work after the answer: a failure (a mail limit included) is logged, never shown to the requester.
  */
 export async function issuePasswordReset(
   env: Env,
   db: Db,
   origin: string,
-  agent: { id: string; customerId: string },
-  to: string,
+  agent: ResetTarget,
   kind: ResetMailKind,
+  requestedBy?: string,
 ): Promise<void> {
   try {
-    const { token, statement } = await buildPasswordReset(db, agent);
+    const to = resetRecipient(agent.username, agent.customerEmail);
+    if (!to) return;
+    // The budget first: a refused mail makes no link, so it cannot push out the links already sent.
+    const budget = await reserveMail(env, to, { customerId: agent.customerId, requestedBy });
+    if (!budget.sent) {
+      console.warn("password reset mail refused by the mail limits", kind);
+      return;
+    }
+    const { token, statement } = await buildPasswordReset(agent, agent.customerEmail);
     // Repeated requests keep an agent's newest few links only: rows stay bounded, and the
     // newest link (the one a user just asked for) always works.
-    await d1Batch(db.$client, [
+    const [inserted] = await d1Batch(db.$client, [
       statement,
       sql`DELETE FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL AND token_hash NOT IN
           (SELECT token_hash FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL ORDER BY tm_create DESC, rowid DESC LIMIT ${MAX_PENDING_RESETS})`,
     ]);
+    if (inserted?.meta.changes !== 1) return; // the customer's email changed meanwhile
     const link = `${configOf(env).publicBaseUrl ?? origin}/auth/password-reset?token=${token}`;
-    // Counted against the recipient's and the customer's mail budgets; a refused mail is only logged.
-    const outcome = await sendEmail(
-      env,
-      { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) },
-      { customerId: agent.customerId },
-    );
-    if (!outcome.sent) console.warn("password reset mail refused by the mail limits", kind);
+    await deliverMail(env, { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) });
   } catch (err) {
     console.error("password reset mail not sent", kind, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * The work of a forgot-password request, all of it after the answer (afterResponse): whether the
+ * username exists, and what follows, costs the answer nothing.
+ */
+export async function requestPasswordReset(env: Env, origin: string, username: string, requestedBy: string) {
+  try {
+    const db = getDb(env.DB);
+    const agent = await findResettableAgent(db, username);
+    if (agent) await issuePasswordReset(env, db, origin, agent, "forgot", requestedBy);
+  } catch (err) {
+    console.error("password reset not issued", err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -104,12 +131,17 @@ export async function findResettableAgent(db: Db, username: string) {
 }
 
 /** The customer's non-guest agents whose password was never set: they get a "set your password" mail. */
-export async function agentsWithoutPassword(db: Db, customerId: string) {
+export async function agentsWithoutPassword(db: Db, customerId: string): Promise<ResetTarget[]> {
   return db
-    .select({ id: agents.id, customerId: agents.customerId })
+    .select({ id: agents.id, customerId: agents.customerId, username: agents.username, customerEmail: customers.email })
     .from(agents)
+    .innerJoin(customers, eq(customers.id, agents.customerId))
     .where(
-      and(eq(agents.customerId, customerId), eq(agents.isGuest, false), like(agents.passwordHash, `${UNSET_PREFIX}%`)),
+      and(
+        eq(agents.customerId, customerId),
+        eq(agents.isGuest, false),
+        like(agents.passwordHash, `${UNSET_PASSWORD_PREFIX}%`),
+      ),
     );
 }
 
@@ -140,7 +172,8 @@ export async function checkPasswordReset(db: Db, token: string, now = Date.now()
  * Spends the token and sets the password in one transaction. The spend is the conditional write
  * (unused and unexpired at the moment of the write): of two concurrent resets with one token,
  * only the first to write changes a row, and the password follows only that change. The agent's
- * other pending links are spent with it. Changing password_hash revokes the agent's older tokens.
+ * other pending links are spent with it. Changing password_hash revokes the agent's older tokens;
+ * for a signup's admin, the signup's access key goes too unless its owner kept it.
  */
 export async function completePasswordReset(
   d1: D1Database,
@@ -156,24 +189,23 @@ export async function completePasswordReset(
     sql`UPDATE agents SET password_hash = ${passwordHash}, tm_update = ${now}, version = version + 1
         WHERE id = ${agentId} AND is_guest = 0 AND changes() = 1 RETURNING id`,
     sql`UPDATE password_resets SET tm_used = ${now} WHERE agent_id = ${agentId} AND tm_used IS NULL AND changes() = 1`,
+    // The link reached the agent's mailbox: a signup's credentials still awaiting that owner's
+    // decision end here. The new hash (its salt is random) shows that this batch set it.
+    ...revokeSignupCredentialsOnReset(
+      agentId,
+      sql`EXISTS (SELECT 1 FROM agents WHERE id = ${agentId} AND password_hash = ${passwordHash})`,
+    ),
   ]);
   // The rows the UPDATE itself returns, not meta.changes: D1 counts the token-version trigger's
   // write in meta.changes too (SQL's changes() above does not).
   return results[1]?.results.length === 1;
 }
 
-/** A "set your password" mail for each of the customer's agents still without one. */
-export async function sendSetPasswordMails(
-  env: Env,
-  db: Db,
-  origin: string,
-  customerId: string,
-  to: string,
-): Promise<void> {
-  if (!to) return;
+/** A "set your password" mail for each of the customer's agents still without one (to resetRecipient). */
+export async function sendSetPasswordMails(env: Env, db: Db, origin: string, customerId: string): Promise<void> {
   const pending = await agentsWithoutPassword(db, customerId).catch((err) => {
     console.error("set-password mails not sent", err instanceof Error ? err.message : String(err));
     return [];
   });
-  await Promise.all(pending.map((agent) => issuePasswordReset(env, db, origin, agent, to, "welcome")));
+  await Promise.all(pending.map((agent) => issuePasswordReset(env, db, origin, agent, "welcome")));
 }

@@ -1,7 +1,7 @@
 function findInCauses(err: unknown, pattern: RegExp): string | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const match = pattern.exec(e instanceof Error ? e.message : String(e));
-    if (match) return match[1]!;
+    if (match) return match[1] ?? null;
   }
   return null;
 }

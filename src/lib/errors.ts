@@ -92,7 +92,7 @@ export const ErrorEnvelopeSchema = z
   })
   .openapi("Error");
 
-const errorDescriptions: Record<number, string> = {
+const errorDescriptions = {
   400: "Invalid argument or failed precondition",
   401: "Missing, invalid or revoked credential",
   403: "The credential lacks the permission, or the account state forbids it",
@@ -102,7 +102,7 @@ const errorDescriptions: Record<number, string> = {
   413: "Request body too large",
   415: "Content-Type is not application/json",
   429: "Too many attempts",
-};
+} as const satisfies Partial<Record<HttpErrorCode, string>>;
 
 /** OpenAPI response entries for the error codes a route can answer with. */
 export function errorResponses<C extends keyof typeof errorDescriptions>(...codes: C[]) {
@@ -112,7 +112,7 @@ export function errorResponses<C extends keyof typeof errorDescriptions>(...code
   > = {};
   for (const code of codes) {
     out[code] = {
-      description: errorDescriptions[code]!,
+      description: errorDescriptions[code],
       content: { "application/json": { schema: ErrorEnvelopeSchema } },
     };
   }

@@ -33,7 +33,7 @@ export function parseIfMatch(header: string): IfMatch | null {
     ENTITY_TAG.lastIndex = at;
     const match = ENTITY_TAG.exec(header);
     if (!match) return null;
-    if (!match[1]) strong.push(match[2]!);
+    if (!match[1]) strong.push(match[2] ?? "");
     at = skip(OWS, header, ENTITY_TAG.lastIndex);
     if (at < header.length && header[at] !== ",") return null;
   }

@@ -19,15 +19,16 @@ export interface RouteProperties {
 /** A route definition with its handler: one file an endpoint, registered from an area's index. */
 export interface RouteModule<R extends RouteConfig = RouteConfig> {
   route: R;
-  handler: RouteHandler<R, AppEnv>;
   properties: RouteProperties;
+  /** Adds the route and its handler to the app; the handler's type stays tied to its route here. */
+  register(app: OpenAPIHono<AppEnv>): void;
 }
 
 export const defineRoute = <R extends RouteConfig>(
   route: R,
   handler: RouteHandler<R, AppEnv>,
   properties: RouteProperties = {},
-): RouteModule<R> => ({ route, handler, properties });
+): RouteModule<R> => ({ route, properties, register: (app) => app.openapi(route, handler) });
 
 /** The properties of every registered route, by the method and path Hono matches it on. */
 const propertiesByRoute = new Map<string, RouteProperties>();
@@ -35,10 +36,10 @@ const propertiesByRoute = new Map<string, RouteProperties>();
 const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, "/:$1");
 const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
-export function registerRoutes(app: OpenAPIHono<AppEnv>, modules: RouteModule<any>[]): void {
-  for (const { route, handler, properties } of modules) {
-    propertiesByRoute.set(routeKey(route.method, honoPath(route.path)), properties);
-    app.openapi(route, handler);
+export function registerRoutes(app: OpenAPIHono<AppEnv>, modules: RouteModule[]): void {
+  for (const module of modules) {
+    propertiesByRoute.set(routeKey(module.route.method, honoPath(module.route.path)), module.properties);
+    module.register(app);
   }
 }
 

@@ -37,6 +37,8 @@ export function recordDeletionJob(customerId: string, now: number) {
         (kind) =>
           sql`${kind}, (SELECT count(*) FROM ${sql.identifier(tableName(kind))} WHERE customer_id = ${customerId})`,
       ),
+      // The storage account goes in the deletion's own batch (after this count), not by the queue.
+      sql`'storage_accounts', (SELECT count(*) FROM storage_accounts WHERE customer_id = ${customerId})`,
       // R2 objects cannot be counted from SQL: the cascade adds them as it deletes them.
       sql`'storage_objects', 0`,
     ],
@@ -71,6 +73,7 @@ const deleteStatements = Object.fromEntries(resourceKinds.map((kind) => [kind, d
   ResourceKind,
   string
 >;
+const DELETE_STORAGE_ACCOUNT = "DELETE FROM storage_accounts WHERE customer_id = ?";
 // The audit trail stays (it has no names or emails), but client IPs are personal data.
 const SCRUB_AUDIT_IPS =
   "UPDATE audit_log SET ip = '' WHERE rowid IN (SELECT rowid FROM audit_log WHERE customer_id = ? AND ip <> '' LIMIT ?)";
@@ -87,6 +90,12 @@ export function cascadeSteps(env: Env, customerId: string, touch: () => Promise<
     })),
     // The customer's file bytes in R2, by key prefix, counted into the receipt as they go.
     { name: "storage_objects", chunk: () => deleteCustomerObjectsChunk(env, customerId), done: touch, paced: false },
+    // Gone already in the deletion's batch; this only sweeps one a deletion left behind.
+    {
+      name: "storage_accounts",
+      chunk: () => changes(env.DB.prepare(DELETE_STORAGE_ACCOUNT).bind(customerId)),
+      paced: false,
+    },
     { name: "audit_ip", chunk: (rows: number) => changes(env.DB.prepare(SCRUB_AUDIT_IPS).bind(customerId, rows)) },
   ];
 }
@@ -108,7 +117,7 @@ export async function runCascade(env: Env, customerId: string, budget: CascadeBu
     .where(eq(deletionJobs.customerId, customerId))
     .limit(1);
   // Never touch a customer that is not deleted, whatever a stray message says.
-  if (!job || job.customerStatus !== "deleted" || job.status === "finished") return "skipped";
+  if (job?.customerStatus !== "deleted" || job.status === "finished") return "skipped";
   if (job.status !== "running") {
     await db.update(deletionJobs).set({ status: "running", error: "" }).where(eq(deletionJobs.customerId, customerId));
   }

@@ -9,6 +9,8 @@ import {
   customers,
   emailVerifications,
   passwordResets,
+  signupCredentials,
+  storageAccounts,
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
@@ -17,6 +19,7 @@ import { eventStatement, eventTargetOf, getCustomerRow, updateCustomer } from ".
 import { dispatchPendingEvents } from "../webhooks/dispatch";
 import { activeSecrets } from "../webhooks/secrets";
 import { applyEmailVerification } from "../domain/email-verification";
+import type { SignupCredentialsChoice } from "../domain/signup-credentials";
 import type { Env } from "../env";
 import { configOf } from "../config";
 import { recordDeletionJob, startCascade } from "./cascade";
@@ -62,11 +65,16 @@ export class CustomerLifecycle extends DurableObject<Env> {
   }
 
   /** initial → active with the email verified; an active customer only gets email_verified. */
-  async verifyEmail(customerId: string, email: string, tokenHash: string): Promise<TransitionResult> {
+  async verifyEmail(
+    customerId: string,
+    email: string,
+    tokenHash: string,
+    choice: SignupCredentialsChoice,
+  ): Promise<TransitionResult> {
     return this.serialized(customerId, async (row) => {
       // The write is conditional on the address and on the token being unspent: a token is spent
       // once, and never verifies an address it was not sent to, whatever ran since this read.
-      const updated = await applyEmailVerification(this.db, row, { email, tokenHash });
+      const updated = await applyEmailVerification(this.db, row, { email, tokenHash }, choice);
       if (!updated) {
         return fail({
           status: "FAILED_PRECONDITION",
@@ -74,7 +82,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
           message: "The account can no longer be verified.",
         });
       }
-      if (row!.status === "initial") await this.ctx.storage.deleteAlarm();
+      if (row?.status === "initial") await this.ctx.storage.deleteAlarm();
       return ok(updated);
     });
   }
@@ -216,6 +224,9 @@ export class CustomerLifecycle extends DurableObject<Env> {
       db.delete(agents).where(eq(agents.customerId, row.id)),
       db.delete(emailVerifications).where(eq(emailVerifications.customerId, row.id)),
       db.delete(passwordResets).where(eq(passwordResets.customerId, row.id)),
+      db.delete(signupCredentials).where(eq(signupCredentials.customerId, row.id)),
+      // Counted into the deletion's receipt by `before` (recordDeletionJob) above.
+      db.delete(storageAccounts).where(eq(storageAccounts.customerId, row.id)),
       db.delete(customerEvents).where(eq(customerEvents.customerId, row.id)),
       eventStatement(db, event, closed, now, target && { ...target, signingSecrets: activeSecrets(row, now) }),
     ];

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { changesOf, d1Batch } from "../db/batch";
 import { getDb } from "../db/client";
-import { customers, sweepCursors } from "../db/schema";
+import { customers, IDEMPOTENCY_TTL_MS, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
 import { resendStalledCascades } from "./cascade";
+import { checkStorageTotals } from "../storage/accounts";
 import { sweepOrphanObjects } from "../storage/objects";
-import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
 import { configOf } from "../config";
 import { lifecycleOf } from "./customer-lifecycle-client";
@@ -20,6 +20,8 @@ export interface ReconcileReport {
   cascadesResent: number;
   /** File objects in R2 with no row (a crashed upload or delete), removed this run. */
   orphanObjectsDeleted: number;
+  /** Storage accounts whose totals differed from their file rows (corrected; should stay 0). */
+  storageTotalsCorrected: number;
   eventsDispatched: number;
   eventsPruned: number;
 }
@@ -62,7 +64,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     .orderBy(asc(customers.id))
     .limit(SWEEP_LIMIT);
   for (const { id } of page) await lifecycleOf(env, id).deleteIfOverdue(id);
-  const next = page.length === SWEEP_LIMIT ? page[page.length - 1]!.id : "";
+  const next = page.length === SWEEP_LIMIT ? (page.at(-1)?.id ?? "") : "";
   await db
     .insert(sweepCursors)
     .values({ name: "frozen_alarms", value: next })
@@ -70,6 +72,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
 
   const cascadesResent = await resendStalledCascades(env, now);
   const orphanObjectsDeleted = await sweepOrphanObjects(env, now);
+  const storageTotalsCorrected = await checkStorageTotals(env, now);
 
   // Events whose hand-off to the webhook queue was missed or whose claim's lease ran out (the
   // message died with its process), then the 30-day retention.
@@ -93,6 +96,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
     alarmsChecked: page.length,
     cascadesResent,
     orphanObjectsDeleted,
+    storageTotalsCorrected,
     eventsDispatched,
     eventsPruned: changesOf(pruned, 0),
   };

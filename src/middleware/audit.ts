@@ -53,7 +53,7 @@ export const audit = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (isReadMethod(c.req.method) || c.res.status >= 400 || c.res.headers.get("Idempotent-Replayed")) return;
   const path = new URL(c.req.url).pathname;
-  if (path === "/auth/login") return; // signing in changes nothing
+  if (path === "/auth/login" || path === "/auth/logout") return; // signing in or out changes nothing stored
   const principal = c.get("principal");
   const ignored = new Set(c.get("ignoredFields") ?? []);
   const entry = {

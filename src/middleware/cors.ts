@@ -6,8 +6,10 @@ import { BOOKMARK_HEADER } from "./d1-session";
 import { configOf } from "../config";
 
 /** Browser origins allowed to call the API: CORS_ORIGINS, comma-separated (none by default). */
+export const isAllowedOrigin = (origin: string, env: AppEnv["Bindings"]) => configOf(env).corsOrigins.includes(origin);
+
 const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) =>
-  configOf(c.env).corsOrigins.includes(origin) ? origin : null;
+  isAllowedOrigin(origin, c.env) ? origin : null;
 
 const honoCors = cors({
   origin: allowedOrigin,

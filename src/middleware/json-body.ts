@@ -20,7 +20,7 @@ export const requireJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
     const length = c.req.header("Content-Length");
     const hasBody = (length !== undefined && length !== "0") || c.req.header("Transfer-Encoding") !== undefined;
     const contentType = c.req.header("Content-Type") ?? "";
-    const mediaType = contentType.split(";")[0]!.trim();
+    const mediaType = (contentType.split(";")[0] ?? "").trim();
     if (hasBody && !JSON_MEDIA_TYPE.test(mediaType)) throw unsupportedMediaType();
     // "application/json\t; charset=utf-8" is legal (RFC 9110) but trips the router's exact match.
     if (hasBody && contentType !== mediaType && !/^[^\s;]+(; [^;]+)*$/.test(contentType)) {
@@ -55,7 +55,11 @@ export function jsonNestingDepth(text: string, limit = Infinity): number {
       else if (ch === 0x22) inString = false;
     } else if (ch === 0x22) inString = true;
     else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
     } else if (ch === 0x5d || ch === 0x7d) depth--;
   }
   return deepest;
@@ -68,15 +72,15 @@ export function jsonNestingDepth(text: string, limit = Infinity): number {
  */
 export function findUnstorable(body: unknown): string | null {
   const stack: [unknown, string][] = [[body, ""]];
-  while (stack.length) {
-    const [value, path] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [value, path] = top;
     if (typeof value === "string") {
       if (!value.isWellFormed()) return path;
     } else if (value && typeof value === "object") {
       const keys = Object.keys(value);
       // Pushed in reverse so the first offending field in document order is the one reported.
       for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
+        const key = keys[i] ?? "";
         const at = `${path}${path ? "." : ""}${key}`;
         if (key === "__proto__" || !key.isWellFormed()) return at;
         stack.push([(value as Record<string, unknown>)[key], at]);

@@ -76,8 +76,11 @@ export const idRef = { schema: uuidField, default: ZERO_UUID, unset: [""] } as c
  * A flow of the customer's, or none: the write is refused unless the flow exists (migrations/0015).
  * Stored in lower case, as the service makes ids, so that it matches the flow it names.
  */
-export const flowRef = { ...idRef, store: (id: string) => id.toLowerCase() } as const;
+export const flowRef = { ...idRef, store: (id: unknown) => String(id).toLowerCase() } as const;
 /** A list where null means empty (the Go SDK sends `tag_ids: null`). */
 export const listOf = (schema: z.ZodType) => ({ schema, default: [] as unknown[] });
 /** A list of tag ids: each must name one of the customer's tags (migrations/0015), stored in lower case. */
-export const tagIdList = { ...listOf(uuidList), store: (ids: string[]) => ids.map((id) => id.toLowerCase()) };
+export const tagIdList = {
+  ...listOf(uuidList),
+  store: (ids: unknown) => (ids as string[]).map((id) => id.toLowerCase()),
+};

@@ -29,10 +29,13 @@ export const mimeType = z
   .regex(/^[\w.+-]+\/[\w.+-]+$/, { message: "a MIME type" })
   .max(127);
 
-// Rows as the generic code sees them: the shared columns plus each kind's own.
-export type Row = Record<string, any> & {
+// Rows as the generic code sees them: the shared columns, typed, plus each kind's own (a kind's
+// rules narrow those they read).
+export type Row = Record<string, unknown> & {
   id: string;
   customerId: string;
+  name: string;
+  detail: string;
   version: number;
   tmCreate: number;
   tmUpdate: number;
@@ -73,7 +76,7 @@ export interface FieldSpec {
   /** A response value computed from the row. */
   derive?: (row: Row) => unknown;
   /** The accepted value → its stored form. */
-  store?: (value: any, now: number) => unknown;
+  store?: (value: unknown, now: number) => unknown;
 }
 
 /** The kind also answers under another path name; `except` lists the methods it does not take there. */
@@ -170,7 +173,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         api: "type",
         schema: z.enum(["normal", "virtual"]),
         readOnly: true,
-        derive: (row) => (isVirtualNumber(row.number) ? "virtual" : "normal"),
+        derive: (row) => (typeof row.number === "string" && isVirtualNumber(row.number) ? "virtual" : "normal"),
       },
       { api: "call_flow_id", column: "callFlowId", ...flowRef },
       { api: "message_flow_id", column: "messageFlowId", ...flowRef },
@@ -453,8 +456,12 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         schema: z.array(contactAddressSchema),
         input: z.array(contactAddressCreate).max(50),
         default: [],
-        store: (list: z.infer<typeof contactAddressCreate>[], now: number) =>
-          list.map((a) => newContactAddress(a, now)),
+        // The value passed `input` already; parsed again only to type it.
+        store: (list, now) =>
+          z
+            .array(contactAddressCreate)
+            .parse(list)
+            .map((a) => newContactAddress(a, now)),
       },
       { api: "tag_ids", column: "tagIds", ...tagIdList },
     ],

@@ -5,6 +5,7 @@ import { customers, endedCustomerStatuses, Permission } from "../db/schema";
 import { resetDefaultBillingStatements } from "../domain/customer-store";
 import { alreadyExists, permissionDenied } from "../lib/errors";
 import { isVirtualNumber } from "./kinds";
+import { moveTotalsIfWritten } from "../storage/accounts";
 import { objectKey } from "../storage/objects";
 import type { Guard, KindRules } from "./store";
 
@@ -14,7 +15,11 @@ export const guestImmutable = () =>
     "The guest agent cannot be deleted, nor have its password or permission changed.",
   );
 
-const isAdmin = (permission: number) => (permission & Permission.CustomerAdmin) !== 0;
+// Rows and inputs reach the rules untyped (one engine for every kind); each rule checks what it reads.
+const isAdmin = (permission: unknown) =>
+  typeof permission === "number" && (permission & Permission.CustomerAdmin) !== 0;
+/** A field the kind's Create schema requires as a string. */
+const text = (value: unknown) => (typeof value === "string" ? value : "");
 
 /** Holds inside the DELETE/UPDATE itself: another admin who can sign in remains. */
 const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
@@ -25,14 +30,15 @@ const anotherAdminRemains = (customerId: string, agentId: string): Guard => ({
 
 const agentRules: KindRules = {
   async beforeCreate({ db, env, customer }, input) {
-    assertNotSuperAdminUsername(env, input.username);
+    const username = text(input.username);
+    assertNotSuperAdminUsername(env, username);
     // A username is a sign-in identity: it may not be another live customer's email either.
     const [taken] = await db
       .select({ id: customers.id })
       .from(customers)
       .where(
         and(
-          eq(customers.email, input.username),
+          eq(customers.email, username),
           notInArray(customers.status, endedCustomerStatuses),
           ne(customers.id, customer.id),
         ),
@@ -57,7 +63,7 @@ const agentRules: KindRules = {
 
 const numberRules: KindRules = {
   beforeCreate({ customer }, input) {
-    if (!isVirtualNumber(input.number) && customer.identityVerificationStatus !== "verified") {
+    if (!isVirtualNumber(text(input.number)) && customer.identityVerificationStatus !== "verified") {
       throw permissionDenied(
         "IDENTITY_VERIFICATION_REQUIRED",
         "PSTN numbers need a verified identity; virtual numbers (+899…) do not.",
@@ -75,6 +81,8 @@ const billingAccountRules: KindRules = {
 };
 
 const fileRules: KindRules = {
+  // The storage account's totals follow the rows in the same batch (never drifting).
+  alsoOnDelete: ({ customer }, row, now) => [moveTotalsIfWritten(customer.id, -1, -Number(row.sizeBytes ?? 0), now)],
   // The row goes first (D1 is the record), then its bytes; if this fails the cron removes them.
   async afterDelete(env, row) {
     try {

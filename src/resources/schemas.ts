@@ -72,7 +72,11 @@ export function schemasFor(spec: KindSpec) {
 
 /** The body of a setter: the named fields, required where the contract requires them. */
 export function setterSchemaFor(spec: KindSpec, setter: SetterSpec, name: string) {
-  const picked = setter.fields.map((api) => spec.fields.find((f) => f.api === api)!);
+  const picked = setter.fields.map((api) => {
+    const field = spec.fields.find((f) => f.api === api);
+    if (!field) throw new Error(`the ${setter.name} setter of ${spec.kind} names no field ${api}`);
+    return field;
+  });
   return z
     .object(Object.fromEntries(picked.map((f) => [f.api, setter.required ? inputOf(f) : inputOf(f).optional()])))
     .openapi(name);
@@ -86,7 +90,7 @@ export function serializerFor(spec: KindSpec) {
     customer_id: row.customerId,
     name: row.name,
     detail: row.detail,
-    ...Object.fromEntries(fields.map((f) => [f.api, f.derive ? f.derive(row) : row[f.column!]])),
+    ...Object.fromEntries(fields.map((f) => [f.api, f.derive ? f.derive(row) : f.column ? row[f.column] : undefined])),
     tm_create: iso(row.tmCreate),
     tm_update: iso(row.tmUpdate),
     tm_delete: deletedAt === undefined ? null : iso(deletedAt),

@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env";
 import { principalOf, requireOwnCustomer } from "../auth/principal";
 import { type BatchStatement, changesOf, d1Batch } from "../db/batch";
 import type { Db } from "../db/client";
+import { insertWhere } from "../db/insert-where";
 import type { ResourceKind } from "../db/owned";
 import { type CustomerRow, Permission, type tags } from "../db/schema";
 import type { Env } from "../env";
@@ -12,6 +13,7 @@ import { alreadyExists, ApiError, concurrentUpdate, notFound } from "../lib/erro
 import { type IfMatch, ifMatchHolds } from "../lib/etag";
 import { isUuid } from "../lib/validation";
 import { requireActive } from "../lifecycle/guards";
+import { createGuardFor } from "../plans/create-guard";
 import { type KindSpec, kindSpecs, type Row, tableOf } from "./kinds";
 import { schemasFor, serializerFor, toColumns } from "./schemas";
 import { hasSealedFields, sealFor, withSealed } from "./sealed-fields";
@@ -30,9 +32,13 @@ export interface RuleContext {
 
 /** The rules that make a kind more than a table: checks, defaults and race-safe guards. */
 export interface KindRules {
-  beforeCreate?(ctx: RuleContext, input: Record<string, any>): Promise<void> | void;
+  beforeCreate?(ctx: RuleContext, input: Record<string, unknown>): Promise<void> | void;
   /** Checks before a change; may return an SQL condition the UPDATE must also meet, and its error. */
-  beforeUpdate?(ctx: RuleContext, row: Row, input: Record<string, any>): Promise<Guard | undefined> | Guard | undefined;
+  beforeUpdate?(
+    ctx: RuleContext,
+    row: Row,
+    input: Record<string, unknown>,
+  ): Promise<Guard | undefined> | Guard | undefined;
   beforeDelete?(ctx: RuleContext, row: Row): Promise<Guard | undefined> | Guard | undefined;
   /** Statements for the same batch as the DELETE, each acting only if the one before it did (`changes() = 1`). */
   alsoOnDelete?(ctx: RuleContext, row: Row, now: number): BatchStatement[];
@@ -129,7 +135,9 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
 
   /**
    * Inserts a row with every column given (the row answered is the row stored, known before the
-   * write), in one batch with whatever `withAnswer` adds around it (the idempotent answer).
+   * write), in one batch with whatever `withAnswer` adds around it (the idempotent answer). Plan
+   * limits and the storage quota are conditions of the INSERT itself (race-free); a refused insert
+   * writes nothing, and the stored answer, which commits only after a row was written, neither.
    */
   async function insert(
     ctx: RuleContext,
@@ -137,12 +145,21 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
     withAnswer: (row: Row, statements: BatchStatement[]) => Promise<BatchStatement[]> = async (_row, s) => s,
   ): Promise<Row> {
     const row = completeRow(table, values);
+    const guard = createGuardFor(kind, ctx.db, ctx.env, ctx.customer.id, row);
+    const statements: BatchStatement[] = guard
+      ? [insertWhere(ctx.db, table, row, guard.condition), ...(guard.also ?? [])]
+      : [ctx.db.insert(table).values(row as never)];
+    let results: D1Result[];
     try {
-      await d1Batch(ctx.db.$client, await withAnswer(row, [ctx.db.insert(table).values(row as never)]));
-      return row;
+      results = await d1Batch(ctx.db.$client, await withAnswer(row, statements));
     } catch (err) {
       throw conflictFor(spec, err) ?? err;
     }
+    // The guarded INSERT … SELECT … WHERE returns the row it wrote, or nothing when refused.
+    const written =
+      !guard || results.some((r) => r.results?.some((record) => (record as { id?: unknown }).id === row.id));
+    if (!written) throw await (guard as NonNullable<typeof guard>).refusal();
+    return row;
   }
 
   /**
@@ -156,7 +173,7 @@ export function kindStore(kind: ResourceKind, rules: KindRules = {}) {
     ctx: RuleContext,
     id: string,
     change: Change,
-    options: { input?: Record<string, any>; expected?: IfMatch } = {},
+    options: { input?: Record<string, unknown>; expected?: IfMatch } = {},
   ): Promise<Row> {
     const { input = {}, expected } = options;
     if (!rules.beforeUpdate && typeof change !== "function") {

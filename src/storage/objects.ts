@@ -51,8 +51,8 @@ export async function deleteCustomerObjectsChunk(env: Env, customerId: string): 
     .limit(1);
   if (!job) throw new Error("no deletion job");
   const uncounted = keys.filter((k) => k > job.cursor).length;
-  if (uncounted > 0) {
-    const last = keys[keys.length - 1]!;
+  const last = keys.at(-1);
+  if (uncounted > 0 && last !== undefined) {
     const counted = await d1Batch(env.DB, [
       sql`UPDATE deletion_jobs
           SET deleted = json_set(deleted, '$.storage_objects', coalesce(json_extract(deleted, '$.storage_objects'), 0) + ${uncounted}),

@@ -53,7 +53,7 @@ export async function deliverEvent(env: Env, eventId: string, attempt: number): 
     .where(eq(customerEvents.id, eventId))
     .limit(1);
   // Gone (pruned, or the customer deleted) or already settled by an earlier copy of the message.
-  if (!row || row.event.deliveryStatus !== "pending") return null;
+  if (row?.event.deliveryStatus !== "pending") return null;
   const { event, customer } = row;
   if (customer.webhookDisabled && event.type !== "customer_deleted") {
     await settle(db, eventId, "disabled");

@@ -43,7 +43,7 @@ function classifyIpv4Int(value: number): AddressVerdict {
 
 /** Eight 16-bit groups of an IPv6 address (with an optional dotted IPv4 tail), or null. */
 function parseIpv6(address: string): number[] | null {
-  let text = address.toLowerCase().split("%")[0]!;
+  let text = address.toLowerCase().split("%")[0] ?? "";
   let tail: number[] = [];
   const lastColon = text.lastIndexOf(":");
   if (text.slice(lastColon + 1).includes(".")) {
@@ -57,8 +57,8 @@ function parseIpv6(address: string): number[] | null {
   if (halves.length > 2) return null;
   const read = (s: string) =>
     s === "" ? [] : s.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
-  const head = read(halves[0]!);
-  const rest = halves.length === 2 ? read(halves[1]!) : [];
+  const head = read(halves[0] ?? "");
+  const rest = halves.length === 2 ? read(halves[1] ?? "") : [];
   if (head.some(Number.isNaN) || rest.some(Number.isNaN)) return null;
   const explicit = head.length + rest.length + tail.length;
   if (explicit > 8 || (halves.length === 1 && explicit !== 8)) return null;

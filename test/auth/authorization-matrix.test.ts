@@ -12,6 +12,7 @@ import {
   type TestCustomer,
 } from "../helpers";
 import { createResource, validBody } from "../helpers/resources";
+import { changePlan } from "../helpers/plans";
 
 // ---------------------------------------------------------------------------------------------
 // The authorization matrix: every route of the OpenAPI document × every kind of caller → the
@@ -237,6 +238,13 @@ async function throwawayCustomer(): Promise<string> {
   return res.body.id;
 }
 
+const storageAccountOf = async (customerId: string) =>
+  (
+    await env.DB.prepare("SELECT id FROM storage_accounts WHERE customer_id = ?")
+      .bind(customerId)
+      .first<{ id: string }>()
+  )?.id ?? "none";
+
 /** A reset token for the admin agent of a throwaway customer. */
 async function mintResetToken(): Promise<string> {
   const customer = await createCustomer();
@@ -307,6 +315,7 @@ const ROWS: Record<string, Row> = {
       body: { username: world.loginUser.username, password: world.loginUser.password },
     }),
   },
+  "POST /auth/logout": { expect: everyone(200), request: () => ({ path: "/auth/logout" }) },
   "POST /auth/signup": {
     expect: everyone(200),
     request: () => ({
@@ -442,6 +451,18 @@ const ROWS: Record<string, Row> = {
     expect: SUPER_ADMIN,
     request: () => ({ path: `/v1.0/customers/${world.target.id}/audit` }),
   },
+  "GET /v1.0/customers/{id}/events": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/events` }),
+  },
+  "GET /v1.0/customers/{id}/webhook_deliveries": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/webhook_deliveries` }),
+  },
+  "GET /v1.0/customers/{id}/accesskeys": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/accesskeys` }),
+  },
 
   // Access keys: CustomerAdmin of the key's customer; the super admin manages its own.
   "GET /v1.0/accesskeys": {
@@ -568,6 +589,40 @@ const ROWS: Record<string, Row> = {
   "GET /v1.0/contacts/lookup": {
     expect: resourceStatuses("contacts").get,
     request: () => ({ path: `/v1.0/contacts/lookup?phone=${encodeURIComponent(CONTACT_PHONE)}` }),
+  },
+
+  // Plans and usage (issue 17): the operator sets plans; usage reads like the customer.
+  "PUT /v1.0/billing_accounts/{id}/plan_type": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/billing_accounts/${world.target.billing}/plan_type`, body: { plan_type: "basic" } }),
+  },
+  "GET /v1.0/customer/usage": { expect: OWN_ADMIN_OR_MANAGER_READ, request: () => ({ path: "/v1.0/customer/usage" }) },
+  "GET /v1.0/customers/{id}/usage": {
+    expect: SUPER_ADMIN,
+    request: () => ({ path: `/v1.0/customers/${world.target.id}/usage` }),
+  },
+
+  // Storage accounts: the caller's own; the operator's over all; by id, also its customer's readers.
+  "GET /v1.0/storage_account": {
+    expect: OWN_ADMIN_OR_MANAGER_READ,
+    request: () => ({ path: "/v1.0/storage_account" }),
+  },
+  "GET /v1.0/storage_accounts": { expect: SUPER_ADMIN, request: () => ({ path: "/v1.0/storage_accounts" }) },
+  "POST /v1.0/storage_accounts": {
+    expect: SUPER_ADMIN,
+    async request() {
+      const id = await throwawayCustomer();
+      await env.DB.prepare("DELETE FROM storage_accounts WHERE customer_id = ?").bind(id).run();
+      return { path: "/v1.0/storage_accounts", body: { customer_id: id } };
+    },
+  },
+  "GET /v1.0/storage_accounts/{id}": {
+    expect: statuses({ manager: 200, admin: 200, otherAdmin: 404, frozenAdmin: 404, superAdmin: 200 }),
+    request: async () => ({ path: `/v1.0/storage_accounts/${await storageAccountOf(world.a.id)}` }),
+  },
+  "DELETE /v1.0/storage_accounts/{id}": {
+    expect: SUPER_ADMIN,
+    request: async () => ({ path: `/v1.0/storage_accounts/${await storageAccountOf(await throwawayCustomer())}` }),
   },
 
   // The agent's API (service_agents). Password changes revoke the caller: a fresh one per cell.
@@ -772,6 +827,16 @@ beforeAll(async () => {
     expiredKey: { token: expiring.body.token },
   };
   expect((await api("DELETE", `/v1.0/customers/${world.deleted.id}`, { token: world.superAdmin })).status).toBe(200);
+  // Tenants A and B create more of each kind than the free plan allows (test/plans/limits.test.ts): their
+  // default billing account (the one the billing_account_id cell sets again) is on unlimited.
+  for (const who of [world.shared.admin, world.shared.otherAdmin]) {
+    await changePlan(who.billing!, "unlimited");
+    const made = await api("PUT", "/v1.0/customer/billing_account_id", {
+      token: who.token,
+      body: { billing_account_id: who.billing },
+    });
+    expect(made.status).toBe(200);
+  }
   // Each agent's own file, uploaded through the agent's API.
   for (const caller of ["agent", "manager", "admin", "otherAdmin"] as const) {
     world.shared[caller].file = await agentUpload(world.shared[caller]);

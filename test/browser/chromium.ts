@@ -31,8 +31,13 @@ const SYSTEM_PATHS = [
 
 // The package's flags are for serverless hosts; these two would switch off the very protections
 // (same-origin policy, mixed-content blocking) that the docs test checks, and playwright sets headless.
+// --single-process too: in it, closing a browser context kills the whole browser (SIGTRAP), and the
+// console test closes one per flow.
 const dropped = (flag: string) =>
-  flag === "--disable-web-security" || flag === "--allow-running-insecure-content" || flag.startsWith("--headless");
+  flag === "--disable-web-security" ||
+  flag === "--allow-running-insecure-content" ||
+  flag === "--single-process" ||
+  flag.startsWith("--headless");
 
 export const HOW_TO_GET_ONE =
   "The browser tests (test/browser/) need Chrome or Chromium. Any one of these works: " +

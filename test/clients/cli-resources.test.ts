@@ -68,7 +68,9 @@ let cli: ReturnType<typeof vn>;
 let customerId: string;
 
 beforeAll(async () => {
-  const c = await customerWithKey();
+  // These replays create 2 agents (4 with the admin and the guest), 2 queues, 1 trunk, 1 extension,
+  // 2 virtual numbers and 5 flows: within the free plan, the platform's default for new customers.
+  const c = await customerWithKey("free");
   cli = vn(c.key);
   customerId = c.id;
 });

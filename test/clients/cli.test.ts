@@ -73,7 +73,8 @@ let customer: Awaited<ReturnType<typeof customerWithKey>>;
 let cli: ReturnType<typeof vn>;
 
 beforeAll(async () => {
-  customer = await customerWithKey();
+  // No limited kind is created here (billing accounts, tags, files, contacts…): the free plan.
+  customer = await customerWithKey("free");
   cli = vn(customer.key);
 });
 
@@ -85,7 +86,7 @@ describe("vn login / vn me", () => {
   });
 
   it("refuses a wrong key, so `vn login` reports the validation failure", async () => {
-    expect((await vn("vb_" + "0".repeat(32)).get("/me")).status).toBe(401);
+    expect((await vn(`vb_${"0".repeat(32)}`).get("/me")).status).toBe(401);
   });
 });
 

@@ -145,7 +145,7 @@ describe("POST /auth/unregister with the contract's forms", () => {
 
 describe("PUT /v1.0/customer/metadata", () => {
   it("treats a missing rtp_debug as false", async () => {
-    const c = await customerWithKey();
+    const c = await customerWithKey("free");
     const on = await api("PUT", `/v1.0/customer/metadata?accesskey=${c.key}`, { body: { rtp_debug: true } });
     expect(on.status, JSON.stringify(on.body)).toBe(200);
     expect(on.body.metadata.rtp_debug).toBe(true);

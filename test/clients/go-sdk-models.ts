@@ -160,3 +160,12 @@ export const TagModel: GoModel = { id: "string", name: "string", detail: "string
 
 /** `AuthLoginResponse`: plain (non-pointer) strings. */
 export const LoginModel: GoModel = { username: "string", token: "string" };
+
+/** StorageManagerAccount: every field a pointer with omitempty; counts are int64. */
+export const StorageAccountModel: GoModel = {
+  id: "string",
+  customer_id: "string",
+  total_file_count: "int",
+  total_file_size: "int",
+  ...times,
+};

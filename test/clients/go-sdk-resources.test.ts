@@ -24,7 +24,9 @@ let client: ReturnType<typeof sdk>;
 let customerId: string;
 
 beforeAll(async () => {
-  const c = await customerWithKey();
+  // These replays create 2 agents (4 with the admin and the guest), 2 queues, 1 trunk, 1 extension,
+  // 1 virtual number and 4 flows: within the free plan, the platform's default for new customers.
+  const c = await customerWithKey("free");
   client = sdk(c.key);
   customerId = c.id;
 });

@@ -34,7 +34,8 @@ async function newAgent() {
 }
 
 beforeAll(async () => {
-  owner = await customerWithKey();
+  // Two agents (four with the admin and the guest) and two extensions: within the free plan.
+  owner = await customerWithKey("free");
   agent = await newAgent();
 });
 

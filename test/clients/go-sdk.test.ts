@@ -16,7 +16,8 @@ let customer: Awaited<ReturnType<typeof customerWithKey>>;
 let client: ReturnType<typeof sdk>;
 
 beforeAll(async () => {
-  customer = await customerWithKey();
+  // No limited kind is created here: the free plan, the platform's default.
+  customer = await customerWithKey("free");
   client = sdk(customer.key);
 });
 

@@ -13,7 +13,8 @@ let client: ReturnType<typeof mcp>;
 let customerId: string;
 
 beforeAll(async () => {
-  const c = await customerWithKey();
+  // One flow and kinds no plan limits: the free plan, the platform's default.
+  const c = await customerWithKey("free");
   client = mcp(c.key);
   customerId = c.id;
 });
@@ -41,7 +42,8 @@ describe("mcp: list and get tools (agents, extensions, numbers, queues, tags)", 
   const kinds = ["agents", "extensions", "numbers", "queues", "tags"] as const;
 
   it.each(kinds)("list_%s(page_size=10, page_token=…) pages with next_page_token", async (kind) => {
-    const c = await customerWithKey();
+    // Three of a kind to page through: more queues than the free plan allows (2), so basic.
+    const c = await customerWithKey("basic");
     for (let i = 0; i < 3; i++) await createResource(c.token, kind, validBody(kind));
     const cl = mcp(c.key);
     // validate_page_size clamps to 1..100; the tool passes the page_token only when given.
@@ -56,7 +58,7 @@ describe("mcp: list and get tools (agents, extensions, numbers, queues, tags)", 
   });
 
   it.each(kinds)("get_%s: GET /v1.0/{kind}/{id}", async (kind) => {
-    const c = await customerWithKey();
+    const c = await customerWithKey("free");
     const created = await createResource(c.token, kind, validBody(kind));
     const body = expectMcp(await mcp(c.key).get(`/${kind}/${created.id}`));
     expect(body.id).toBe(created.id);
@@ -145,7 +147,7 @@ describe("mcp: contacts", () => {
 
 describe("mcp: errors it maps", () => {
   it("answers 401 for a bad key and 404 for an unknown id (the codes _handle_error maps)", async () => {
-    expect((await mcp("vb_" + "x".repeat(32)).get("/customer")).status).toBe(401);
+    expect((await mcp(`vb_${"x".repeat(32)}`).get("/customer")).status).toBe(401);
     const missing = await client.get("/agents/00000000-0000-4000-8000-000000000000");
     expect(missing.status).toBe(404);
     expect(missing.json.error.message).toBeTypeOf("string");

@@ -35,6 +35,8 @@ const CALLS = [
   ),
   ...item(["storage_files", "files", "transcribes", "transcriptions"], "GET POST", "GET DELETE"),
   "GET /v1.0/storage_files/{}/file",
+  "GET /v1.0/storage_account",
+  ...item(["storage_accounts"], "GET POST", "GET DELETE"),
   "PUT /v1.0/agents/{}/addresses",
   "PUT /v1.0/agents/{}/tag_ids",
   "PUT /v1.0/agents/{}/permission",

@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import { adminLogin, api, BASE, createAccesskey, createCustomer, readResponse } from "../helpers";
 import { mailbox } from "../helpers/mail";
+import { setPlan, type Plan } from "../helpers/plans";
 
 /**
  * Replays requests the way the platform's own clients put them on the wire. Each client's
@@ -142,9 +143,17 @@ export function goMultipartFile(filename: string, bytes: Uint8Array) {
   return { contentType: `multipart/form-data; boundary=${boundary}`, body };
 }
 
-/** A customer (operator-created, logged in) and an access key of its admin agent: what a client user holds. */
-export async function customerWithKey() {
+/**
+ * A customer (operator-created, logged in) on `plan`, and an access key of its admin agent: what a
+ * client user holds. Each replay names a plan that allows what it creates (the platform puts new
+ * customers on free, which is also DEFAULT_PLAN_TYPE here; another plan goes through a default
+ * billing account whose plan_type the operator sets).
+ */
+export async function customerWithKey(plan: Plan) {
   const customer = await createCustomer();
+  if (plan !== "free") await setPlan(customer, plan);
+  const usage = await api("GET", "/v1.0/customer/usage", { token: customer.token });
+  expect(usage.body.plan_type, "the replay's plan").toBe(plan);
   return { ...customer, key: await createAccesskey(customer.token, { name: "client" }) };
 }
 

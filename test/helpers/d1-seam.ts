@@ -57,18 +57,26 @@ export async function fetchWithDb(
   db: D1Database,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    /** A multipart body instead of JSON (fetch sets its Content-Type). */
+    form?: FormData;
+    headers?: Record<string, string>;
+    /** Settings to change for this request only. */
+    vars?: Partial<Env>;
+  } = {},
 ) {
   const headers: Record<string, string> = { "CF-Connecting-IP": "198.18.0.2", ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   const ctx = createExecutionContext();
-  const testEnv: Env = { ...(env as Env), DB: db };
+  const testEnv: Env = { ...(env as Env), ...options.vars, DB: db };
   const res = await worker.fetch(
     new Request(`${BASE}${path}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     }),
     testEnv,
     ctx,

@@ -11,10 +11,11 @@ import { BASE, readResponse } from ".";
 export async function callAndSettle(
   method: string,
   path: string,
-  options: { body?: unknown; env?: Partial<Env>; token?: string } = {},
+  options: { body?: unknown; env?: Partial<Env>; token?: string; headers?: Record<string, string> } = {},
 ) {
   const headers: Record<string, string> = {
     "CF-Connecting-IP": `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`,
+    ...options.headers,
   };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;

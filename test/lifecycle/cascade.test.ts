@@ -4,7 +4,12 @@ import { resourceKinds, type ResourceKind } from "../../src/db/owned";
 import type { Env } from "../../src/env";
 import worker from "../../src";
 import { toD1 } from "../../src/db/batch";
-import { CASCADE_CHUNK_ROWS, cascadeRetryDelaySeconds, recordDeletionJob, runCascade } from "../../src/lifecycle/cascade";
+import {
+  CASCADE_CHUNK_ROWS,
+  cascadeRetryDelaySeconds,
+  recordDeletionJob,
+  runCascade,
+} from "../../src/lifecycle/cascade";
 import { adminLogin, api, createCustomer } from "../helpers";
 import { countRows, runCron } from "../helpers/lifecycle";
 import { createResource, seedRows, validBody } from "../helpers/resources";
@@ -12,8 +17,9 @@ import { createResource, seedRows, validBody } from "../helpers/resources";
 const PER_KIND = 300; // 3,300 rows across the eleven kinds
 
 async function remainingRows(customerId: string) {
-  const out = {} as Record<ResourceKind, number>;
+  const out = {} as Record<ResourceKind | "storage_accounts", number>;
   for (const kind of resourceKinds) out[kind] = await countRows(kind, customerId);
+  out.storage_accounts = await countRows("storage_accounts", customerId);
   return out;
 }
 
@@ -87,8 +93,8 @@ describe("cascade deletion", () => {
     const res = await api("DELETE", `/v1.0/customers/${c.id}`, { token: await adminLogin() });
     expect(res.status).toBe(200);
     const receipt = await waitForFinished(c.id);
-    expect(receipt.deleted).toEqual({ ...before, storage_objects: 0 });
-    expect(receipt.remaining).toEqual(Object.fromEntries(resourceKinds.map((k) => [k, 0])));
+    expect(receipt.deleted).toEqual({ ...before, storage_accounts: 1, storage_objects: 0 });
+    expect(receipt.remaining).toEqual({ ...Object.fromEntries(resourceKinds.map((k) => [k, 0])), storage_accounts: 0 });
     expect(receipt.tm_finish).not.toBeNull();
     expect(await remainingRows(c.id)).toEqual(receipt.remaining);
     // Nothing else of the customer is left but its anonymized row and the job.
@@ -134,7 +140,7 @@ describe("cascade deletion", () => {
     const retried = await deliver("customer-cascade", [{ ...msg, attempts: 3 }]);
     expect(retried.explicitAcks).toEqual([msg.id]);
     const receipt = await waitForFinished(c.id);
-    expect(receipt.deleted).toEqual({ ...before, storage_objects: 0 });
+    expect(receipt.deleted).toEqual({ ...before, storage_accounts: 1, storage_objects: 0 });
     expect(receipt.deleted.tags).toBe(seeded.tags);
   });
 
@@ -150,7 +156,7 @@ describe("cascade deletion", () => {
     expect(first.explicitAcks.length + second.explicitAcks.length).toBe(2);
     await deliver("customer-cascade", [message(c.id)]); // and once more, after finishing
     const receipt = await waitForFinished(c.id);
-    expect(receipt.deleted).toEqual({ ...before, storage_objects: 0 });
+    expect(receipt.deleted).toEqual({ ...before, storage_accounts: 1, storage_objects: 0 });
   });
 
   it("works in bounded chunks and continues itself through the queue", async () => {
@@ -166,7 +172,7 @@ describe("cascade deletion", () => {
     const after = await remainingRows(c.id);
     expect(before.agents - after.agents).toBe(CASCADE_CHUNK_ROWS);
     const receipt = await waitForFinished(c.id);
-    expect(receipt.deleted).toEqual({ ...before, storage_objects: 0 });
+    expect(receipt.deleted).toEqual({ ...before, storage_accounts: 1, storage_objects: 0 });
   });
 
   it("never touches a customer that is not deleted, whatever a message says", async () => {
@@ -191,7 +197,7 @@ describe("cascade deletion", () => {
       .run();
     await runCron();
     const receipt = await waitForFinished(c.id);
-    expect(receipt.deleted).toEqual({ ...before, storage_objects: 0 });
+    expect(receipt.deleted).toEqual({ ...before, storage_accounts: 1, storage_objects: 0 });
   });
 });
 

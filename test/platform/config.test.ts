@@ -32,6 +32,8 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       corsOrigins: [],
       apiRateLimit: 600,
       apiRatePeriodSeconds: 60,
+      defaultPlanType: "free",
+      storageQuotaBytes: 10 * 1024 ** 3,
     });
   });
 
@@ -65,6 +67,8 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       PUBLIC_BASE_URL: "ftp://files.example",
       CORS_ORIGINS: "*",
       API_RATE_PERIOD_SECONDS: "30",
+      DEFAULT_PLAN_TYPE: "gold",
+      STORAGE_QUOTA_BYTES: "-1",
       SIP_CREDENTIALS_KEY: `${SIP_KEY},c2hvcnQta2V5`,
     });
     for (const name of [
@@ -76,6 +80,8 @@ describe("the configuration is parsed once, in src/config.ts", () => {
       "PUBLIC_BASE_URL",
       "CORS_ORIGINS",
       "API_RATE_PERIOD_SECONDS",
+      "DEFAULT_PLAN_TYPE",
+      "STORAGE_QUOTA_BYTES",
     ]) {
       expect(message).toContain(name);
     }

@@ -541,14 +541,14 @@ describe("races", () => {
 
   it("writes racing an operator delete leave no credential that works and no orphaned row", async () => {
     const admin = await adminLogin();
-    const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     for (let round = 0; round < 3; round++) {
       const c = await createCustomer();
       const key = await createAccesskey(c.token);
       // Writes spread over 30 ms with the deletion in the middle: some land before it, some
       // after, some across it (authenticated before, written after).
       const racing = Array.from({ length: 24 }, (_, i) =>
-        after(Math.random() * 30).then(() => {
+        sleep(Math.random() * 30).then(() => {
           switch (i % 6) {
             case 0:
             case 1:
@@ -565,7 +565,7 @@ describe("races", () => {
         }),
       );
       const [deleted, ...others] = await Promise.all([
-        after(10).then(() => api("DELETE", `/v1.0/customers/${c.id}`, { token: admin })),
+        sleep(10).then(() => api("DELETE", `/v1.0/customers/${c.id}`, { token: admin })),
         ...racing,
       ]);
       expect(deleted.status).toBe(200);

@@ -24,6 +24,7 @@ const EDGE_TEXT = [
   "%00",
   "<script>",
   "' OR 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, literally
   "${x}",
   "../",
 ];

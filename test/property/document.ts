@@ -147,6 +147,7 @@ const ERROR_STATUSES: Record<number, string[]> = {
   409: ["ALREADY_EXISTS"],
   413: ["PAYLOAD_TOO_LARGE"],
   415: ["UNSUPPORTED_MEDIA_TYPE"],
+  429: ["RESOURCE_EXHAUSTED"],
 };
 
 export function expectEnvelope(res: Sent, status: number, context: string) {

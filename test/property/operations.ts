@@ -4,6 +4,7 @@ import { expect } from "vitest";
 import type { ResourceKind } from "../../src/db/owned";
 import { api, createAgent, createCustomer, login } from "../helpers";
 import { createResource, kinds, validBody } from "../helpers/resources";
+import { setPlan } from "../helpers/plans";
 import { textArb } from "./arbitraries";
 import {
   type Ctx,
@@ -21,6 +22,14 @@ import { type Operation, send, type Sent, VALID_RUNS } from "./document";
 // ---- Per-operation configuration: setups, valid values, oracles, read-backs -------------------
 
 let seq = 0;
+
+/** STORAGE_QUOTA_BYTES in the tests (vitest.config.ts). */
+const STORAGE_QUOTA = 10 * 1024 ** 3;
+/** Stands in the generated body for the customer a run makes; replaced before sending. */
+const THIS_RUNS_CUSTOMER = "00000000-0000-4000-8000-00000000c0de";
+
+const storageUsed = async (token: string): Promise<number | undefined> =>
+  (await api("GET", "/v1.0/storage_account", { token })).body?.total_file_size;
 export const stamp = () => `${(++seq).toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
 
 /** Keeps a generated email valid and makes it unique. */
@@ -297,6 +306,28 @@ const CONFIGS: Record<string, OpConfig> = {
     readback: operatorReadback,
   },
 
+  "POST /v1.0/storage_accounts": {
+    async setup() {
+      const token = await superAdmin();
+      return { token, path: "/v1.0/storage_accounts", ids: { admin: token } };
+    },
+    // Each run: a customer whose account the operator deleted, so one may be made for it.
+    async perRun() {
+      const customer = await createCustomer();
+      await env.DB.prepare("DELETE FROM storage_accounts WHERE customer_id = ?").bind(customer.id).run();
+      return { customer };
+    },
+    valid: () => ({ customer_id: fc.oneof(fc.constant(THIS_RUNS_CUSTOMER), fc.uuid()) }),
+    prepare: (body, ctx) =>
+      body.customer_id === THIS_RUNS_CUSTOMER ? { ...body, customer_id: ctx.customer!.id } : body,
+    oracle: (body, ctx) =>
+      String(body.customer_id).toLowerCase() === ctx.customer!.id
+        ? { status: 200 }
+        : { status: 404, reason: "NOT_FOUND" },
+    readback: (res, ctx) => ({ path: `/v1.0/storage_accounts/${res.body.id}`, token: ctx.ids.admin, shown: res.body }),
+    runs: 8,
+  },
+
   "POST /v1.0/accesskeys": {
     setup: () => ownCustomer("/v1.0/accesskeys"),
     readback: (res, ctx) => ({ path: `/v1.0/accesskeys/${res.body.id}`, token: ctx.token, shown: res.body }),
@@ -433,6 +464,16 @@ function subResourceConfig(op: Operation): OpConfig | undefined {
     token: ctx.token,
     shown: _res.body,
   });
+  if (m[2] === "plan_type") {
+    return {
+      // The operator's, on a customer's billing account.
+      async setup() {
+        const ctx = await ownResource(kind, op.path);
+        return { ...ctx, token: await superAdmin(), ids: { ...ctx.ids, owner: ctx.token! } };
+      },
+      readback: (res, ctx) => ({ path: `/v1.0/${kind}/${ctx.ids.id}`, token: ctx.ids.owner, shown: res.body }),
+    };
+  }
   if (m[2] === "balance_add_force" || m[2] === "balance_subtract_force") {
     return {
       async setup() {
@@ -480,7 +521,12 @@ function resourceConfig(op: Operation): OpConfig | undefined {
   });
   if (op.method === "POST" && create) {
     return {
-      setup: async () => withRefs(await ownCustomer(op.path)),
+      async setup() {
+        const ctx = await ownCustomer(op.path);
+        // The runs create more of a kind than the free plan allows (test/plans/limits.test.ts tests the limits).
+        await setPlan(ctx.customer!, "unlimited");
+        return withRefs(ctx);
+      },
       valid: (ctx): Record<string, fc.Arbitrary<unknown>> => ({
         ...refArbs(op, ctx),
         // Virtual numbers (+899…) are for everyone; any other E.164 number needs a verified identity.
@@ -496,10 +542,18 @@ function resourceConfig(op: Operation): OpConfig | undefined {
         }
         return body;
       },
-      oracle: (body, ctx) =>
-        kind === "numbers" && !String(body.number).startsWith("+899")
-          ? { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" }
-          : (refOracle(body, ctx) ?? { status: 200 }),
+      async check(_body, _res, ctx) {
+        // Generated filesizes run up to 2^53: the quota's bookkeeping is checked after each record.
+        if (kind === "files") ctx.ids.used = String((await storageUsed(ctx.token!)) ?? 0);
+      },
+      oracle(body, ctx) {
+        if (kind === "numbers" && !String(body.number).startsWith("+899"))
+          return { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" };
+        // A file record's filesize counts against the storage quota like an upload's bytes.
+        if (kind === "files" && Number(ctx.ids.used ?? 0) + Number(body.filesize ?? 0) > STORAGE_QUOTA)
+          return { status: 429, reason: "STORAGE_QUOTA_EXCEEDED" };
+        return refOracle(body, ctx) ?? { status: 200 };
+      },
       readback,
       runs: kind === "agents" || kind === "extensions" ? 10 : VALID_RUNS,
     };

@@ -15,6 +15,7 @@ import {
   type TestCustomer,
 } from "../helpers";
 import { createResource, validBody } from "../helpers/resources";
+import { setPlan } from "../helpers/plans";
 
 // Issue 11 items 1 and 2: the owned kinds as the platform's contract and clients have them.
 
@@ -22,6 +23,8 @@ let a: TestCustomer;
 let b: TestCustomer;
 beforeAll(async () => {
   [a, b] = await Promise.all([createCustomer(), createCustomer()]);
+  // These tests create more trunks, queues and agents than the free plan allows (plan-limits.test.ts).
+  await Promise.all([setPlan(a, "unlimited"), setPlan(b, "unlimited")]);
 });
 
 const post = (kind: string, body: unknown, token = a.token) => api("POST", `/v1.0/${kind}`, { token, body });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { verificationSeam } from "../../src/domain/email-verification";
-import { api, expectError, login } from "../helpers";
+import { adminLogin, api, expectError } from "../helpers";
 import { customerRow, signup } from "../helpers/lifecycle";
 
 const verify = (token: string | undefined) => api("POST", "/auth/email-verify", { body: { token } });
@@ -21,14 +21,15 @@ describe("a verification token binds to the address it was sent to", () => {
   it("an email change landing between the verification's read and its write does not get verified", async () => {
     const s = await signup();
     const id = s.body.customer.id;
-    const session = await login(s.email, s.password);
+    // The operator's change: an unverified signup's own credentials cannot change anything.
+    const operator = await adminLogin();
     const raced = `raced-${s.email}`;
     // The concurrent PUT runs exactly in the window: after the verification read the customer
     // (still at the token's address), before it writes.
     let injected = 0;
     verificationSeam.afterRead = async () => {
       verificationSeam.afterRead = undefined;
-      const res = await api("PUT", "/v1.0/customer", { token: session, body: { email: raced } });
+      const res = await api("PUT", `/v1.0/customers/${id}`, { token: operator, body: { email: raced } });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       injected++;
     };
@@ -49,10 +50,11 @@ describe("a verification token binds to the address it was sent to", () => {
 
   it("an unrelated change in the same window does not stop the verification", async () => {
     const s = await signup();
-    const session = await login(s.email, s.password);
+    const operator = await adminLogin();
     verificationSeam.afterRead = async () => {
       verificationSeam.afterRead = undefined;
-      expect((await api("PUT", "/v1.0/customer", { token: session, body: { name: "Renamed Co" } })).status).toBe(200);
+      const path = `/v1.0/customers/${s.body.customer.id}`;
+      expect((await api("PUT", path, { token: operator, body: { name: "Renamed Co" } })).status).toBe(200);
     };
     const ok = await verify(s.verificationToken);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
@@ -67,13 +69,12 @@ describe("a verification token binds to the address it was sent to", () => {
   it("an email change revokes the links sent to the old address, even if the address comes back", async () => {
     const s = await signup();
     const id = s.body.customer.id;
-    const session = await login(s.email, s.password);
+    const operator = await adminLogin();
+    const put = (email: string) => api("PUT", `/v1.0/customers/${id}`, { token: operator, body: { email } });
     expect(await pendingTokens(id)).toEqual([{ email: s.email }]);
-    expect((await api("PUT", "/v1.0/customer", { token: session, body: { email: `moved-${s.email}` } })).status).toBe(
-      200,
-    );
+    expect((await put(`moved-${s.email}`)).status).toBe(200);
     expect(await pendingTokens(id)).toEqual([]);
-    expect((await api("PUT", "/v1.0/customer", { token: session, body: { email: s.email } })).status).toBe(200);
+    expect((await put(s.email)).status).toBe(200);
     expectError(await verify(s.verificationToken), 400, "INVALID_ARGUMENT", "INVALID_VERIFICATION_TOKEN");
     expect(await customerRow(id)).toMatchObject({ email: s.email, email_verified: 0, status: "initial" });
   });

@@ -19,6 +19,7 @@ import {
 } from "../helpers";
 import { countRows, runCron } from "../helpers/lifecycle";
 import { createResource } from "../helpers/resources";
+import { fetchWithDb, seamD1, writesTo } from "../helpers/d1-seam";
 
 /** What the Go SDK's PostStorageFiles sends: one multipart part named "file". */
 async function upload(
@@ -313,16 +314,15 @@ describe("storage files: tenants, deletion and cleanup", () => {
   it("an upload that races the customer's deletion keeps neither row nor object", async () => {
     const c = await createCustomer();
     // The deletion lands between the credential check and the row's insert.
-    const trigger = `leave_during_upload_${c.id.replaceAll("-", "")}`;
-    await env.DB.prepare(
-      `CREATE TRIGGER ${trigger} AFTER INSERT ON files WHEN NEW.customer_id = '${c.id}'
-       BEGIN UPDATE customers SET status = 'deleted' WHERE id = NEW.customer_id; END`,
-    ).run();
-    try {
-      expectError((await upload(c.token, "too late")) as any, 403, "PERMISSION_DENIED", "ACCOUNT_NOT_ACTIVE");
-    } finally {
-      await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
-    }
+    const db = seamD1(async (sqls) => {
+      if (writesTo("files")(sqls))
+        await env.DB.prepare("UPDATE customers SET status = 'deleted' WHERE id = ?").bind(c.id).run();
+    });
+    const form = new FormData();
+    form.append("file", new File(["too late"], "late.txt", { type: "text/plain" }));
+    const res = await fetchWithDb(db, "POST", "/v1.0/storage_files", { token: c.token, form });
+    expect(res.status, JSON.stringify(res.body)).toBe(403);
+    expect(res.body.error.reason).toBe("ACCOUNT_NOT_ACTIVE");
     expect(await countRows("files", c.id)).toBe(0);
     expect(await objectKeys(c.id)).toEqual([]);
   });

@@ -41,7 +41,9 @@ beforeEach(() => {
       return Response.json({ Status: 0, Answer: type === 1 ? [{ type, data: "93.184.216.34" }] : [] });
     }
     const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     received.push({
       method: init?.method ?? "GET",
       url,

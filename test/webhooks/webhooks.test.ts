@@ -57,7 +57,9 @@ beforeEach(() => {
       return Response.json({ Status: 0, Answer: answers });
     }
     const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     received.push({
       method: init?.method ?? "GET",
       url: url.toString(),

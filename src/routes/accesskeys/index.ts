@@ -7,6 +7,7 @@ import { principalWithOwn, requireOwnCustomer, type Principal } from "../../auth
 import { accesskeys, Permission, ZERO_UUID, type AccesskeyRow } from "../../db/schema";
 import {
   AccesskeyCreateSchema,
+  AccesskeyPageSchema,
   AccesskeySchema,
   AccesskeyUpdateSchema,
   accesskeyLimitExceeded,
@@ -18,7 +19,7 @@ import { superAdminCredentialVersion } from "../../auth/super-admin";
 import { changesOf, d1Batch } from "../../db/batch";
 import { errorResponses, notFound } from "../../lib/errors";
 import { ownResults, withStoredAnswer } from "../../middleware/idempotency";
-import { pageOf, pageQuery, pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { pageOf, pageQuery, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
 import type { Db } from "../../db/client";
@@ -68,7 +69,7 @@ export const listAccesskeys = defineRoute(
     security: authenticated,
     request: { query: PageQuerySchema },
     responses: {
-      200: jsonResponse(pageSchema(AccesskeySchema, "AccesskeyList"), "A page of access keys"),
+      200: jsonResponse(AccesskeyPageSchema, "A page of access keys"),
       ...errorResponses(400, 401, 403),
     },
   }),

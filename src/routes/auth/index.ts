@@ -1,5 +1,6 @@
 import { EMAIL_VERIFY_SCRIPT, registerEmailVerifyPage, verifyEmail } from "./email-verify";
 import { login } from "./login";
+import { logout } from "./logout";
 import { registerPageAssets } from "./pages";
 import { passwordForgot } from "./password-forgot";
 import { PASSWORD_RESET_SCRIPT, passwordResetForm, resetPassword } from "./password-reset";
@@ -8,6 +9,7 @@ import { cancelUnregister, unregister } from "./unregister";
 
 export const authRoutes = [
   login,
+  logout,
   signup,
   verifyEmail,
   passwordForgot,

@@ -82,10 +82,11 @@ export const login = defineRoute(
     if (!agent) throw invalidCredentials(); // counted since begin()
     await attempts.succeed();
     const token = await issueToken(agent, configOf(c.env).jwtSecret);
+    // Strict: no other site's page can make the browser send it (CSRF), not even a link's GET.
     setCookie(c, "token", token, {
       httpOnly: true,
       secure: true,
-      sameSite: "Lax",
+      sameSite: "Strict",
       path: "/",
       maxAge: TOKEN_TTL_SECONDS,
     });

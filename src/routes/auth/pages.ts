@@ -18,6 +18,9 @@ export const pageHeaders = {
 /** An HTML page of this service: strict CSP, never cached (its URL carries a token), no referrer. */
 export const htmlPage = (c: Context, html: string, status: 200 | 400 = 200) => c.html(html, status, pageHeaders);
 
+/** Text for an HTML page: markup characters escaped. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
 export function page(title: string, body: string, script: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -28,7 +31,7 @@ ${body}
 </main>${script ? `<script src="${script}"></script>` : ""}</body></html>`;
 }
 
-type Getter = { get: (path: string, handler: (c: any) => Response) => unknown };
+type Getter = { get: (path: string, handler: (c: any) => Response | Promise<Response>) => unknown };
 
 /** The pages' static assets: one stylesheet and each page's script. */
 export function registerPageAssets(app: Getter, scripts: Record<string, string>) {

@@ -6,6 +6,7 @@ import { assertEmailAvailable, buildCustomerCreation, runBatch } from "../../dom
 import { assertSignupAllowed, clientIp } from "../../auth/attempt-limiter";
 import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
+import { recordSignupCredentials } from "../../domain/signup-credentials";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
@@ -45,7 +46,7 @@ export const signup = defineRoute(
     tags: ["Auth"],
     summary: "Sign up",
     description:
-      'Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.',
+      'Creates a customer in status `initial` with its first admin agent (username = email) and an access key named `default` (one year; its token is shown once), and mails a verification link. Until the address is verified, the account\'s credentials read, resend the verification and unregister, and nothing else (403 `ACCOUNT_NOT_ACTIVE`); the verification keeps the key and the password chosen here only if asked to (`signup_credentials: "keep"`). Not verified within SIGNUP_EXPIRY_SECONDS, the account expires. Without a password, the verification is followed by a "set your password" mail. At most 20 signups an hour per client address: past that, 429 with Retry-After.',
     request: { body: jsonBody(SignupSchema) },
     responses: {
       200: jsonResponse(SignupResponseSchema, "The new customer and its access key, or {}"),
@@ -65,6 +66,14 @@ export const signup = defineRoute(
       const created = await buildCustomerCreation(db, { ...input, username: input.email }, { status: "initial", now });
       const key = await buildAccesskey(created.row.id, { name: "default", expire: ONE_YEAR_SECONDS }, now);
       const verification = await buildVerification(db, c.env, created.row.id, input.email, now);
+      // Until the address is proven, the key (and a password chosen here) await its owner's decision.
+      const pending = recordSignupCredentials(db, {
+        customerId: created.row.id,
+        agentId: created.adminAgentId,
+        accesskeyId: key.row.id,
+        passwordSet: input.password !== undefined,
+        now,
+      });
       const answer = {
         customer: serializeCustomer(created.row),
         accesskey: serializeAccesskey(key.row, { token: key.token }),
@@ -73,7 +82,7 @@ export const signup = defineRoute(
         db,
         await withStoredAnswer(
           c,
-          [...created.statements, insertAccesskey(db, key.row), verification.statement],
+          [...created.statements, insertAccesskey(db, key.row), pending, verification.statement],
           answer,
         ),
       );

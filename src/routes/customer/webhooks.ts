@@ -1,24 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
 import { ownPage } from "../../resources/own-data";
-import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
+import { customerEvents, Permission, webhookDeliveries } from "../../db/schema";
+import { DeliveryPageSchema, EventPageSchema, serializeDelivery, serializeEvent } from "../../domain/event-views";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
 import { errorResponses } from "../../lib/errors";
-import { pageSchema, PageQuerySchema } from "../../lib/pagination";
+import { PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
-import { iso } from "../../lib/time";
 
 const READ = Permission.CustomerAdmin | Permission.CustomerManager;
-
-const EventSchema = z
-  .object({
-    id: z.uuid().openapi({ description: "Also the webhook-id of its deliveries." }),
-    type: z.enum(customerEventTypes),
-    data: CustomerSchema,
-    tm_create: z.string(),
-  })
-  .openapi("CustomerEvent");
 
 export const listOwnEvents = defineRoute(
   createRoute({
@@ -30,31 +21,15 @@ export const listOwnEvents = defineRoute(
     security: authenticated,
     request: { query: PageQuerySchema },
     responses: {
-      200: jsonResponse(pageSchema(EventSchema, "CustomerEventList"), "A page of events"),
+      200: jsonResponse(EventPageSchema, "A page of events"),
       ...errorResponses(400, 401, 403),
     },
   }),
   async (c) => {
-    const page = await ownPage(c, customerEvents, c.req.valid("query"), READ, (r) => ({
-      id: r.id,
-      type: r.type,
-      data: r.data as z.infer<typeof CustomerSchema>,
-      tm_create: iso(r.tmCreate),
-    }));
+    const page = await ownPage(c, customerEvents, c.req.valid("query"), READ, serializeEvent);
     return c.json(page, 200);
   },
 );
-
-const DeliverySchema = z
-  .object({
-    id: z.uuid(),
-    event_id: z.uuid(),
-    attempt: z.number().int(),
-    status_code: z.number().int().openapi({ description: "HTTP status of the answer; 0 when none came." }),
-    error: z.string(),
-    tm_create: z.string(),
-  })
-  .openapi("WebhookDelivery");
 
 export const listOwnDeliveries = defineRoute(
   createRoute({
@@ -65,19 +40,12 @@ export const listOwnDeliveries = defineRoute(
     security: authenticated,
     request: { query: PageQuerySchema },
     responses: {
-      200: jsonResponse(pageSchema(DeliverySchema, "WebhookDeliveryList"), "A page of attempts, newest first"),
+      200: jsonResponse(DeliveryPageSchema, "A page of attempts, newest first"),
       ...errorResponses(400, 401, 403),
     },
   }),
   async (c) => {
-    const page = await ownPage(c, webhookDeliveries, c.req.valid("query"), READ, (r) => ({
-      id: r.id,
-      event_id: r.eventId,
-      attempt: r.attempt,
-      status_code: r.statusCode,
-      error: r.error,
-      tm_create: iso(r.tmCreate),
-    }));
+    const page = await ownPage(c, webhookDeliveries, c.req.valid("query"), READ, serializeDelivery);
     return c.json(page, 200);
   },
 );

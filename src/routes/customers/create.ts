@@ -17,7 +17,7 @@ export const createCustomerRoute = defineRoute(
     tags: ["Customers (admin)"],
     summary: "Create a customer",
     description:
-      'Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent\'s username is `username`, or the email when left out; the password is write-only. Without a password, a "set your password" mail (a reset link, valid one hour) goes to the email.',
+      'Creates an active customer with its first admin agent and its guest agent, in one atomic batch. The admin agent\'s username is `username`, or the email when left out; the password is write-only. Without a password, a "set your password" mail (a reset link, valid one hour) goes to the username when it is an address, else to the email.',
     security: authenticated,
     request: { body: jsonBody(CustomerCreateSchema) },
     responses: {
@@ -36,7 +36,7 @@ export const createCustomerRoute = defineRoute(
     );
     // No password given: the admin agent chooses one through a "set your password" mail.
     if (input.password === undefined)
-      c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, row.id, row.email));
+      c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, row.id));
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },

@@ -1,14 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { principalOf, requireSuperAdmin } from "../../auth/principal";
-import { ownedTables, resourceKinds, zeroCounts } from "../../db/owned";
-import { deletionJobs, deletionJobStatuses } from "../../db/schema";
+import { ownedTables, resourceKinds } from "../../db/owned";
+import { deletionJobs, deletionJobStatuses, storageAccounts } from "../../db/schema";
 import { errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { iso, isoOrNull } from "../../lib/time";
 import { CustomerIdParams, findCustomerOr404 } from "./shared";
 
-const counts = z.object(Object.fromEntries(resourceKinds.map((k) => [k, z.number().int()])));
+// The owned kinds and the storage account: the rows a permanent deletion removes.
+const receiptTables = [
+  ...resourceKinds.map((kind) => [kind, ownedTables[kind]] as const),
+  ["storage_accounts", storageAccounts] as const,
+];
+const counts = z.object(Object.fromEntries(receiptTables.map(([k]) => [k, z.number().int()])));
 
 const DeletionReceiptSchema = z
   .object({
@@ -41,18 +46,21 @@ export const getDeletion = defineRoute(
     const { id } = await findCustomerOr404(db, c.req.valid("param").id);
     const [jobRows, ...remainingRows] = await db.batch([
       db.select().from(deletionJobs).where(eq(deletionJobs.customerId, id)).limit(1),
-      ...resourceKinds.map((kind) =>
-        db.select({ n: sql<number>`count(*)` }).from(ownedTables[kind]).where(eq(ownedTables[kind].customerId, id)),
+      ...receiptTables.map(([, table]) =>
+        db.select({ n: sql<number>`count(*)` }).from(table).where(eq(table.customerId, id)),
       ),
     ]);
     const job = jobRows[0];
     if (!job) throw notFound("deletion job");
-    const remaining = zeroCounts();
-    const deleted = zeroCounts();
-    resourceKinds.forEach((kind, i) => {
-      remaining[kind] = Number(remainingRows[i]![0]?.n ?? 0);
+    const remaining: Record<string, number> = {};
+    const deleted: Record<string, number> = {};
+    receiptTables.forEach(([kind], i) => {
+      remaining[kind] = Number(remainingRows[i]?.[0]?.n ?? 0);
       // The job holds what the customer owned when it was deleted; what is gone is the difference.
-      deleted[kind] = Math.max(0, (job?.deleted[kind] ?? 0) - (job?.status === "finished" ? 0 : remaining[kind]));
+      deleted[kind] = Math.max(
+        0,
+        (job?.deleted[kind] ?? 0) - (job?.status === "finished" ? 0 : (remaining[kind] ?? 0)),
+      );
     });
     return c.json(
       {

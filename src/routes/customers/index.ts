@@ -5,6 +5,7 @@ import { getDeletion } from "./deletion";
 import { getCustomer } from "./get";
 import { deleteCustomer, freezeCustomer, recoverCustomer } from "./lifecycle";
 import { listCustomers } from "./list";
+import { listCustomerAccesskeys, listCustomerDeliveries, listCustomerEvents } from "./read-views";
 import { updateCustomerMetadata, updateCustomerRoute } from "./update";
 
 export const customersRoutes = [
@@ -20,4 +21,7 @@ export const customersRoutes = [
   updateCustomerBillingAccount,
   updateIdentityVerification,
   listAudit,
+  listCustomerEvents,
+  listCustomerDeliveries,
+  listCustomerAccesskeys,
 ];

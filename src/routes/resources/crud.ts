@@ -12,6 +12,7 @@ import type { KindSpec } from "../../resources/kinds";
 import { ownPage, ownRow } from "../../resources/own-data";
 import { setterSchemaFor } from "../../resources/schemas";
 import { type KindRules, kindContext, READ, type Row } from "../../resources/store";
+import { createLimitResponses } from "../../plans/openapi";
 import { kindListFilters } from "./list-filters";
 
 // The HTTP routes of the kinds, built from the field table (src/resources/kinds.ts) and the
@@ -137,6 +138,7 @@ export function writeRoutes(
       responses: {
         200: writeResponse(Resource, `The created ${noun}`),
         ...errorResponses(400, 401, 403, 404, 409),
+        ...createLimitResponses(kind),
       },
     }),
     async (c) => {

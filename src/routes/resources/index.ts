@@ -8,7 +8,7 @@ import { getMe } from "./me";
 import { kindDefaults, kindRules } from "../../resources/rules";
 
 // Fixed paths precede /v1.0/{kind}/{id} so they are not read as an id.
-export const resourceRoutes: RouteModule<any>[] = [
+export const resourceRoutes: RouteModule[] = [
   changeAgentPassword,
   getMe,
   contactLookupRoute,

@@ -6,7 +6,7 @@ import { serviceAgentMeRoutes } from "./me";
 import { serviceAgentViewRoutes } from "./views";
 
 /** The contract's /v1.0/service_agents/*: the logged-in agent itself, its customer, and its view of the customer's data. */
-export const serviceAgentRoutes: RouteModule<any>[] = [
+export const serviceAgentRoutes: RouteModule[] = [
   ...serviceAgentMeRoutes,
   getServiceAgentCustomer,
   ...serviceAgentViewRoutes,

@@ -3,4 +3,4 @@ import { downloadFile, downloadStorageFile } from "./download";
 import { uploadStorageFile } from "./upload";
 
 /** Storage files' bytes: the multipart upload and the downloads (the records are the `files` kind). */
-export const storageFileRoutes: RouteModule<any>[] = [uploadStorageFile, downloadStorageFile, downloadFile];
+export const storageFileRoutes: RouteModule[] = [uploadStorageFile, downloadStorageFile, downloadFile];

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
 import { requireOwnCustomer } from "../../auth/principal";
+import { insertIf } from "../../db/insert-where";
 import { files, Permission } from "../../db/schema";
 import { ApiError, errorResponses } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
@@ -11,13 +12,16 @@ import { detailField, nameField } from "../../lib/validation";
 import { accountNotActive, requireActive } from "../../lifecycle/guards";
 import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
+import { quotaGuard, quotaRefusal } from "../../storage/accounts";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
+import { createLimitResponses } from "../../plans/openapi";
 import { schemasFor, serializerFor } from "../../resources/schemas";
 import { configOf } from "../../config";
 
 const spec = kindSpecs.files;
 const { Resource } = schemasFor(spec);
 const serialize = serializerFor(spec);
+type FileRow = typeof files.$inferSelect;
 
 export const filePart = z
   .instanceof(File, { message: "must be a file part (with a filename)" })
@@ -47,6 +51,9 @@ const requireMultipart = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+const customerActive = (customerId: string) =>
+  sql`EXISTS (SELECT 1 FROM customers WHERE id = ${customerId} AND status = 'active')`;
 
 /** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
 export function contentDisposition(filename: string): string {
@@ -93,7 +100,11 @@ export function uploadRoute(opts: UploadOptions) {
       security: authenticated,
       middleware: [...(opts.middleware ?? []), requireMultipart],
       request: { body: { required: true, content: { "multipart/form-data": { schema: opts.form } } } },
-      responses: { 200: jsonResponse(Resource, "The stored file"), ...errorResponses(400, 401, 403, 413, 415) },
+      responses: {
+        200: jsonResponse(Resource, "The stored file"),
+        ...errorResponses(400, 401, 403, 413, 415),
+        ...createLimitResponses("files"),
+      },
     }),
     async (c) => {
       const principal = c.get("principal");
@@ -107,6 +118,10 @@ export function uploadRoute(opts: UploadOptions) {
       const filename = uploadFilename(file.name);
       const contentType = mimeType.safeParse(file.type.split(";")[0]!.trim()).data ?? "application/octet-stream";
       const now = Date.now();
+      const db = c.get("db");
+      // A file that cannot fit is refused before any byte goes to R2; the INSERT below decides.
+      const early = await quotaRefusal(db, c.env, customer.id, file.size);
+      if (early) throw early;
 
       // The object first, then its row: a crash in between leaves an object with no row, which
       // the cron removes once it is older than any upload in flight (storage/objects.ts).
@@ -131,25 +146,16 @@ export function uploadRoute(opts: UploadOptions) {
         tmUpdate: now,
         version: 1,
       };
-      // The row and, in the same transaction, its removal again should the customer have stopped
-      // being active since the credential was checked (a deletion landing mid-upload): a row
-      // written after the deletion's batch would outlive the cascade.
-      const db = c.get("db");
-      let inserted;
-      let withdrawn: unknown[];
+      // The row is written only if, when the INSERT runs, the file fits the quota and the customer
+      // is still active (a deletion landing mid-upload: a row written after the deletion's batch
+      // would outlive the cascade); the storage totals move in the same batch.
+      const quota = quotaGuard(db, c.env, customer.id, file.size, now);
+      let inserted: FileRow | null;
       try {
-        [[inserted], withdrawn] = await db.batch([
-          db.insert(files).values(row).returning(),
-          db
-            .delete(files)
-            .where(
-              and(
-                eq(files.id, id),
-                sql`NOT EXISTS (SELECT 1 FROM customers WHERE id = ${customer.id} AND status = 'active')`,
-              ),
-            )
-            .returning({ id: files.id }),
-        ]);
+        inserted = await insertIf(db, files, row, {
+          condition: sql`(${quota.condition}) AND ${customerActive(customer.id)}`,
+          also: quota.also,
+        });
       } catch (err) {
         // No row, so no object either; unless the insert did land (a lost reply), then both stay.
         try {
@@ -159,11 +165,12 @@ export function uploadRoute(opts: UploadOptions) {
         }
         throw err;
       }
-      if (withdrawn.length > 0) {
+      if (!inserted) {
         await c.env.FILES_BUCKET.delete(key).catch(() => {}); // else the cron's
-        throw accountNotActive();
+        const still = await db.get<{ active: number }>(sql`SELECT ${customerActive(customer.id)} AS active`);
+        throw still?.active ? await quota.refusal() : accountNotActive();
       }
-      return c.json(serialize(inserted as never), 200);
+      return c.json(serialize(inserted), 200);
     },
     { upload: true },
   );
@@ -175,7 +182,9 @@ export const uploadStorageFile = uploadRoute({
   summary: "Upload a file",
   description:
     `Stores the bytes of the multipart part \`file\` (at most ${MAX_FILE_BYTES} bytes) and answers its record: ` +
-    "filename and filesize from the part, owner from the credential, uri_download where to fetch the bytes.",
+    "filename and filesize from the part, owner from the credential, uri_download where to fetch the bytes. " +
+    "The file counts against the customer's storage quota (STORAGE_QUOTA_BYTES): one that does not fit is refused " +
+    "with 429 STORAGE_QUOTA_EXCEEDED and leaves nothing stored.",
   mask: Permission.CustomerAdmin | Permission.CustomerManager,
   form: UploadForm,
   downloadBase: "/v1.0/storage_files",
