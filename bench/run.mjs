@@ -246,7 +246,7 @@ async function main() {
       .first();
     const probeId = probe.id;
 
-    const agentA = await agentWithExtensions(api, tenantA, 5);
+    const agentA = await agentWithExtensions(api, tenantA, 4);
 
     const ctx = { P, log, api, urls, db, rt, adminToken, tenantA, tenantB, loadavg, errors: results.errors };
     const cases = throughputCases({ urls, probeId, adminToken, tenantA, agentA });

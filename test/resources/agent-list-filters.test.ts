@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { setPlan } from "../helpers/plans";
 import { parseTagIds } from "../../src/routes/resources/list-filters";
 import { api, createCustomer, expectError, type TestCustomer } from "../helpers";
 import { createResource, validBody } from "../helpers/resources";
@@ -29,6 +30,7 @@ const idsOf = (...names: string[]) => names.map((n) => agent[n]!).sort();
 
 beforeAll(async () => {
   c = await createCustomer();
+  await setPlan(c, "unlimited"); // more agents than the free plan allows
   other = await createCustomer();
   // Agents name tags of their own customer (reference checks).
   for (const name of ["a", "b", "c"] as const) tag[name] = (await createResource(c.token, "tags")).id;

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { setPlan } from "../helpers/plans";
 import type { ResourceKind } from "../../src/db/owned";
 import { fetchWithDb, seamD1, writesTo } from "../helpers/d1-seam";
 import {
@@ -26,6 +27,8 @@ const foreign = { tag: "", flow: "" };
 
 beforeAll(async () => {
   [a, b] = await Promise.all([createCustomer(), createCustomer()]);
+  // More rows than the free plan allows: this file tests references, not plans.
+  await Promise.all([setPlan(a, "unlimited"), setPlan(b, "unlimited")]);
   [own.tag, own.tag2, own.flow, own.flow2, foreign.tag, foreign.flow] = (
     await Promise.all([
       createResource(a.token, "tags"),
@@ -201,6 +204,7 @@ describe("deleting a tag or a flow clears the references to it, in the same stat
 
   it("a deleted customer's cascade still removes every row (the clearing steps aside)", async () => {
     const c = await createCustomer();
+    await setPlan(c, "unlimited");
     const tag = await createResource(c.token, "tags");
     const flow = await createResource(c.token, "flows");
     const agent = await createResource(c.token, "agents", { ...validBody("agents"), tag_ids: [tag.id] });

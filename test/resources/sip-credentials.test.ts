@@ -1,5 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { setPlan } from "../helpers/plans";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import {
@@ -28,6 +29,7 @@ let key: string;
 
 beforeAll(async () => {
   c = await createCustomer();
+  await setPlan(c, "unlimited"); // more trunks than the free plan allows
   manager = (await createAgent(c.id, 64)).token;
   agent = (await createAgent(c.id, 16)).token;
   key = await createAccesskey(c.token);
