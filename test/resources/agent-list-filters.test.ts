@@ -9,7 +9,7 @@ import { createResource, validBody } from "../helpers/resources";
 
 let c: TestCustomer;
 let other: TestCustomer;
-const tag = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID() };
+const tag = { a: "", b: "", c: "", others: "" };
 const agent: Record<string, string> = {};
 
 async function agentWith(name: string, tagIds: string[], status?: string) {
@@ -32,15 +32,15 @@ beforeAll(async () => {
   c = await createCustomer();
   await setPlan(c, "unlimited"); // more agents than the free plan allows
   other = await createCustomer();
-  // Tag ids must name the customer's own tags (issue 21 #6): make them real.
-  for (const key of ["a", "b", "c"] as const) tag[key] = (await createResource(c.token, "tags")).id;
+  // Agents name tags of their own customer (reference checks).
+  for (const name of ["a", "b", "c"] as const) tag[name] = (await createResource(c.token, "tags")).id;
+  tag.others = (await createResource(other.token, "tags")).id;
   await agentWith("onlyA", [tag.a], "available");
   await agentWith("aAndB", [tag.a, tag.b], "busy");
   await agentWith("onlyB", [tag.b.toUpperCase()], "available");
   await agentWith("none", []);
   // Another customer's tagged agent is never listed.
-  const otherTag = await createResource(other.token, "tags");
-  await createResource(other.token, "agents", { ...validBody("agents"), tag_ids: [otherTag.id] });
+  await createResource(other.token, "agents", { ...validBody("agents"), tag_ids: [tag.others] });
 });
 
 describe("GET /v1.0/agents filters", () => {
@@ -51,6 +51,7 @@ describe("GET /v1.0/agents filters", () => {
       idsOf("onlyA", "aAndB", "onlyB"),
     );
     expect(await listed(`tag_ids=${tag.c}`)).toEqual([]);
+    expect(await listed(`tag_ids=${tag.others}`)).toEqual([]);
   });
 
   it("status: agents with that status; empty means any", async () => {
