@@ -13,12 +13,13 @@ export default defineConfig(async () => {
             ADMIN_USERNAME: "root@test.local",
             ADMIN_PASSWORD: "root-password-for-tests",
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+            // 32 bytes, base64: seals extension and trunk passwords (src/lib/sealed.ts).
+            SIP_CREDENTIALS_KEY: "cOZIppJvHVAHUPO6mJjYrlD/qMjZUHQYRusmJ44MFxs=",
             PUBLIC_BASE_URL: "http://api.test",
             // Pinned so a developer's .dev.vars (read by the plugin too) cannot change the tests.
             WEBHOOK_ALLOW_LOOPBACK: "false",
             GRACE_PERIOD_SECONDS: "2592000",
             SIGNUP_EXPIRY_SECONDS: "3600",
-            LOGIN_DELAY_CAP_SECONDS: "60",
             API_RATE_LIMIT: "100000",
             API_RATE_PERIOD_SECONDS: "60",
           },

@@ -7,7 +7,7 @@ import { cpus, totalmem, type as osType, release as osRelease } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Api, createCustomer } from "./lib/api.mjs";
+import { agentWithExtensions, Api, createCustomer } from "./lib/api.mjs";
 import { build, bundlePeer, bundleSize } from "./lib/build.mjs";
 import { renderReport } from "./lib/report.mjs";
 import { benchBindings, BENCH_DIR, readMigrations, readProject, ROOT, startRuntime } from "./lib/runtime.mjs";
@@ -241,8 +241,10 @@ async function main() {
       .first();
     const probeId = probe.id;
 
+    const agentA = await agentWithExtensions(api, tenantA, 5);
+
     const ctx = { P, log, api, urls, db, rt, adminToken, tenantA, tenantB, loadavg, errors: results.errors };
-    const cases = throughputCases({ urls, probeId, adminToken, tenantA });
+    const cases = throughputCases({ urls, probeId, adminToken, tenantA, agentA });
     results.roundTrips = await phase("round-trips", () => roundTrips(cases, urls));
     if (phases.has("throughput"))
       results.throughput = await phase("throughput", () => throughput({ ...ctx, calls: results.roundTrips }, cases));

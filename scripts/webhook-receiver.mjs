@@ -21,7 +21,11 @@ createServer((req, res) => {
     const body = Buffer.concat(chunks).toString("utf8");
     const id = req.headers["webhook-id"] ?? "";
     const timestamp = req.headers["webhook-timestamp"] ?? "";
-    const voipbin = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    // X-VoIPBIN-Signature covers the body, or for GET the raw query (event_id and timestamp).
+    const query = (req.url ?? "").split("?")[1] ?? "";
+    const voipbin = `sha256=${createHmac("sha256", secret)
+      .update(req.method === "GET" ? query : body)
+      .digest("hex")}`;
     const standard = `v1,${createHmac("sha256", Buffer.from(secret.slice(6), "base64"))
       .update(`${id}.${timestamp}.${body}`)
       .digest("base64")}`;

@@ -2,6 +2,7 @@ import type { AuthSession, Principal } from "./auth/principal";
 import type { DecodedCredential } from "./auth/credentials";
 import type { Db } from "./db/client";
 import type { Env } from "./env";
+import type { IdempotencyClaim } from "./middleware/idempotency";
 import type { Work } from "./lib/after-response";
 
 export interface AppEnv {
@@ -10,6 +11,8 @@ export interface AppEnv {
     requestId: string;
     /** A write's JSON body, parsed once (undefined when absent or malformed). */
     jsonBody: unknown;
+    /** The body's top-level fields the route ignored (X-Ignored-Fields names them, encoded). */
+    ignoredFields: string[];
     db: Db;
     /** The request's credential, decoded once (see credentialOf). */
     credential: DecodedCredential | null;
@@ -17,6 +20,10 @@ export interface AppEnv {
     auth: AuthSession;
     /** Set by `authenticate` for writes only; reads get it through principalOf / principalWith. */
     principal: Principal;
+    /** Whether the request spent its customer's API budget, or will once its access key is looked up (middleware/rate-limit.ts). */
+    rateBudget: "pending" | "spent";
+    /** The Idempotency-Key this request holds, if any (middleware/idempotency.ts). */
+    idempotencyClaim: IdempotencyClaim;
     /** Work to start once the answer is complete (lib/after-response.ts). */
     afterResponse: Work[];
   };

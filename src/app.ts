@@ -3,11 +3,13 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
+import { ConfigError, configOf } from "./config";
 import { authenticate } from "./auth/principal";
 import { limitWritesByAccountState } from "./lifecycle/guards";
+import { referenceViolation } from "./lib/db-errors";
 import { ApiError, envelope, invalidArgument } from "./lib/errors";
 import { noteIgnoredFields } from "./lib/ignored-fields";
-import { registerRoutes } from "./lib/route";
+import { isReadMethod, registerRoutes, routePropertiesOf } from "./lib/route";
 import { audit } from "./middleware/audit";
 import { d1Session } from "./middleware/d1-session";
 import { idempotency } from "./middleware/idempotency";
@@ -23,10 +25,6 @@ import { corsForBrowsers } from "./middleware/cors";
 import { runAfterResponse } from "./lib/after-response";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-// Routes whose writes can record a customer event (the customer's own and the operator's, auth
-// and lifecycle, and a billing account deletion that resets the customer's default).
-const EVENT_WRITING_PATHS = /^\/(auth\/|v1\.0\/customers?(\/|$)|v1\.0\/billing_accounts\/)/;
 
 const logDispatchError = (err: unknown) =>
   console.error("event dispatch failed; the cron retries", err instanceof Error ? err.message : String(err));
@@ -49,6 +47,19 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c)
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof ConfigError) {
+    // The operator's to fix, named in the log; a client learns only that the service cannot answer.
+    console.error(err.message);
+    return new ApiError("INTERNAL", "MISCONFIGURED", "The service is misconfigured; its log names the setting.");
+  }
+  // A write that named another customer's resource, or none: refused by the statement itself.
+  const reference = referenceViolation(err);
+  if (reference) {
+    const noun = reference === "tag_ids" ? "tag" : "flow";
+    return new ApiError("NOT_FOUND", "NOT_FOUND", `The ${noun} was not found.`, [
+      { field: reference, description: `names no ${noun} of this customer` },
+    ]);
+  }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /malformed json/i.test(err.message)) {
       return invalidArgument("INVALID_JSON_BODY", "The request body is not valid JSON.");
@@ -88,16 +99,18 @@ export function createApp() {
   app.use("*", async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
+    // Parsed on the first request (then cached): a bad setting fails every request, loudly.
+    configOf(c.env);
     await next();
     setResponseHeader(c, "X-Request-Id", requestId);
     setResponseHeader(c, "X-Content-Type-Options", "nosniff");
-    // Writes that can record customer events hand them to the webhook queue now rather than at
-    // the next cron run; other writes (resources, access keys) dispatch only to take over
-    // expired claims, at most once a minute per isolate.
+    // Writes of routes declared `writesEvents` hand their customer events to the webhook queue
+    // now rather than at the next cron run; other writes (resources, access keys) dispatch only to
+    // take over expired claims, at most once a minute per isolate.
     if (
-      c.req.method !== "GET" &&
+      !isReadMethod(c.req.method) &&
       c.res.status < 400 &&
-      shouldDispatchAfterWrite(EVENT_WRITING_PATHS.test(c.req.path))
+      shouldDispatchAfterWrite(routePropertiesOf(c).writesEvents === true)
     ) {
       c.executionCtx.waitUntil(dispatchPendingEvents(c.env).catch(logDispatchError));
     }
@@ -154,6 +167,8 @@ export function createApp() {
     },
   });
   app.get(DOCS_PATH, docsPage);
+  // A trailing slash is how many people type it.
+  app.get(`${DOCS_PATH}/`, (c) => c.redirect(DOCS_PATH, 301));
 
   app.notFound((c) =>
     errorResponse(

@@ -57,3 +57,27 @@ export async function createCustomer(api, adminToken, prefix = "tenant") {
   });
   return { id: customer.id, username, email, password: BENCH_PASSWORD };
 }
+
+/**
+ * A CustomerAgent (16) of the tenant, logged in, whose `extension` addresses name `count` of the
+ * tenant's extensions (plus one extension it does not own): the caller of the agent's API reads.
+ */
+export async function agentWithExtensions(api, tenant, count) {
+  const { username } = uniqueIdentity("agent");
+  await api.ok("POST", "/v1.0/agents", {
+    token: tenant.token,
+    body: { username, password: BENCH_PASSWORD, name: "Bench agent", permission: 16 },
+  });
+  const token = await api.login(username, BENCH_PASSWORD);
+  const me = await api.ok("GET", "/v1.0/service_agents/me", { token });
+  const addresses = [];
+  for (let i = 0; i <= count; i++) {
+    const ext = await api.ok("POST", "/v1.0/extensions", {
+      token: tenant.token,
+      body: { name: `Bench desk ${i}`, extension: `${6000 + i}`, password: `bench-sip-secret-${i}` },
+    });
+    if (i < count) addresses.push({ type: "extension", target: ext.id });
+  }
+  await api.ok("PUT", "/v1.0/service_agents/me/addresses", { token, body: { addresses } });
+  return { id: me.id, token, extensions: count };
+}

@@ -95,6 +95,7 @@ export function benchBindings(project) {
     ADMIN_USERNAME: vars.ADMIN_USERNAME || "admin@bench.invalid",
     ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     JWT_SECRET: randomBytes(32).toString("hex"),
+    SIP_CREDENTIALS_KEY: randomBytes(32).toString("base64"),
   };
 }
 
@@ -212,6 +213,7 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
     bare: "bench-bare",
     floorGet: "bench-floor-get",
     floorList: "bench-floor-list",
+    floorAgent: "bench-floor-agent",
     ...(peerScript ? { peer: "bench-peer" } : {}),
     control: "bench-control",
   };
@@ -268,16 +270,18 @@ export async function startRuntime(project, { bindings, onLog, inspect = false, 
         scriptPath: join(BENCH_DIR, "workers", "bare.mjs"),
         unsafeDirectSockets: direct,
       },
-      ...["floorGet", "floorList"].map((key) => ({
-        name: names[key],
-        compatibilityDate: mirrored.compatibilityDate,
-        compatibilityFlags: mirrored.compatibilityFlags,
-        modules: true,
-        scriptPath: join(BENCH_DIR, "workers", key === "floorGet" ? "floor-get.mjs" : "floor-list.mjs"),
-        d1Databases: mirrored.d1Databases,
-        unsafeDirectSockets: direct,
-        ...(inspect ? { unsafeInspectorProxy: true } : {}),
-      })),
+      ...Object.entries({ floorGet: "floor-get.mjs", floorList: "floor-list.mjs", floorAgent: "floor-agent.mjs" }).map(
+        ([key, file]) => ({
+          name: names[key],
+          compatibilityDate: mirrored.compatibilityDate,
+          compatibilityFlags: mirrored.compatibilityFlags,
+          modules: true,
+          scriptPath: join(BENCH_DIR, "workers", file),
+          d1Databases: mirrored.d1Databases,
+          unsafeDirectSockets: direct,
+          ...(inspect ? { unsafeInspectorProxy: true } : {}),
+        }),
+      ),
       ...(peerScript
         ? [
             {

@@ -1,6 +1,8 @@
 // The issue's targets, as ratios from one run (bench/results.json `targets`). Each entry says the
 // aim, the measured value and whether it is met; null when the phase did not run.
 const READS = ["selfJwt", "selfKey", "adminGet", "adminList"];
+/** The agent's API reads (issue 18): against their same-SQL floors, one D1 round trip. */
+const AGENT_READS = ["agentMe", "agentExtensions"];
 
 export function targets(results) {
   const out = [];
@@ -22,7 +24,11 @@ export function targets(results) {
       add(`${c.label}: CPU/request ÷ peer`, "≤ 1.0×", c.cpuVsPeer, c.cpuVsPeer <= 1, `${fmt(c.cpuVsPeer)}×`);
       add(`${c.label}: req/s ÷ its floor`, "≥ 0.8×", c.vsFloor, c.vsFloor >= 0.8, `${fmt(c.vsFloor)}×`);
     }
-    for (const key of READS) {
+    for (const key of AGENT_READS) {
+      const c = t[key];
+      if (c) add(`${c.label}: req/s ÷ its floor`, "≥ 0.8×", c.vsFloor, c.vsFloor >= 0.8, `${fmt(c.vsFloor)}×`);
+    }
+    for (const key of [...READS, ...AGENT_READS]) {
       const calls = t[key]?.calls;
       if (calls)
         add(

@@ -8,8 +8,9 @@ import { runLoad } from "../lib/load.mjs";
 import { median, ratio } from "../lib/stats.mjs";
 
 /** The endpoints, keyed; a read names its floor and peer (other keys of the same table). */
-export function throughputCases({ urls, probeId, adminToken, tenantA }) {
+export function throughputCases({ urls, probeId, adminToken, tenantA, agentA }) {
   const auth = (token) => ({ Authorization: `Bearer ${token}` });
+  const caller = agentA ? `agent=${agentA.id}&customer=${tenantA.id}` : "";
   return {
     bare: { label: "bare Worker, constant response (runtime limit)", url: `${urls.bare}/`, reference: true },
     floorGet: {
@@ -59,6 +60,33 @@ export function throughputCases({ urls, probeId, adminToken, tenantA }) {
       floor: "floorList",
       peer: "peerList",
     },
+    // The agent's API: a CustomerAgent's JWT, against the same SQL run in one batch and nothing else.
+    ...(agentA
+      ? {
+          floorAgentMe: {
+            label: "floor: the agent lookup + its own row, one batch",
+            url: `${urls.floorAgent}/me?${caller}`,
+            reference: true,
+          },
+          floorAgentExtensions: {
+            label: "floor: the agent lookup + its extensions page, one batch",
+            url: `${urls.floorAgent}/extensions?${caller}`,
+            reference: true,
+          },
+          agentMe: {
+            label: "GET /v1.0/service_agents/me (agent JWT)",
+            path: "/v1.0/service_agents/me",
+            headers: auth(agentA.token),
+            floor: "floorAgentMe",
+          },
+          agentExtensions: {
+            label: `GET /v1.0/service_agents/extensions (agent JWT, ${agentA.extensions} own)`,
+            path: "/v1.0/service_agents/extensions",
+            headers: auth(agentA.token),
+            floor: "floorAgentExtensions",
+          },
+        }
+      : {}),
     adminCreate: {
       label: "POST /v1.0/customers (super admin; one PBKDF2 hash)",
       path: "/v1.0/customers",
@@ -105,6 +133,8 @@ const KNOWN_CALLS = {
   bare: { d1: 0, do: 0, queue: 0 },
   floorGet: { d1: 1, do: 0, queue: 0 },
   floorList: { d1: 1, do: 0, queue: 0 },
+  floorAgentMe: { d1: 1, do: 0, queue: 0 },
+  floorAgentExtensions: { d1: 1, do: 0, queue: 0 },
 };
 
 export async function throughput({ P, log, urls, loadavg, errors, calls }, cases) {

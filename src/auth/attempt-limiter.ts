@@ -11,14 +11,9 @@ export interface TakeRequest {
   windowMs: number;
   /** Events of all clients within the window. */
   max?: number;
-  /** Events of this client within the window. */
+  /** Events of this client within `perClientWindowMs` (at most `windowMs`; `windowMs` when left out). */
   perClientMax?: number;
-  /**
-   * A growing wait between the attempts of a client that already has events here: none while the
-   * key holds fewer than `freeEvents`, then baseMs doubling with each further event, capped.
-   * A client without events here is never delayed.
-   */
-  delay?: { freeEvents: number; baseMs: number; capMs: number };
+  perClientWindowMs?: number;
 }
 
 export interface Decision {
@@ -27,9 +22,6 @@ export interface Decision {
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-
-export const delayMs = (events: number, delay: NonNullable<TakeRequest["delay"]>) =>
-  events < delay.freeEvents ? 0 : Math.min(delay.capMs, delay.baseMs * 2 ** Math.min(events - delay.freeEvents, 30));
 
 /**
  * Counts events (failed logins, mails, signups) for one key within a sliding window. One Durable
@@ -60,8 +52,9 @@ export class AttemptLimiter extends DurableObject<Env> {
         ? this.sql.exec<{ t: number }>("SELECT t FROM events ORDER BY t LIMIT 1 OFFSET ?", count - limit).one().t
         : this.sql
             .exec<{ t: number }>(
-              "SELECT t FROM events WHERE client = ? ORDER BY t LIMIT 1 OFFSET ?",
+              "SELECT t FROM events WHERE client = ? AND t > ? ORDER BY t LIMIT 1 OFFSET ?",
               client,
+              now - windowMs,
               count - limit,
             )
             .one().t;
@@ -76,20 +69,14 @@ export class AttemptLimiter extends DurableObject<Env> {
     if (req.max !== undefined && total >= req.max) {
       return { allowed: false, retryAfterSeconds: this.retryAfter(total, req.max, req.windowMs, now) };
     }
-    if (req.client) {
-      const mine = this.count("WHERE client = ?", req.client);
-      if (req.perClientMax !== undefined && mine >= req.perClientMax) {
+    if (req.client && req.perClientMax !== undefined) {
+      const windowMs = Math.min(req.perClientWindowMs ?? req.windowMs, req.windowMs);
+      const mine = this.count("WHERE client = ? AND t > ?", req.client, now - windowMs);
+      if (mine >= req.perClientMax) {
         return {
           allowed: false,
-          retryAfterSeconds: this.retryAfter(mine, req.perClientMax, req.windowMs, now, req.client),
+          retryAfterSeconds: this.retryAfter(mine, req.perClientMax, windowMs, now, req.client),
         };
-      }
-      if (req.delay && mine > 0) {
-        const last = this.sql
-          .exec<{ t: number }>("SELECT max(t) AS t FROM events WHERE client = ?", req.client)
-          .one().t;
-        const readyAt = last + delayMs(total, req.delay);
-        if (now < readyAt) return { allowed: false, retryAfterSeconds: seconds(readyAt - now) };
       }
     }
     this.sql.exec("INSERT OR REPLACE INTO events (id, client, t) VALUES (?, ?, ?)", req.id, req.client, now);
@@ -109,7 +96,7 @@ export class AttemptLimiter extends DurableObject<Env> {
   }
 
   /** No storage lingers for idle keys. */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
 }
@@ -131,37 +118,51 @@ export async function takeAll(
   return { allowed: false, retryAfterSeconds: Math.max(...decisions.map((d) => d.retryAfterSeconds)) };
 }
 
+/** The window of the per-client limits. */
 export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
-/** Failures of one client against one account, per window. */
+/** The window of the per-account and per-device budgets. */
+export const ACCOUNT_WINDOW_MS = 3600 * 1000;
+/** Failures of one client against one account, per FAILURE_WINDOW_MS. */
 export const MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 10;
-/** Failures of one client across all accounts, per window: far above one person's typos. */
+/** Failures of one client across all accounts, per FAILURE_WINDOW_MS: far above one person's typos. */
 export const MAX_FAILURES_PER_CLIENT = 100;
-/** Account-wide failures before clients that already failed on the account must wait between attempts. */
-export const DELAY_FREE_FAILURES = 10;
-export const DEFAULT_DELAY_CAP_SECONDS = 60;
-
-const delayCapMs = (env: Env) => {
-  const cap = Number(env.LOGIN_DELAY_CAP_SECONDS);
-  return (Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_DELAY_CAP_SECONDS) * 1000;
-};
+/** Failures against one account per hour, shared by every client without a device token for it. */
+export const MAX_FAILURES_PER_ACCOUNT = 100;
+/** Failures per hour of one device token (src/auth/device-token.ts), its own budget. */
+export const MAX_FAILURES_PER_DEVICE = 10;
 
 /**
- * The password-guessing policy of one kind of attempt (login, unregister's password check):
- * - per (account, client): at most MAX_FAILURES_PER_ACCOUNT_AND_CLIENT failures per window;
- * - per client: at most MAX_FAILURES_PER_CLIENT failures per window, across accounts;
- * - per account: no hard limit (that would let anyone lock the owner out); past DELAY_FREE_FAILURES
- *   failures a client that already failed on it waits a delay doubling with the account's count,
- *   capped at LOGIN_DELAY_CAP_SECONDS. A client with no failures there is never held back.
+ * The password-guessing policy of one kind of attempt (login; the password checks of unregister
+ * and of a password change), README "Security limits":
+ * - a client presenting a valid device token for the account (`device`, its nonce) spends only
+ *   that device's budget, MAX_FAILURES_PER_DEVICE an hour: nothing other clients spent holds it
+ *   back. Past its budget it is treated like any other client;
+ * - every other client spends the account's shared budget, MAX_FAILURES_PER_ACCOUNT an hour,
+ *   whatever its address: an attacker with any number of addresses gets that many guesses, and the
+ *   owner's known devices still get in. Within it, one client has MAX_FAILURES_PER_ACCOUNT_AND_CLIENT
+ *   per 15 minutes on the account and MAX_FAILURES_PER_CLIENT across accounts.
  * Each attempt counts as a failure from the moment it starts (so parallel attempts cannot slip
  * past a limit together) until it succeeds.
  */
-export function attemptKeys(env: Env, action: string, account: string, client: string) {
+export function attemptKeys(env: Env, action: string, account: string, client: string, device?: string) {
   const id = crypto.randomUUID();
   const accountKey = `${action}:account:${account}`;
   const clientKey = `${action}:client:${client}`;
+  const deviceKey = `${action}:device:${account}:${device}`;
+  let onDevice = false;
   return {
     /** Starts the attempt; 429 with Retry-After when a limit refuses it. */
     async begin(): Promise<void> {
+      if (device) {
+        const own = await limiter(env, deviceKey).take({
+          id,
+          client: "",
+          windowMs: ACCOUNT_WINDOW_MS,
+          max: MAX_FAILURES_PER_DEVICE,
+        });
+        onDevice = own.allowed;
+        if (onDevice) return;
+      }
       const decision = await takeAll(
         env,
         [
@@ -169,9 +170,10 @@ export function attemptKeys(env: Env, action: string, account: string, client: s
             key: accountKey,
             request: {
               client,
-              windowMs: FAILURE_WINDOW_MS,
+              windowMs: ACCOUNT_WINDOW_MS,
+              max: MAX_FAILURES_PER_ACCOUNT,
               perClientMax: MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
-              delay: { freeEvents: DELAY_FREE_FAILURES, baseMs: 1000, capMs: delayCapMs(env) },
+              perClientWindowMs: FAILURE_WINDOW_MS,
             },
           },
           { key: clientKey, request: { client: "", windowMs: FAILURE_WINDOW_MS, max: MAX_FAILURES_PER_CLIENT } },
@@ -180,8 +182,9 @@ export function attemptKeys(env: Env, action: string, account: string, client: s
       );
       if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
     },
-    /** The attempt succeeded: it does not count, and this client's failures on the account are forgotten. */
+    /** The attempt succeeded: it does not count, and this client's (or device's) failures on the account are forgotten. */
     async succeed(): Promise<void> {
+      if (onDevice) return limiter(env, deviceKey).clearClient("");
       await Promise.all([limiter(env, accountKey).clearClient(client), limiter(env, clientKey).release(id)]);
     },
   };
@@ -207,5 +210,43 @@ export async function assertSignupAllowed(env: Env, client: string): Promise<voi
 }
 
 /** The client's address as Cloudflare saw it. No other header counts: any client can forge those. */
-export const clientIp = (headers: { header(name: string): string | undefined }) =>
+export const connectingIp = (headers: { header(name: string): string | undefined }) =>
   headers.header("CF-Connecting-IP") ?? "unknown";
+
+/**
+ * The client as every per-client limit counts it: its IPv4 address, or the /64 of its IPv6
+ * address (one subscriber or host holds a whole /64, so counting single IPv6 addresses would give
+ * it 2^64 clients).
+ */
+export const clientIp = (headers: { header(name: string): string | undefined }) => limiterClient(connectingIp(headers));
+
+export function limiterClient(ip: string): string {
+  const address = ip.trim().toLowerCase();
+  if (!address.includes(":")) return address;
+  const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  const groups = expandIpv6(address);
+  return groups ? `${groups.slice(0, 4).join(":")}::/64` : address;
+}
+
+/** The eight groups of an IPv6 address (without leading zeros), or null when it is not one. */
+function expandIpv6(address: string): string[] | null {
+  const [before = "", after, ...more] = address.split("::");
+  if (more.length) return null;
+  const part = (s: string) => (s === "" ? [] : s.split(":"));
+  const head = part(before);
+  const tail = after === undefined ? [] : part(after);
+  // A trailing dotted quad stands for the last two groups.
+  const last = tail.length ? tail : head;
+  const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(last.at(-1) ?? "");
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    if ([a, b, c, d].some((n) => n > 255)) return null;
+    last.splice(last.length - 1, 1, ((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
+  }
+  const missing = 8 - head.length - tail.length;
+  if (after === undefined ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...Array<string>(after === undefined ? 0 : missing).fill("0"), ...tail];
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => g.replace(/^0+(?=.)/, ""));
+}

@@ -3,6 +3,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env";
 import { sha256Hex } from "../lib/crypto";
 import { verifyToken } from "./jwt";
+import { configOf } from "../config";
 
 export const ACCESSKEY_PREFIX = "vb_";
 
@@ -40,7 +41,7 @@ export function credentialOf(c: Context<AppEnv>): DecodedCredential | null {
       ? null
       : isAccesskeyToken(raw)
         ? { kind: "accesskey", tokenHash: sha256Hex(raw) }
-        : { kind: "jwt", claims: verifyToken(raw, c.env.JWT_SECRET) };
+        : { kind: "jwt", claims: verifyToken(raw, configOf(c.env).jwtSecret) };
   c.set("credential", decoded);
   return decoded;
 }

@@ -39,7 +39,7 @@ export async function issueToken(
 export async function verifyToken(
   token: string,
   secret: string,
-): Promise<{ agentId: string; customerId: string; version: unknown } | null> {
+): Promise<{ agentId: string; customerId: string; version: unknown; issuedAt: number } | null> {
   try {
     const payload = await verify(token, secret, "HS256");
     if (typeof payload.sub !== "string") return null;
@@ -47,6 +47,7 @@ export async function verifyToken(
       agentId: payload.sub,
       customerId: typeof payload.customer_id === "string" ? payload.customer_id : "",
       version: payload.ver,
+      issuedAt: typeof payload.iat === "number" ? payload.iat : 0,
     };
   } catch {
     return null;

@@ -6,10 +6,12 @@ import type { AppEnv } from "../app-env";
 import type { D1Client, Db } from "../db/client";
 import type { Env } from "../env";
 import { drizzleQuery, recordReader, type D1Record, type RawQuery } from "../db/raw";
-import { accesskeys, customers, Permission, type CustomerRow } from "../db/schema";
+import { accesskeys, customers, isLiveStatus, Permission, type CustomerRow } from "../db/schema";
 import { permissionDenied, unauthenticated } from "../lib/errors";
+import { spendAfterLookup } from "../middleware/rate-limit";
 import { credentialOf, type DecodedCredential } from "./credentials";
 import { SUPER_ADMIN_ID, superAdminCredentialVersion, superAdminPrincipal } from "./super-admin";
+import { isReadMethod } from "../lib/route";
 
 export interface Principal {
   kind: "agent" | "accesskey";
@@ -21,8 +23,7 @@ export interface Principal {
   customer: CustomerRow | null;
 }
 
-const liveStatuses = new Set(["initial", "active", "frozen"]);
-const isLive = (customer: CustomerRow | null) => customer !== null && liveStatuses.has(customer.status);
+const isLive = (customer: CustomerRow | null) => customer !== null && isLiveStatus(customer.status);
 
 // The credential lookups, as fixed SQL run through D1 itself (src/db/raw.ts): on the hot path of
 // every authenticated request, drizzle's query building and row mapping were most of the
@@ -155,10 +156,12 @@ const revoked = () => unauthenticated("The credential is invalid, expired or rev
 export class AuthSession {
   #principal?: Promise<Principal>;
 
+  /** `checked`: runs on the outcome of the check before the principal is handed out (it may refuse with an error). */
   constructor(
     private readonly env: Env,
     private readonly db: Db,
     private readonly credential: DecodedCredential,
+    private readonly onChecked: (principal: Principal | null) => Promise<void> = async () => undefined,
   ) {}
 
   get checked(): boolean {
@@ -166,14 +169,18 @@ export class AuthSession {
   }
 
   principal(): Promise<Principal> {
-    this.#principal ??= resolvePrincipal(this.env, this.db, this.credential).then(
-      (p) => p ?? Promise.reject(revoked()),
-    );
+    this.#principal ??= resolvePrincipal(this.env, this.db, this.credential).then((p) => this.#handOut(p));
     return this.#principal;
   }
 
+  async #handOut(principal: Principal | null): Promise<Principal> {
+    await this.onChecked(principal);
+    if (!principal) throw revoked();
+    return principal;
+  }
+
   #settle(principal: Principal | null): Promise<Principal> {
-    this.#principal = principal ? Promise.resolve(principal) : Promise.reject(revoked());
+    this.#principal = this.#handOut(principal);
     this.#principal.catch(() => undefined);
     return this.#principal;
   }
@@ -213,14 +220,13 @@ export class AuthSession {
   }
 }
 
-const READ_METHODS = new Set(["GET", "HEAD"]);
-
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = credentialOf(c);
   if (!credential) throw unauthenticated();
-  const session = new AuthSession(c.env, c.get("db"), credential);
+  // An access key's customer is known only after its lookup: its API budget is spent then.
+  const session = new AuthSession(c.env, c.get("db"), credential, (p) => spendAfterLookup(c, p));
   c.set("auth", session);
-  if (!READ_METHODS.has(c.req.method)) c.set("principal", await session.principal());
+  if (!isReadMethod(c.req.method)) c.set("principal", await session.principal());
   // Authenticated answers are per caller: never let a cache keep them.
   c.header("Cache-Control", "no-store");
   await next();

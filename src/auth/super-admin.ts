@@ -4,6 +4,7 @@ import { alreadyExists } from "../lib/errors";
 import { sha256Hex, timingSafeEqual, toHex, utf8 } from "../lib/crypto";
 import { verifyPassword } from "./password";
 import type { Principal } from "./principal";
+import { configOf } from "../config";
 
 /**
  * The project super admin lives in configuration only (ADMIN_USERNAME / ADMIN_PASSWORD): no row
@@ -13,7 +14,7 @@ import type { Principal } from "./principal";
  */
 export const SUPER_ADMIN_ID = "00000000-0000-4000-8000-000000000001";
 
-export const superAdminUsername = (env: Env) => normalizeUsername(env.ADMIN_USERNAME ?? "");
+export const superAdminUsername = (env: Env) => configOf(env).adminUsername;
 const normalizeUsername = (username: string) => username.trim().toLowerCase();
 export const isSuperAdminUsername = (env: Env, username: string) =>
   !!superAdminUsername(env) && normalizeUsername(username) === superAdminUsername(env);
@@ -46,15 +47,12 @@ export function superAdminCredentialVersion(env: Env): Promise<string> {
   let version = credentialVersions.get(env);
   if (!version) {
     version = (async () => {
-      if (!superAdminUsername(env) || !env.ADMIN_PASSWORD || !env.JWT_SECRET) return "";
-      const key = await crypto.subtle.importKey("raw", utf8(env.JWT_SECRET), { name: "HMAC", hash: "SHA-256" }, false, [
+      const { adminUsername, adminPassword, jwtSecret } = configOf(env);
+      if (!adminUsername || !adminPassword) return "";
+      const key = await crypto.subtle.importKey("raw", utf8(jwtSecret), { name: "HMAC", hash: "SHA-256" }, false, [
         "sign",
       ]);
-      const mac = await crypto.subtle.sign(
-        "HMAC",
-        key,
-        utf8(`super-admin\0${superAdminUsername(env)}\0${env.ADMIN_PASSWORD}`),
-      );
+      const mac = await crypto.subtle.sign("HMAC", key, utf8(`super-admin\0${adminUsername}\0${adminPassword}`));
       return toHex(mac).slice(0, 32);
     })();
     credentialVersions.set(env, version);
@@ -76,15 +74,16 @@ export async function loginSuperAdmin(
   env: Env,
   password: string,
 ): Promise<Awaited<ReturnType<typeof superAdminAgent>> | null> {
-  if (!env.ADMIN_PASSWORD || !superAdminUsername(env)) return null;
-  const [given, configured] = await Promise.all([sha256Hex(password), sha256Hex(env.ADMIN_PASSWORD)]);
+  const { adminUsername, adminPassword } = configOf(env);
+  if (!adminPassword || !adminUsername) return null;
+  const [given, configured] = await Promise.all([sha256Hex(password), sha256Hex(adminPassword)]);
   await verifyPassword(password, null);
   return timingSafeEqual(utf8(given), utf8(configured)) ? superAdminAgent(env) : null;
 }
 
 /** The principal of a super-admin token whose credential version matches the configuration; no D1 read. */
 export async function superAdminPrincipal(env: Env, version: unknown): Promise<Principal | null> {
-  if (!env.ADMIN_PASSWORD || !superAdminUsername(env) || typeof version !== "string") return null;
+  if (!configOf(env).adminPassword || !superAdminUsername(env) || typeof version !== "string") return null;
   const expected = await superAdminCredentialVersion(env);
   if (!expected || !timingSafeEqual(utf8(version), utf8(expected))) return null;
   return {

@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnySQLiteColumn,
   index,
   integer,
+  primaryKey,
   real,
   sqliteTable,
   text,
@@ -18,6 +20,14 @@ export const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 
 export const customerStatuses = ["initial", "active", "frozen", "deleted", "expired"] as const;
 export type CustomerStatus = (typeof customerStatuses)[number];
+/** The statuses that end an account: its email and usernames are free again, its credentials dead. */
+export const endedCustomerStatuses = ["deleted", "expired"] as const satisfies CustomerStatus[];
+/** Every other status: the customer signs in and holds its email (`customers_email_live_uq`). */
+export const liveCustomerStatuses = customerStatuses.filter(
+  (s): s is Exclude<CustomerStatus, (typeof endedCustomerStatuses)[number]> =>
+    !(endedCustomerStatuses as readonly string[]).includes(s),
+);
+export const isLiveStatus = (status: string) => (liveCustomerStatuses as readonly string[]).includes(status);
 
 export const identityVerificationStatuses = ["none", "pending", "verified", "rejected"] as const;
 export type IdentityVerificationStatus = (typeof identityVerificationStatuses)[number];
@@ -97,6 +107,14 @@ function ownedTable<TName extends string, TExtra extends Record<string, SQLiteCo
   ]);
 }
 
+// Tag lists (tag_ids) and flow ids (*_flow_id) name the same customer's tags and flows: triggers
+// check them in every writing statement and clear them when the tag or flow goes (migrations/0015).
+// The rows that name a flow are indexed, so a flow's deletion finds them by lookup.
+const namesAFlow = (name: string, column: AnySQLiteColumn) =>
+  index(name)
+    .on(column)
+    .where(sql.raw(`${column.name} <> '${ZERO_UUID}'`));
+
 export const agents = ownedTable(
   "agents",
   {
@@ -121,37 +139,50 @@ export const numbers = ownedTable(
     callFlowId: text("call_flow_id").notNull().default(ZERO_UUID),
     messageFlowId: text("message_flow_id").notNull().default(ZERO_UUID),
   },
-  (t) => [uniqueIndex("numbers_number_uq").on(t.number)],
+  (t) => [
+    uniqueIndex("numbers_number_uq").on(t.number),
+    namesAFlow("numbers_call_flow_idx", t.callFlowId),
+    namesAFlow("numbers_message_flow_idx", t.messageFlowId),
+  ],
 );
 
-export const flows = ownedTable("flows", {
-  type: text("type").notNull().default("flow"),
-  actions: text("actions", { mode: "json" }).$type<unknown[]>().notNull().default([]),
-  onCompleteFlowId: text("on_complete_flow_id").notNull().default(ZERO_UUID),
-});
+export const flows = ownedTable(
+  "flows",
+  {
+    type: text("type").notNull().default("flow"),
+    actions: text("actions", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+    onCompleteFlowId: text("on_complete_flow_id").notNull().default(ZERO_UUID),
+  },
+  (t) => [namesAFlow("flows_on_complete_flow_idx", t.onCompleteFlowId)],
+);
 
-export const queues = ownedTable("queues", {
-  routingMethod: text("routing_method").notNull().default("random"),
-  tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
-  waitTimeout: integer("wait_timeout").notNull().default(0),
-  waitFlowId: text("wait_flow_id").notNull().default(ZERO_UUID),
-  serviceTimeout: integer("service_timeout").notNull().default(0),
-});
+export const queues = ownedTable(
+  "queues",
+  {
+    routingMethod: text("routing_method").notNull().default("random"),
+    tagIds: text("tag_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    waitTimeout: integer("wait_timeout").notNull().default(0),
+    waitFlowId: text("wait_flow_id").notNull().default(ZERO_UUID),
+    serviceTimeout: integer("service_timeout").notNull().default(0),
+  },
+  (t) => [namesAFlow("queues_wait_flow_idx", t.waitFlowId)],
+);
 
 export const trunks = ownedTable("trunks", {
   domainName: text("domain_name").notNull().default(""),
   allowedIps: text("allowed_ips", { mode: "json" }).$type<string[]>().notNull().default([]),
   authTypes: text("auth_types", { mode: "json" }).$type<string[]>().notNull().default([]),
   username: text("username").notNull().default(""),
-  // Hashed like every other secret: never answered.
-  passwordHash: text("password_hash").notNull().default(""),
+  // A SIP credential, sealed (src/lib/sealed.ts), not hashed: the registrar needs it back. '' = unset.
+  passwordSealed: text("password_sealed").notNull().default(""),
 });
 
 export const extensions = ownedTable(
   "extensions",
   {
     extension: text("extension").notNull(),
-    passwordHash: text("password_hash").notNull(),
+    // Sealed like a trunk's (migration 0017); '' = unset.
+    passwordSealed: text("password_sealed").notNull(),
   },
   (t) => [uniqueIndex("extensions_customer_extension_uq").on(t.customerId, t.extension)],
 );
@@ -181,16 +212,35 @@ export const billingAccounts = ownedTable("billing_accounts", {
 
 export const tags = ownedTable("tags", {});
 
-export const transcriptions = ownedTable("transcriptions", {
-  referenceType: text("reference_type").notNull().default(""),
-  referenceId: text("reference_id").notNull().default(ZERO_UUID),
-  language: text("language").notNull().default("en-US"),
-  status: text("status").notNull().default("done"),
-  direction: text("direction").notNull().default("both"),
-  provider: text("provider").notNull().default(""),
-  onEndFlowId: text("on_end_flow_id").notNull().default(ZERO_UUID),
-  activeflowId: text("activeflow_id").notNull().default(ZERO_UUID),
-});
+/**
+ * Which agent, queue or contact names which tag, kept by triggers from their tag_ids
+ * (migrations/0015, WITHOUT ROWID there): a tag's deletion finds the rows to clear by lookup.
+ * Never written by the service's code.
+ */
+export const tagReferences = sqliteTable(
+  "tag_references",
+  {
+    tagId: text("tag_id").notNull(),
+    tableName: text("table_name").notNull(),
+    rowId: text("row_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tagId, t.tableName, t.rowId] }), index("tag_references_row_idx").on(t.rowId)],
+);
+
+export const transcriptions = ownedTable(
+  "transcriptions",
+  {
+    referenceType: text("reference_type").notNull().default(""),
+    referenceId: text("reference_id").notNull().default(ZERO_UUID),
+    language: text("language").notNull().default("en-US"),
+    status: text("status").notNull().default("done"),
+    direction: text("direction").notNull().default("both"),
+    provider: text("provider").notNull().default(""),
+    onEndFlowId: text("on_end_flow_id").notNull().default(ZERO_UUID),
+    activeflowId: text("activeflow_id").notNull().default(ZERO_UUID),
+  },
+  (t) => [namesAFlow("transcriptions_on_end_flow_idx", t.onEndFlowId)],
+);
 
 export const contacts = ownedTable("contacts", {
   firstName: text("first_name").notNull().default(""),

@@ -1,8 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accesskeys, type AccesskeyRow } from "../db/schema";
 import { ACCESSKEY_PREFIX } from "../auth/credentials";
 import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
+import { ApiError } from "../lib/errors";
 import { iso } from "../lib/time";
 import { detailField, nameField } from "../lib/validation";
 
@@ -103,3 +105,27 @@ export async function buildAccesskey(
 }
 
 export const insertAccesskey = (db: Db, row: AccesskeyRow) => db.insert(accesskeys).values(row);
+
+/** Active (unexpired) keys a customer may hold: more add nothing but budget-free credentials to leak. */
+export const MAX_ACTIVE_ACCESSKEYS = 50;
+
+/**
+ * Inserts the key only while its customer holds fewer than MAX_ACTIVE_ACCESSKEYS active keys. The
+ * count is part of the INSERT itself, so concurrent creations cannot pass the cap together; a
+ * refused insert writes no row (its changes are 0).
+ */
+export const insertAccesskeyWithinCap = (row: AccesskeyRow) =>
+  sql`INSERT INTO accesskeys (id, customer_id, name, detail, token_hash, token_prefix, operator_binding, tm_expire, tm_create, tm_update)
+      SELECT ${row.id}, ${row.customerId}, ${row.name}, ${row.detail}, ${row.tokenHash}, ${row.tokenPrefix},
+        ${row.operatorBinding}, ${row.tmExpire}, ${row.tmCreate}, ${row.tmUpdate}
+      WHERE (SELECT count(*) FROM accesskeys WHERE customer_id = ${row.customerId} AND tm_expire > ${row.tmCreate})
+        < ${MAX_ACTIVE_ACCESSKEYS}`;
+
+export const accesskeyLimitExceeded = () =>
+  new ApiError(
+    "RESOURCE_EXHAUSTED",
+    "RESOURCE_LIMIT_EXCEEDED",
+    `A customer holds at most ${MAX_ACTIVE_ACCESSKEYS} active access keys; delete one before creating another.`,
+    [{ field: "accesskeys", limit: MAX_ACTIVE_ACCESSKEYS }],
+    429,
+  );

@@ -5,13 +5,21 @@ import {
   agents,
   customerEvents,
   customers,
+  endedCustomerStatuses,
   Permission,
   ZERO_UUID,
   type CustomerEventType,
   type CustomerRow,
 } from "../db/schema";
 import { hashPassword, unsetPasswordHash, unusablePasswordHash } from "../auth/password";
-import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../lib/errors";
+import {
+  alreadyExists,
+  ApiError,
+  concurrentUpdate,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+} from "../lib/errors";
 import { uniqueViolation } from "../lib/db-errors";
 import { ifMatchHolds, type IfMatch } from "../lib/etag";
 import { randomBytes, toBase64 } from "../lib/crypto";
@@ -82,7 +90,7 @@ export async function assertEmailAvailable(db: Db, email: string, ownCustomerId?
       .where(
         and(
           eq(customers.email, email),
-          notInArray(customers.status, ["deleted", "expired"]),
+          notInArray(customers.status, endedCustomerStatuses),
           ownCustomerId ? ne(customers.id, ownCustomerId) : undefined,
         ),
       )
@@ -103,7 +111,7 @@ export async function assertUsernameAvailable(db: Db, username: string): Promise
     db
       .select({ id: customers.id })
       .from(customers)
-      .where(and(eq(customers.email, username), notInArray(customers.status, ["deleted", "expired"])))
+      .where(and(eq(customers.email, username), notInArray(customers.status, endedCustomerStatuses)))
       .limit(1),
   ]);
   if (agentHit.length || customerHit.length) throw usernameTaken();
@@ -200,7 +208,13 @@ export async function buildCustomerCreation(
  * An operator-created customer. The admin agent's username defaults to the email; without a
  * password the caller sends the "set your password" mail to the email, so one is needed then.
  */
-export async function createCustomer(db: Db, input: CustomerCreate, now = Date.now()): Promise<CustomerRow> {
+/** `withAnswer` adds to the creation's batch (the idempotent answer, middleware/idempotency.ts). */
+export async function createCustomer(
+  db: Db,
+  input: CustomerCreate,
+  withAnswer: (row: CustomerRow, statements: Batch) => Promise<Batch> = async (_row, s) => s,
+  now = Date.now(),
+): Promise<CustomerRow> {
   const username = input.username ?? input.email ?? "";
   if (!username || (input.password === undefined && !input.email)) {
     throw invalidArgument(
@@ -211,7 +225,7 @@ export async function createCustomer(db: Db, input: CustomerCreate, now = Date.n
   }
   await Promise.all([assertEmailAvailable(db, input.email ?? ""), assertUsernameAvailable(db, username)]);
   const created = await buildCustomerCreation(db, { ...input, username }, { status: "active", now });
-  await runBatch(db, created.statements);
+  await runBatch(db, await withAnswer(created.row, created.statements));
   return created.row;
 }
 
@@ -297,14 +311,7 @@ export async function updateCustomer(
     if (options.guard && fresh && fresh.version === current.version) throw options.guard.error();
     current = fresh;
   }
-  // Other writers kept winning: nothing was written; the client reads again and retries.
-  throw new ApiError(
-    "ABORTED",
-    "CONCURRENT_UPDATE",
-    "The customer is being changed by other writers; read it again and retry.",
-    [],
-    409,
-  );
+  throw concurrentUpdate("customer");
 }
 
 /**

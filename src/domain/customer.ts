@@ -143,11 +143,9 @@ export const CustomerCreateSchema = z
     username: usernameField
       .optional()
       .openapi({ description: "The first admin agent's username; the email when left out." }),
-    password: passwordField
-      .optional()
-      .openapi({
-        description: 'Write-only. Left out, the admin agent gets a "set your password" mail at the customer\'s email.',
-      }),
+    password: passwordField.optional().openapi({
+      description: 'Write-only. Left out, the admin agent gets a "set your password" mail at the customer\'s email.',
+    }),
     ...CustomerUpdateSchema.shape,
   })
   .openapi("CustomerCreate", {

@@ -6,12 +6,11 @@ import { conditionalEvent, getCustomerRow } from "./customer-store";
 import { decideSignupCredentials, type SignupCredentialsChoice } from "./signup-credentials";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
-import { sendEmail, type MailOptions, type MailOutcome } from "../lib/email";
-import { secondsVar } from "../lib/time";
-import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "../lifecycle/customer-lifecycle";
+import { sendEmail, type MailOptions, type MailOutcome } from "./mail";
+import { configOf } from "../config";
 
-export const verificationTtlMs = (env: Env) =>
-  secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+/** A verification link lasts as long as an unverified signup does. */
+export const verificationTtlMs = (env: Env) => configOf(env).signupExpiryMs;
 
 /** A single-use token (32 random bytes, hex); only its SHA-256 is stored. */
 export async function buildVerification(db: Db, env: Env, customerId: string, email: string, now = Date.now()) {
@@ -33,7 +32,7 @@ export async function sendVerificationEmail(
   token: string,
   options: MailOptions,
 ): Promise<MailOutcome> {
-  const base = env.PUBLIC_BASE_URL || origin;
+  const base = configOf(env).publicBaseUrl ?? origin;
   const link = `${base}/auth/email-verify?token=${token}`;
   return sendEmail(
     env,

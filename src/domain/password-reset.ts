@@ -2,11 +2,12 @@ import { and, eq, gt, inArray, isNull, like, sql } from "drizzle-orm";
 import { d1Batch } from "../db/batch";
 import { getDb, type Db } from "../db/client";
 import { UNSET_PASSWORD_PREFIX } from "../auth/password";
-import { agents, customers, passwordResets } from "../db/schema";
+import { agents, customers, liveCustomerStatuses, passwordResets } from "../db/schema";
 import type { Env } from "../env";
 import { randomBytes, sha256Hex, toHex } from "../lib/crypto";
-import { deliverMail, reserveMail } from "../lib/email";
+import { deliverMail, reserveMail } from "./mail";
 import { emailField } from "../lib/validation";
+import { configOf } from "../config";
 import { revokeSignupCredentialsOnReset } from "./signup-credentials";
 
 export const PASSWORD_RESET_TTL_MS = 3600_000;
@@ -14,7 +15,6 @@ export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 const MAX_PENDING_RESETS = 3;
 
 // Agents of these customers can sign in, so they can also set or reset a password.
-const LIVE_STATUSES = ["initial", "active", "frozen"] as const;
 
 export type ResetMailKind = "forgot" | "welcome";
 
@@ -96,7 +96,7 @@ export async function issuePasswordReset(
           (SELECT token_hash FROM password_resets WHERE agent_id = ${agent.id} AND tm_used IS NULL ORDER BY tm_create DESC, rowid DESC LIMIT ${MAX_PENDING_RESETS})`,
     ]);
     if (inserted?.meta.changes !== 1) return; // the customer's email changed meanwhile
-    const link = `${env.PUBLIC_BASE_URL || origin}/auth/password-reset?token=${token}`;
+    const link = `${configOf(env).publicBaseUrl ?? origin}/auth/password-reset?token=${token}`;
     await deliverMail(env, { to, subject: MAILS[kind].subject, text: MAILS[kind].text(link) });
   } catch (err) {
     console.error("password reset mail not sent", kind, err instanceof Error ? err.message : String(err));
@@ -123,7 +123,9 @@ export async function findResettableAgent(db: Db, username: string) {
     .select({ id: agents.id, customerId: agents.customerId, username: agents.username, customerEmail: customers.email })
     .from(agents)
     .innerJoin(customers, eq(customers.id, agents.customerId))
-    .where(and(eq(agents.username, username), eq(agents.isGuest, false), inArray(customers.status, [...LIVE_STATUSES])))
+    .where(
+      and(eq(agents.username, username), eq(agents.isGuest, false), inArray(customers.status, liveCustomerStatuses)),
+    )
     .limit(1);
   return row ?? null;
 }
@@ -158,7 +160,7 @@ export async function checkPasswordReset(db: Db, token: string, now = Date.now()
         eq(passwordResets.tokenHash, await sha256Hex(token)),
         isNull(passwordResets.tmUsed),
         gt(passwordResets.tmExpire, now),
-        inArray(customers.status, [...LIVE_STATUSES]),
+        inArray(customers.status, liveCustomerStatuses),
       ),
     )
     .limit(1);

@@ -16,3 +16,15 @@ export function uniqueViolation(err: unknown): string | null {
   if (identity) return identity === "email" ? "customers.email" : "agents.username";
   return findInCauses(err, /UNIQUE constraint failed: ([\w.]+)/);
 }
+
+/**
+ * The field of a reference to a missing resource (migrations/0015: a tag list or a flow id that
+ * names no resource of the same customer), anywhere in an error's cause chain, or null.
+ */
+export function referenceViolation(err: unknown): string | null {
+  return findInCauses(err, /REFERENCE_NOT_FOUND: (\w+)/);
+}
+
+/** The `table.column` of a NOT NULL violation anywhere in an error's cause chain, or null. */
+export const notNullViolation = (err: unknown): string | null =>
+  findInCauses(err, /NOT NULL constraint failed: ([\w.]+)/);

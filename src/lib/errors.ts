@@ -54,6 +54,15 @@ export const unauthenticated = (message = "A valid token or access key is requir
 export const permissionDenied = (reason: string, message: string, details: ErrorDetail[] = []) =>
   new ApiError("PERMISSION_DENIED", reason, message, details);
 export const notFound = (what = "resource") => new ApiError("NOT_FOUND", "NOT_FOUND", `The ${what} was not found.`);
+/** Other writers kept winning a compare-and-set: nothing was written; the client reads again and retries. */
+export const concurrentUpdate = (noun: string) =>
+  new ApiError(
+    "ABORTED",
+    "CONCURRENT_UPDATE",
+    `The ${noun} is being changed by other writers; read it again and retry.`,
+    [],
+    409,
+  );
 export const alreadyExists = (reason: string, message: string, details: ErrorDetail[] = []) =>
   new ApiError("ALREADY_EXISTS", reason, message, details);
 export const failedPrecondition = (

@@ -32,9 +32,3 @@ export function iso(ms: number): string {
   return `${y}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(rest - seconds * 1000)}Z`;
 }
 export const isoOrNull = (ms: number | null | undefined) => (ms == null ? null : iso(ms));
-
-/** Integer seconds from a Worker var, with a default for unset or malformed values. */
-export function secondsVar(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
-}

@@ -20,12 +20,9 @@ import { activeSecrets } from "../webhooks/secrets";
 import { applyEmailVerification } from "../domain/email-verification";
 import type { SignupCredentialsChoice } from "../domain/signup-credentials";
 import type { Env } from "../env";
-import { secondsVar } from "../lib/time";
-import { recordDeletionJob, startCascade } from "../queues/cascade";
-import type { TransitionError, TransitionResult } from "./transitions";
-
-export const DEFAULT_GRACE_PERIOD_SECONDS = 30 * 24 * 3600;
-export const DEFAULT_SIGNUP_EXPIRY_SECONDS = 3600;
+import { configOf } from "../config";
+import { recordDeletionJob, startCascade } from "./cascade";
+import type { TransitionError, TransitionResult } from "./customer-lifecycle-client";
 
 const fail = (error: TransitionError): TransitionResult => ({ ok: false, error });
 const ok = (customer: CustomerRow): TransitionResult => ({ ok: true, customer });
@@ -52,11 +49,11 @@ export class CustomerLifecycle extends DurableObject<Env> {
   }
 
   get gracePeriodMs() {
-    return secondsVar(this.env.GRACE_PERIOD_SECONDS, DEFAULT_GRACE_PERIOD_SECONDS) * 1000;
+    return configOf(this.env).gracePeriodMs;
   }
 
   get signupExpiryMs() {
-    return secondsVar(this.env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+    return configOf(this.env).signupExpiryMs;
   }
 
   /** A new signup: expire it unless its email is verified in time. */
@@ -133,6 +130,15 @@ export class CustomerLifecycle extends DurableObject<Env> {
     return this.serialized(customerId, async (row) => {
       if (!row) return fail(notFound);
       if (row.status === "deleted") return ok(row);
+      // Expired is terminal: the account is already closed, and its record says it expired.
+      if (row.status === "expired") {
+        return fail({
+          status: "FAILED_PRECONDITION",
+          reason: "ACCOUNT_EXPIRED",
+          message: "An expired account is closed for good; there is nothing to delete.",
+          code: 409,
+        });
+      }
       const deleted = await this.permanentlyDelete(row);
       await this.ctx.storage.deleteAlarm();
       return ok(deleted);
@@ -168,7 +174,7 @@ export class CustomerLifecycle extends DurableObject<Env> {
     });
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const customerId = await this.ctx.storage.get<string>("customerId");
     if (!customerId) return;
     // The row, not the alarm, says what is due: an alarm left over from a cancelled unregister

@@ -3,8 +3,7 @@ import type { AppEnv } from "../app-env";
 import type { CustomerRow } from "../db/schema";
 import { permissionDenied } from "../lib/errors";
 import { isoOrNull } from "../lib/time";
-
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+import { isReadMethod } from "../lib/route";
 
 export const accountFrozen = (customer: CustomerRow) =>
   permissionDenied("ACCOUNT_FROZEN", "The account is frozen for deletion; cancel the unregistration to make changes.", [
@@ -29,7 +28,7 @@ export const accountNotActive = () =>
  * - frozen: none; the credentials still read, to export data in the grace period.
  */
 export const limitWritesByAccountState = createMiddleware<AppEnv>(async (c, next) => {
-  if (!READ_METHODS.has(c.req.method)) {
+  if (!isReadMethod(c.req.method)) {
     const customer = c.get("principal").customer;
     if (customer?.status === "frozen") throw accountFrozen(customer);
     if (customer?.status === "initial" && `${c.req.method} ${c.req.path}` !== RESEND_VERIFICATION)

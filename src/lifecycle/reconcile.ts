@@ -3,13 +3,12 @@ import { changesOf, d1Batch } from "../db/batch";
 import { getDb } from "../db/client";
 import { customers, sweepCursors } from "../db/schema";
 import type { Env } from "../env";
-import { resendStalledCascades } from "../queues/cascade";
+import { resendStalledCascades } from "./cascade";
 import { sweepOrphanObjects } from "../storage/objects";
 import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
 import { dispatchPendingEvents, DISPATCH_BATCH } from "../webhooks/dispatch";
-import { secondsVar } from "../lib/time";
-import { DEFAULT_SIGNUP_EXPIRY_SECONDS } from "./customer-lifecycle";
-import { lifecycleOf } from "./transitions";
+import { configOf } from "../config";
+import { lifecycleOf } from "./customer-lifecycle-client";
 
 /** Customers looked at per category and run: bounded work at any table size. */
 export const SWEEP_LIMIT = 100;
@@ -35,7 +34,7 @@ const PRUNE_LIMIT = 5000;
  */
 export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileReport> {
   const db = getDb(env.DB);
-  const expiryMs = secondsVar(env.SIGNUP_EXPIRY_SECONDS, DEFAULT_SIGNUP_EXPIRY_SECONDS) * 1000;
+  const expiryMs = configOf(env).signupExpiryMs;
 
   const [overdueFrozen, overdueSignups] = await db.batch([
     db

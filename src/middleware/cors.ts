@@ -3,15 +3,11 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { setResponseHeader } from "../lib/response-headers";
 import { BOOKMARK_HEADER } from "./d1-session";
+import { configOf } from "../config";
 
 /** Browser origins allowed to call the API: CORS_ORIGINS, comma-separated (none by default). */
-const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) => {
-  const allowed = (c.env.CORS_ORIGINS ?? "")
-    .split(",")
-    .map((s: string) => s.trim())
-    .filter(Boolean);
-  return allowed.includes(origin) ? origin : null;
-};
+const allowedOrigin = (origin: string, c: { env: AppEnv["Bindings"] }) =>
+  configOf(c.env).corsOrigins.includes(origin) ? origin : null;
 
 const honoCors = cors({
   origin: allowedOrigin,

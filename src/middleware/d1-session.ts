@@ -3,10 +3,10 @@ import type { AppEnv } from "../app-env";
 import { getDb } from "../db/client";
 import { invalidArgument } from "../lib/errors";
 import { setResponseHeader } from "../lib/response-headers";
+import { isReadMethod } from "../lib/route";
 
 /** Request and response header carrying a D1 session bookmark. */
 export const BOOKMARK_HEADER = "x-d1-bookmark";
-const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Bookmarks are opaque to us; whatever D1 issued is short printable ASCII.
 const BOOKMARK = /^[\x21-\x7e]{1,256}$/;
 
@@ -26,7 +26,7 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
       { field: BOOKMARK_HEADER },
     ]);
   }
-  const read = READS.has(c.req.method);
+  const read = isReadMethod(c.req.method);
   const session = c.env.DB.withSession(read ? (sent ?? "first-unconstrained") : "first-primary");
   c.set("db", getDb(session));
   await next();

@@ -3,12 +3,11 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../lib/errors";
+import { routePropertiesOf } from "../lib/route";
 import { MAX_FILE_BYTES } from "../storage/objects";
 
-/** The one request that carries bytes instead of JSON: a multipart file upload. */
-const UPLOAD_PATHS = new Set(["/v1.0/storage_files"]);
-export const isUpload = (c: Context<AppEnv>) =>
-  c.req.method === "POST" && UPLOAD_PATHS.has(new URL(c.req.url).pathname);
+/** A request that carries bytes instead of JSON: a multipart file upload (routes declared `upload`). */
+export const isUpload = (c: Context<AppEnv>) => routePropertiesOf(c).upload === true;
 
 /** Multipart framing around the file: boundaries, part headers and small fields. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;

@@ -72,5 +72,12 @@ export type ContactAddress = z.infer<typeof contactAddressSchema>;
 
 /** An id that may be "none": "" and null store the zero UUID, as the platform answers it. */
 export const idRef = { schema: uuidField, default: ZERO_UUID, unset: [""] } as const;
+/**
+ * A flow of the customer's, or none: the write is refused unless the flow exists (migrations/0015).
+ * Stored in lower case, as the service makes ids, so that it matches the flow it names.
+ */
+export const flowRef = { ...idRef, store: (id: string) => id.toLowerCase() } as const;
 /** A list where null means empty (the Go SDK sends `tag_ids: null`). */
 export const listOf = (schema: z.ZodType) => ({ schema, default: [] as unknown[] });
+/** A list of tag ids: each must name one of the customer's tags (migrations/0015), stored in lower case. */
+export const tagIdList = { ...listOf(uuidList), store: (ids: string[]) => ids.map((id) => id.toLowerCase()) };

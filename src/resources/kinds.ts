@@ -13,13 +13,14 @@ import {
   addressList,
   contactAddressCreate,
   contactAddressSchema,
+  flowRef,
   idRef,
   IP_PATTERN,
   listOf,
   permissionField,
   shortText,
+  tagIdList,
   uuidField,
-  uuidList,
   type ContactAddress,
 } from "./fields";
 
@@ -56,6 +57,11 @@ export interface FieldSpec {
   immutable?: boolean;
   /** Accepted, hashed, never returned. */
   secret?: boolean;
+  /**
+   * Accepted, stored sealed (encrypted, src/lib/sealed.ts) and returned only to the customer's
+   * admins and the operator: a secret its owner must be able to read back (a SIP password).
+   */
+  sealed?: boolean;
   /** Returned, never accepted by POST/PUT (ignored and named in X-Ignored-Fields); setters may still write it. */
   readOnly?: boolean;
   /**
@@ -133,7 +139,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         readOnly: true,
         default: "offline",
       },
-      { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
+      { api: "tag_ids", column: "tagIds", ...tagIdList },
       { api: "addresses", column: "addresses", ...listOf(addressList) },
       { api: "is_guest", column: "isGuest", schema: z.boolean(), readOnly: true },
       directHash,
@@ -166,8 +172,8 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         readOnly: true,
         derive: (row) => (isVirtualNumber(row.number) ? "virtual" : "normal"),
       },
-      { api: "call_flow_id", column: "callFlowId", ...idRef },
-      { api: "message_flow_id", column: "messageFlowId", ...idRef },
+      { api: "call_flow_id", column: "callFlowId", ...flowRef },
+      { api: "message_flow_id", column: "messageFlowId", ...flowRef },
       { api: "status", schema: z.enum(["active", "deleted"]), ...none("active") },
       { api: "t38_enabled", schema: z.boolean(), ...none(false) },
       { api: "emergency_enabled", schema: z.boolean(), ...none(false) },
@@ -191,21 +197,21 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     title: "Flow",
     summaryNoun: "flow",
     fields: [
+      // The platform sets a flow's type: "flow" for a customer's own, the others for the flows its
+      // services make (the contract's create and update take no type).
       {
         api: "type",
         column: "type",
         schema: z.enum(["flow", "conference", "queue", "campaign", "transfer"]),
-        default: "flow",
-        unset: [""],
+        readOnly: true,
       },
       { api: "actions", column: "actions", ...listOf(z.array(z.record(z.string(), z.unknown())).max(100)) },
-      { api: "on_complete_flow_id", column: "onCompleteFlowId", ...idRef },
+      { api: "on_complete_flow_id", column: "onCompleteFlowId", ...flowRef },
       directHash,
     ],
     example: {
       name: "Main IVR",
       detail: "",
-      type: "flow",
       actions: [{ type: "answer" }, { type: "talk", option: { text: "Hello" } }],
     },
   },
@@ -223,8 +229,8 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         default: "random",
         unset: ["", "ringall"],
       },
-      { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
-      { api: "wait_flow_id", column: "waitFlowId", ...idRef },
+      { api: "tag_ids", column: "tagIds", ...tagIdList },
+      { api: "wait_flow_id", column: "waitFlowId", ...flowRef },
       { api: "wait_timeout", column: "waitTimeout", schema: z.number().int().min(0).max(86_400_000) },
       { api: "service_timeout", column: "serviceTimeout", schema: z.number().int().min(0).max(86_400_000) },
       directHash,
@@ -260,7 +266,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       },
       { api: "auth_types", column: "authTypes", ...listOf(z.array(z.enum(["basic", "ip"])).max(2)) },
       { api: "username", column: "username", schema: shortText() },
-      { api: "password", column: "passwordHash", schema: z.string().max(1024), secret: true, unset: keepWhenBlank },
+      { api: "password", column: "passwordSealed", schema: z.string().max(1024), sealed: true, unset: keepWhenBlank },
       {
         api: "allowed_ips",
         column: "allowedIps",
@@ -291,10 +297,10 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       },
       {
         api: "password",
-        column: "passwordHash",
+        column: "passwordSealed",
         schema: passwordField,
         required: true,
-        secret: true,
+        sealed: true,
         unset: keepWhenBlank,
       },
       // The platform registers an extension as <extension>@<customer id>.
@@ -315,16 +321,18 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       { api: "type", column: "type", schema: z.enum(["", "rag", "talk", "recording"]) },
       { api: "owner_type", column: "ownerType", schema: z.enum(["", "agent", "accesskey"]), readOnly: true },
       { api: "owner_id", column: "ownerId", schema: uuidField, readOnly: true },
-      { api: "reference_type", column: "referenceType", schema: z.enum(["", "normal", "recording"]) },
-      { api: "reference_id", column: "referenceId", schema: uuidField },
+      // What the file belongs to (a recording's call) is the platform's to say.
+      { api: "reference_type", column: "referenceType", schema: z.enum(["", "normal", "recording"]), readOnly: true },
+      { api: "reference_id", column: "referenceId", schema: uuidField, readOnly: true },
       { api: "filename", column: "filename", schema: shortText() },
       { api: "content_type", column: "contentType", schema: mimeType, immutable: true },
-      { api: "filesize", column: "sizeBytes", schema: z.number().int().min(0), immutable: true },
+      // Counted from the uploaded bytes (0 for a JSON record): storage usage rests on it.
+      { api: "filesize", column: "sizeBytes", schema: z.number().int().min(0), readOnly: true },
       { api: "uri_download", column: "uriDownload", schema: z.string(), readOnly: true },
       // Downloads go through the caller's credential and do not expire.
       { api: "tm_download_expire", schema: z.string().nullable(), ...none(null) },
     ],
-    example: { name: "Greeting", detail: "", filename: "greeting.wav", content_type: "audio/wav", filesize: 48000 },
+    example: { name: "Greeting", detail: "", filename: "greeting.wav", content_type: "audio/wav" },
     // The contract's name; its POST (a multipart upload) is a route of its own.
     aliases: [{ name: "storage_files", except: ["post"] }],
   },
@@ -333,11 +341,14 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     title: "BillingAccount",
     summaryNoun: "billing account",
     fields: [
-      { api: "balance", column: "balance", schema: z.number().finite().min(0).max(1e12) },
+      // Money: only the operator's balance_add_force / balance_subtract_force change it.
+      { api: "balance", column: "balance", schema: z.number().finite(), readOnly: true },
+      // Set at creation only: changing it later would revalue the balance.
       {
         api: "currency",
         column: "currency",
         schema: z.string().regex(/^[A-Z]{3}$/, { message: "an ISO 4217 code such as USD" }),
+        immutable: true,
       },
       {
         api: "payment_type",
@@ -363,7 +374,6 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
     example: {
       name: "Main account",
       detail: "",
-      balance: 100,
       currency: "USD",
       payment_type: "prepaid",
       payment_method: "credit card",
@@ -399,10 +409,11 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         column: "language",
         schema: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: "a BCP 47 tag such as en-US" }),
       },
-      { api: "status", column: "status", schema: z.enum(["progressing", "done"]) },
+      // The transcription's progress is the platform's to report.
+      { api: "status", column: "status", schema: z.enum(["progressing", "done"]), readOnly: true },
       { api: "direction", column: "direction", schema: z.enum(["both", "in", "out"]), default: "both", unset: [""] },
       { api: "provider", column: "provider", schema: z.enum(["", "gcp", "aws"]) },
-      { api: "on_end_flow_id", column: "onEndFlowId", ...idRef },
+      { api: "on_end_flow_id", column: "onEndFlowId", ...flowRef },
       { api: "activeflow_id", column: "activeflowId", ...idRef, readOnly: true },
     ],
     example: {
@@ -411,7 +422,6 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
       reference_type: "call",
       reference_id: ZERO_UUID,
       language: "en-US",
-      status: "done",
       direction: "both",
     },
     aliases: [{ name: "transcribes" }],
@@ -446,7 +456,7 @@ export const kindSpecs: Record<ResourceKind, KindSpec> = {
         store: (list: z.infer<typeof contactAddressCreate>[], now: number) =>
           list.map((a) => newContactAddress(a, now)),
       },
-      { api: "tag_ids", column: "tagIds", ...listOf(uuidList) },
+      { api: "tag_ids", column: "tagIds", ...tagIdList },
     ],
     example: {
       name: "Jane Doe",

@@ -4,6 +4,8 @@ import { authRoutes } from "./auth";
 import { customerRoutes } from "./customer";
 import { customersRoutes } from "./customers";
 import { resourceRoutes } from "./resources";
+import { serviceRoutes } from "./service";
+import { serviceAgentRoutes } from "./service-agents";
 import { storageFileRoutes } from "./storage-files";
 
 export const routes: RouteModule<any>[] = [
@@ -13,4 +15,6 @@ export const routes: RouteModule<any>[] = [
   ...accesskeyRoutes,
   ...resourceRoutes,
   ...storageFileRoutes,
+  ...serviceAgentRoutes,
+  ...serviceRoutes,
 ];

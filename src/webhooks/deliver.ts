@@ -70,8 +70,15 @@ export async function deliverEvent(env: Env, eventId: string, attempt: number): 
   const method = event.webhookMethod || "POST";
   const body = method === "GET" ? "" : JSON.stringify({ type: event.type, data: event.data });
   const url = new URL(target.url);
-  if (method === "GET") url.searchParams.set("event_id", event.id);
-  const headers = await signDelivery(secrets, event.id, Math.floor(Date.now() / 1000), body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  // A GET has no body: its query carries the event id and the time, and the legacy signature
+  // covers that query, so no signature verifies another delivery.
+  if (method === "GET") {
+    url.searchParams.set("event_id", event.id);
+    url.searchParams.set("timestamp", String(timestamp));
+  }
+  const legacySigned = method === "GET" ? url.search.slice(1) : body;
+  const headers = await signDelivery(secrets, { id: event.id, timestamp, body, legacySigned });
 
   let status = 0;
   try {

@@ -1,9 +1,10 @@
 import type { Env } from "../env";
 import { invalidArgument } from "../lib/errors";
 import { checkResolved, checkUriSyntax, resolveHost } from "./ssrf";
+import { configOf } from "../config";
 
 /** Only local testing lets 127.0.0.0/8 and ::1 through; nothing else ever is. */
-export const loopbackAllowed = (env: Env) => env.WEBHOOK_ALLOW_LOOPBACK === "true";
+export const loopbackAllowed = (env: Env) => configOf(env).webhookAllowLoopback;
 
 const notAllowed = (reason: string) =>
   invalidArgument("WEBHOOK_URI_NOT_ALLOWED", `webhook_uri is not allowed: ${reason}.`, [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, type ApiResponse, createAccesskey, createCustomer, expectError, login, unique } from "../helpers";
-import { mailbox } from "../mail-helpers";
+import { mailbox } from "../helpers/mail";
 import { customerWithKey, mailedToken } from "./replay";
 
 /**

@@ -4,8 +4,8 @@ import type { GoModel } from "./replay";
  * The response models of voipbin/voipbin-go (gens/voipbin_client/gen.go, generated from the
  * platform's OpenAPI): each field's json tag and the JSON type its Go field decodes. Every field
  * is a pointer with omitempty, so null decodes too; `?` marks where null is a fair answer (unset
- * ids and times). Write-only secrets the models also list (trunk and extension `password`) are
- * left out: this service never returns them.
+ * ids and times). Trunk and extension `password` (SIP credentials) come back to the customer's
+ * admins and access keys; other callers get the resource without it (`…WithoutPassword`).
  */
 
 const times: GoModel = { tm_create: "string", tm_update: "string?", tm_delete: "string?" };
@@ -125,6 +125,7 @@ export const TrunkModel: GoModel = {
   domain_name: "string",
   auth_types: "string[]",
   username: "string",
+  password: "string",
   allowed_ips: "string[]",
   ...times,
 };
@@ -137,8 +138,12 @@ export const ExtensionModel: GoModel = {
   extension: "string",
   domain_name: "string",
   username: "string",
+  password: "string",
   ...times,
 };
+
+/** An extension as an agent reads it (GetServiceAgentsExtensions): the SIP password is for admins. */
+export const { password: _extensionPassword, ...ExtensionWithoutPassword } = ExtensionModel;
 
 export const FlowModel: GoModel = {
   id: "string",

@@ -258,7 +258,14 @@ describe("go sdk trunks", () => {
       }),
       TrunkModel,
     );
-    expect(created).toMatchObject({ domain_name: domain, username: "gouser", allowed_ips: [], auth_types: [] });
+    // The SDK reads password back: the SIP credential the trunk's PBX registers with.
+    expect(created).toMatchObject({
+      domain_name: domain,
+      username: "gouser",
+      password: "trunk-pass-1",
+      allowed_ips: [],
+      auth_types: [],
+    });
 
     expect(expectGoList(await client.get("/trunks", { page_size: "10" }), TrunkModel).map((t) => t.id)).toContain(
       created.id,
@@ -276,7 +283,12 @@ describe("go sdk trunks", () => {
       }),
       TrunkModel,
     );
-    expect(replaced).toMatchObject({ allowed_ips: ["198.51.100.1"], auth_types: ["basic", "ip"], name: "Go trunk 2" });
+    expect(replaced).toMatchObject({
+      allowed_ips: ["198.51.100.1"],
+      auth_types: ["basic", "ip"],
+      name: "Go trunk 2",
+      password: "trunk-pass-1",
+    });
 
     expectGo(await client.delete(`/trunks/${created.id}`), TrunkModel);
   });
@@ -289,18 +301,21 @@ describe("go sdk extensions", () => {
       await client.post("/extensions", { detail: "", extension: ext, name: "Go desk", password: "sip-pass-123" }),
       ExtensionModel,
     );
-    expect(created).toMatchObject({ extension: ext, customer_id: customerId });
+    expect(created).toMatchObject({ extension: ext, customer_id: customerId, password: "sip-pass-123" });
 
     expect(
       expectGoList(await client.get("/extensions", { page_size: "10" }), ExtensionModel).map((e) => e.id),
     ).toContain(created.id);
-    expect(expectGo(await client.get(`/extensions/${created.id}`), ExtensionModel).extension).toBe(ext);
+    expect(expectGo(await client.get(`/extensions/${created.id}`), ExtensionModel)).toMatchObject({
+      extension: ext,
+      password: "sip-pass-123",
+    });
     expect(
       expectGo(
         await client.put(`/extensions/${created.id}`, { detail: "", name: "Go desk 2", password: "" }),
         ExtensionModel,
-      ).name,
-    ).toBe("Go desk 2");
+      ),
+    ).toMatchObject({ name: "Go desk 2", password: "sip-pass-123" });
 
     expectGo(await client.delete(`/extensions/${created.id}`), ExtensionModel);
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createResource, validBody } from "../resource-helpers";
+import { createResource, validBody } from "../helpers/resources";
 import { customerWithKey, expectMcp, expectMcpList, ignoredFields, mcp, type Replayed } from "./replay";
 
 /**

@@ -52,6 +52,32 @@ const CALLS = [
   "PUT /v1.0/billing_accounts/{}/payment_info",
   "POST /v1.0/billing_accounts/{}/balance_add_force",
   "POST /v1.0/billing_accounts/{}/balance_subtract_force",
+  // The Go SDK's /service_agents/* calls this service serves (./go-sdk-service-agents.test.ts).
+  "GET /v1.0/service_agents/me",
+  "PUT /v1.0/service_agents/me",
+  "PUT /v1.0/service_agents/me/addresses",
+  "PUT /v1.0/service_agents/me/status",
+  "PUT /v1.0/service_agents/me/password",
+  "GET /v1.0/service_agents/customer",
+  ...["agents", "extensions", "files"].flatMap((k) => [
+    `GET /v1.0/service_agents/${k}`,
+    `GET /v1.0/service_agents/${k}/{}`,
+  ]),
+  "POST /v1.0/service_agents/files",
+  "DELETE /v1.0/service_agents/files/{}",
+  // The contract's other in-scope service_agents paths (test/service-agents/).
+  "GET /v1.0/service_agents/files/{}/file",
+  "GET /v1.0/service_agents/tags",
+  "GET /v1.0/service_agents/tags/{}",
+  "GET /v1.0/service_agents/transcribes",
+  "GET /v1.0/service_agents/contacts/lookup",
+  ...["GET", "POST"].map((m) => `${m} /v1.0/service_agents/contacts`),
+  ...["GET", "PUT", "DELETE"].map((m) => `${m} /v1.0/service_agents/contacts/{}`),
+  "POST /v1.0/service_agents/contacts/{}/addresses",
+  "PUT /v1.0/service_agents/contacts/{}/addresses/{}",
+  "DELETE /v1.0/service_agents/contacts/{}/addresses/{}",
+  "POST /v1.0/service_agents/contacts/{}/tags",
+  "DELETE /v1.0/service_agents/contacts/{}/tags/{}",
 ];
 
 describe("GET /openapi.json describes the clients' calls", () => {

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import { adminLogin, api, BASE, createAccesskey, createCustomer, readResponse } from "../helpers";
-import { mailbox } from "../mail-helpers";
+import { mailbox } from "../helpers/mail";
 
 /**
  * Replays requests the way the platform's own clients put them on the wire. Each client's

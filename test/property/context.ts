@@ -1,6 +1,6 @@
 import type fc from "fast-check";
-import { adminLogin, createCustomer, type TestCustomer } from "../helpers";
-import { createResource } from "../resource-helpers";
+import { adminLogin, api, createAgent, createCustomer, type TestCustomer } from "../helpers";
+import { createResource } from "../helpers/resources";
 import type { Operation, Sent, Target } from "./document";
 
 // ---- Per-operation context -------------------------------------------------------------------
@@ -49,6 +49,14 @@ export const ctxOf = (op: Operation, config: OpConfig) => {
 export async function ownCustomer(path: string): Promise<Ctx> {
   const customer = await createCustomer();
   return { token: customer.token, path, customer, target: { table: "customers", id: customer.id }, ids: {} };
+}
+
+/** A CustomerAgent (16) of a fresh customer, signed in: the caller of the service_agents/me routes. */
+export async function ownAgent(path: string): Promise<Ctx> {
+  const customer = await createCustomer();
+  const agent = await createAgent(customer.id, 16);
+  const id = (await api("GET", "/v1.0/service_agents/me", { token: agent.token })).body.id as string;
+  return { token: agent.token, path, customer, target: { table: "agents", id }, ids: { id, username: agent.username } };
 }
 
 /** A customer for the operator's routes, with a billing account of its own. */

@@ -78,7 +78,10 @@ export interface Operation {
 }
 
 /** Operations whose body is not JSON, each with its own tests (named here). */
-export const NON_JSON_OPERATIONS = { "POST /v1.0/storage_files": "test/storage-files.test.ts" };
+export const NON_JSON_OPERATIONS = {
+  "POST /v1.0/storage_files": "test/storage/storage-files.test.ts",
+  "POST /v1.0/service_agents/files": "test/service-agents/files.test.ts",
+};
 
 export const allOperations: Operation[] = Object.entries(doc.paths).flatMap(([path, item]) =>
   Object.entries(item)

@@ -290,14 +290,12 @@ export function badRequestArb(
       .map((raw) => ({ kind: "malformed JSON", raw, expected: 400 })),
   );
   arbs.push(
-    fc
-      .tuple(valid, fc.constantFrom<string | null>(...NOT_JSON_MEDIA_TYPES, null))
-      .map(([body, contentType]) => ({
-        kind: `Content-Type ${JSON.stringify(contentType)}`,
-        raw: JSON.stringify(body),
-        contentType,
-        expected: 415,
-      })),
+    fc.tuple(valid, fc.constantFrom<string | null>(...NOT_JSON_MEDIA_TYPES, null)).map(([body, contentType]) => ({
+      kind: `Content-Type ${JSON.stringify(contentType)}`,
+      raw: JSON.stringify(body),
+      contentType,
+      expected: 415,
+    })),
   );
   arbs.push(
     fc

@@ -2,14 +2,16 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { expect } from "vitest";
 import type { ResourceKind } from "../../src/db/owned";
-import { api, createCustomer, login } from "../helpers";
-import { createResource, kinds, validBody } from "../resource-helpers";
+import { api, createAgent, createCustomer, login } from "../helpers";
+import { createResource, kinds, validBody } from "../helpers/resources";
 import { textArb } from "./arbitraries";
 import {
   type Ctx,
+  type Expected,
   type OpConfig,
   operatorReadback,
   operatorTarget,
+  ownAgent,
   ownCustomer,
   selfReadback,
   superAdmin,
@@ -157,7 +159,7 @@ const CONFIGS: Record<string, OpConfig> = {
     oracle: (body) => (body.minted ? { status: 200 } : { status: 400, reason: "INVALID_RESET_TOKEN" }),
     echo: false,
     async check(body, res, ctx) {
-      expect(res.body).toEqual({});
+      expect(res.body).toEqual({ device_token: expect.stringMatching(/^dv1\./) });
       await login(ctx.customer!.username, String(body.password));
     },
   },
@@ -315,6 +317,27 @@ const CONFIGS: Record<string, OpConfig> = {
     },
     readback: (res, ctx) => ({ path: `/v1.0/accesskeys/${res.body.id}`, token: ctx.token, shown: res.body }),
   },
+  // The logged-in agent's own record: a plain CustomerAgent changes itself.
+  ...Object.fromEntries(
+    ["", "/addresses", "/status"].map((suffix) => [
+      `PUT /v1.0/service_agents/me${suffix}`,
+      {
+        setup: () => ownAgent(`/v1.0/service_agents/me${suffix}`),
+        readback: (res: Sent, ctx: Ctx) => ({ path: "/v1.0/service_agents/me", token: ctx.token, shown: res.body }),
+      },
+    ]),
+  ),
+  "PUT /v1.0/service_agents/me/password": {
+    setup: () => ownAgent("/v1.0/service_agents/me/password"),
+    // Each valid run revokes the caller's tokens: a fresh agent for each.
+    perRun: () => ownAgent("/v1.0/service_agents/me/password"),
+    echo: false,
+    async check(body, res, ctx) {
+      expect(res.body.id).toBe(ctx.ids.id);
+      expect(await login(ctx.ids.username!, body.password as string)).toBeTypeOf("string");
+    },
+    runs: 8,
+  },
   "PUT /v1.0/agents/{id}/password": {
     async setup(op) {
       const ctx = await ownCustomer("");
@@ -335,6 +358,56 @@ const CONFIGS: Record<string, OpConfig> = {
     runs: 8,
   },
 };
+
+// ---- Fields that name one of the customer's tags or flows (issue 21 #6) ----------------------
+// Generated as the customer's own, "none", or another id (a 404): a random UUID names nothing.
+
+const REF_FIELDS: Record<string, "tag" | "flow"> = {
+  tag_ids: "tag",
+  tag_id: "tag",
+  call_flow_id: "flow",
+  message_flow_id: "flow",
+  on_complete_flow_id: "flow",
+  wait_flow_id: "flow",
+  on_end_flow_id: "flow",
+};
+const NONE = "00000000-0000-0000-0000-000000000000";
+
+async function withRefs(ctx: Ctx): Promise<Ctx> {
+  const [tag, flow] = await Promise.all([createResource(ctx.token!, "tags"), createResource(ctx.token!, "flows")]);
+  return { ...ctx, ids: { ...ctx.ids, tag: tag.id, flow: flow.id } };
+}
+
+function refArbs(op: Operation, ctx: Ctx): Record<string, fc.Arbitrary<unknown>> {
+  const fields = Object.keys(op.schema.properties ?? {}).filter((f) => REF_FIELDS[f]);
+  return Object.fromEntries(
+    fields.map((f) => {
+      const mine = ctx.ids[REF_FIELDS[f]!]!;
+      if (f === "tag_ids")
+        return [
+          f,
+          fc.oneof(
+            fc.constant(null),
+            fc.array(fc.constant(mine), { maxLength: 3 }),
+            fc.array(fc.oneof(fc.constant(mine), fc.uuid()), { minLength: 1, maxLength: 3 }),
+          ),
+        ];
+      if (f === "tag_id") return [f, fc.oneof(fc.constant(mine), fc.uuid())];
+      return [f, fc.oneof(fc.constantFrom(mine, "", NONE, null), fc.uuid())];
+    }),
+  );
+}
+
+/** 404 when a generated reference names something that is not the customer's. */
+function refOracle(body: Record<string, unknown>, ctx: Ctx): Expected | undefined {
+  for (const [field, target] of Object.entries(REF_FIELDS)) {
+    const value = body[field];
+    const ids = Array.isArray(value) ? value : [value];
+    const named = ids.filter((id) => typeof id === "string" && id !== "" && id !== NONE);
+    if (named.some((id) => id !== ctx.ids[target])) return { status: 404, reason: "NOT_FOUND" };
+  }
+  return undefined;
+}
 
 /** The contract's path names of two kinds. */
 const ALIASES: Record<string, ResourceKind> = { transcribes: "transcriptions", storage_files: "files" };
@@ -386,7 +459,9 @@ function subResourceConfig(op: Operation): OpConfig | undefined {
     };
   }
   return {
-    setup: () => ownResource(kind, op.path),
+    setup: async () => withRefs(await ownResource(kind, op.path)),
+    valid: (ctx) => refArbs(op, ctx),
+    oracle: (body, ctx) => refOracle(body, ctx) ?? { status: 200 },
     echo: kind === "contacts" ? false : undefined,
     readback,
     runs: kind === "agents" ? 10 : VALID_RUNS,
@@ -405,12 +480,14 @@ function resourceConfig(op: Operation): OpConfig | undefined {
   });
   if (op.method === "POST" && create) {
     return {
-      setup: () => ownCustomer(op.path),
-      valid: (): Record<string, fc.Arbitrary<unknown>> =>
-        kind === "numbers"
-          ? // Virtual numbers (+899…) are for everyone; any other E.164 number needs a verified identity.
-            { number: fc.oneof(fc.stringMatching(/^\+899\d{0,5}$/), fc.stringMatching(/^\+[1-9]\d{1,14}$/)) }
-          : {},
+      setup: async () => withRefs(await ownCustomer(op.path)),
+      valid: (ctx): Record<string, fc.Arbitrary<unknown>> => ({
+        ...refArbs(op, ctx),
+        // Virtual numbers (+899…) are for everyone; any other E.164 number needs a verified identity.
+        ...(kind === "numbers"
+          ? { number: fc.oneof(fc.stringMatching(/^\+899\d{0,5}$/), fc.stringMatching(/^\+[1-9]\d{1,14}$/)) }
+          : {}),
+      }),
       prepare(body) {
         if (kind === "agents") return uniqueEmails(body, "username");
         if (kind === "extensions") return { ...body, extension: `${String(body.extension).slice(0, 20)}.${stamp()}` };
@@ -419,10 +496,10 @@ function resourceConfig(op: Operation): OpConfig | undefined {
         }
         return body;
       },
-      oracle: (body) =>
+      oracle: (body, ctx) =>
         kind === "numbers" && !String(body.number).startsWith("+899")
           ? { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" }
-          : { status: 200 },
+          : (refOracle(body, ctx) ?? { status: 200 }),
       readback,
       runs: kind === "agents" || kind === "extensions" ? 10 : VALID_RUNS,
     };
@@ -430,10 +507,12 @@ function resourceConfig(op: Operation): OpConfig | undefined {
   if (op.method === "PUT" && update) {
     return {
       async setup() {
-        const ctx = await ownCustomer("");
+        const ctx = await withRefs(await ownCustomer(""));
         const row = await createResource(ctx.token!, kind);
         return { ...ctx, path: op.path.replace("{id}", row.id), target: { table: kind, id: row.id } };
       },
+      valid: (ctx) => refArbs(op, ctx),
+      oracle: (body, ctx) => refOracle(body, ctx) ?? { status: 200 },
       readback,
       runs: kind === "extensions" ? 10 : VALID_RUNS,
     };
@@ -441,4 +520,30 @@ function resourceConfig(op: Operation): OpConfig | undefined {
   return undefined;
 }
 
-export const configOf = (op: Operation) => CONFIGS[op.key] ?? resourceConfig(op);
+const AGENT_API = "/v1.0/service_agents/";
+const toAgentApi = (path: string) => path.replace(/^\/v1\.0\//, AGENT_API);
+
+/**
+ * The agent's API on contacts (POST/PUT /v1.0/service_agents/contacts…): the customer-level
+ * configuration, called by a plain CustomerAgent (16) of the same customer, read back there too.
+ */
+function serviceAgentConfig(op: Operation): OpConfig | undefined {
+  if (!op.path.startsWith(`${AGENT_API}contacts`)) return undefined;
+  const customerPath = op.path.replace(AGENT_API, "/v1.0/");
+  const base = resourceConfig({ ...op, path: customerPath, key: `${op.method} ${customerPath}` });
+  if (!base) return undefined;
+  return {
+    ...base,
+    async setup(o) {
+      const ctx = await base.setup({ ...o, path: customerPath });
+      const agent = await createAgent(ctx.customer!.id, 16);
+      return { ...ctx, path: toAgentApi(ctx.path), token: agent.token };
+    },
+    readback(res, ctx) {
+      const back = base.readback?.(res, ctx);
+      return back ? { ...back, path: toAgentApi(back.path) } : null;
+    },
+  };
+}
+
+export const configOf = (op: Operation) => CONFIGS[op.key] ?? serviceAgentConfig(op) ?? resourceConfig(op);

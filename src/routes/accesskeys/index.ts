@@ -9,12 +9,15 @@ import {
   AccesskeyCreateSchema,
   AccesskeySchema,
   AccesskeyUpdateSchema,
+  accesskeyLimitExceeded,
   buildAccesskey,
-  insertAccesskey,
+  insertAccesskeyWithinCap,
   serializeAccesskey,
 } from "../../domain/accesskey";
 import { superAdminCredentialVersion } from "../../auth/super-admin";
+import { changesOf, d1Batch } from "../../db/batch";
 import { errorResponses, notFound } from "../../lib/errors";
+import { ownResults, withStoredAnswer } from "../../middleware/idempotency";
 import { pageOf, pageQuery, pageSchema, PageQuerySchema } from "../../lib/pagination";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { isUuid } from "../../lib/validation";
@@ -88,12 +91,12 @@ export const createAccesskey = defineRoute(
     tags,
     summary: "Create an access key",
     description:
-      "The response carries the key (`vb_…`) once; only its SHA-256 is stored. A customer's key acts as CustomerAdmin. The project super admin's key acts as the super admin (for clients that only send `?accesskey=`); it is bound to the configured ADMIN_USERNAME and ADMIN_PASSWORD and stops working when either changes.",
+      "The response carries the key (`vb_…`) once; only its SHA-256 is stored. A customer holds at most 50 active (unexpired) keys: past that, 429 RESOURCE_LIMIT_EXCEEDED. A customer's key acts as CustomerAdmin. The project super admin's key acts as the super admin (for clients that only send `?accesskey=`); it is bound to the configured ADMIN_USERNAME and ADMIN_PASSWORD and stops working when either changes.",
     security: authenticated,
     request: { body: jsonBody(AccesskeyCreateSchema) },
     responses: {
       200: jsonResponse(AccesskeySchema, "The created access key, with its token"),
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(400, 401, 403, 429),
     },
   }),
   async (c) => {
@@ -101,9 +104,15 @@ export const createAccesskey = defineRoute(
     const owner = keyOwner(principal);
     const binding = isSuperAdmin(principal) ? await superAdminCredentialVersion(c.env) : "";
     const { row, token } = await buildAccesskey(owner, c.req.valid("json"), Date.now(), binding);
-    await insertAccesskey(c.get("db"), row);
-    return c.json(serializeAccesskey(row, { token }), 200);
+    const answer = serializeAccesskey(row, { token });
+    const results = await d1Batch(
+      c.get("db").$client,
+      await withStoredAnswer(c, [insertAccesskeyWithinCap(row)], answer),
+    );
+    if (changesOf(ownResults(c, results), 0) === 0) throw accesskeyLimitExceeded();
+    return c.json(answer, 200);
   },
+  { idempotent: true },
 );
 
 export const getAccesskey = defineRoute(

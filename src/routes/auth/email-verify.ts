@@ -12,7 +12,7 @@ import {
 import { errorResponses, invalidArgument } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { iso } from "../../lib/time";
-import { lifecycleOf } from "../../lifecycle/transitions";
+import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { escapeHtml, htmlPage, page } from "./pages";
 
 const invalidToken = () =>
@@ -59,6 +59,7 @@ export const verifyEmail = defineRoute(
     c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, result.customer.id));
     return c.json({ customer: serializeCustomer(result.customer) }, 200);
   },
+  { writesEvents: true },
 );
 
 const INVALID = page(

@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { grantDevice } from "../../auth/device-token";
 import { hashPassword } from "../../auth/password";
+import { agents } from "../../db/schema";
 import { checkPasswordReset, completePasswordReset, RESET_TOKEN_PATTERN } from "../../domain/password-reset";
 import { errorResponses, failedPrecondition, invalidArgument } from "../../lib/errors";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
@@ -33,10 +36,19 @@ export const resetPassword = defineRoute(
     tags: ["Auth"],
     summary: "Set a new password with a reset token",
     description:
-      "Spends the single-use token of a reset (or \"set your password\") link, valid one hour, and sets the agent's password; the agent's tokens issued before stop working. Guest agents cannot reset.",
+      "Spends the single-use token of a reset (or \"set your password\") link, valid one hour, and sets the agent's password; the agent's tokens issued before stop working. Guest agents cannot reset. Answers a device token for the account (also set as its HttpOnly cookie for /auth/login): the mailbox's owner signs in with it even while the account's shared login budget is spent by others.",
     request: { body: jsonBody(PasswordResetSchema) },
     responses: {
-      200: jsonResponse(z.object({}).openapi("PasswordResetResponse"), "The password is set"),
+      200: jsonResponse(
+        z
+          .object({
+            device_token: z.string().openapi({
+              description: "A device token for the account: send it with `POST /auth/login` (README, Security limits).",
+            }),
+          })
+          .openapi("PasswordResetResponse"),
+        "The password is set",
+      ),
       ...errorResponses(400),
     },
   }),
@@ -49,7 +61,15 @@ export const resetPassword = defineRoute(
     // Whoever spends the token first (a conditional write) sets the password; a second use fails.
     if (!(await completePasswordReset(c.env.DB, token, check.agentId, await hashPassword(password))))
       throw invalidToken();
-    return c.json({}, 200);
+    // Proof of the mailbox is the way back in for an owner on a new device during an attack.
+    const [agent] = await c
+      .get("db")
+      .select({ username: agents.username })
+      .from(agents)
+      .where(eq(agents.id, check.agentId))
+      .limit(1);
+    if (!agent) throw invalidToken(); // deleted meanwhile
+    return c.json({ device_token: await grantDevice(c, agent.username) }, 200);
   },
 );
 

@@ -8,8 +8,9 @@ import { assertNotSuperAdminUsername } from "../../auth/super-admin";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
 import { recordSignupCredentials } from "../../domain/signup-credentials";
 import { ApiError, errorResponses } from "../../lib/errors";
-import { lifecycleOf } from "../../lifecycle/transitions";
+import { lifecycleOf } from "../../lifecycle/customer-lifecycle-client";
 import { defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { withStoredAnswer } from "../../middleware/idempotency";
 import { emailField, passwordField } from "../../lib/validation";
 
 const SignupSchema = z
@@ -73,7 +74,18 @@ export const signup = defineRoute(
         passwordSet: input.password !== undefined,
         now,
       });
-      await runBatch(db, [...created.statements, insertAccesskey(db, key.row), pending, verification.statement]);
+      const answer = {
+        customer: serializeCustomer(created.row),
+        accesskey: serializeAccesskey(key.row, { token: key.token }),
+      };
+      await runBatch(
+        db,
+        await withStoredAnswer(
+          c,
+          [...created.statements, insertAccesskey(db, key.row), pending, verification.statement],
+          answer,
+        ),
+      );
       // The alarm that expires an unverified signup; the cron sweep covers a failure here.
       await lifecycleOf(c.env, created.row.id)
         .trackSignup(created.row.id)
@@ -84,14 +96,12 @@ export const signup = defineRoute(
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       });
       if (!mail.sent) console.warn("signup verification mail refused by the mail limits");
-      return c.json(
-        { customer: serializeCustomer(created.row), accesskey: serializeAccesskey(key.row, { token: key.token }) },
-        200,
-      );
+      return c.json(answer, 200);
     } catch (err) {
       // A taken email (or any other refusal) looks exactly like success without content.
       if (err instanceof ApiError && err.code < 500) return c.json({}, 200);
       throw err;
     }
   },
+  { idempotent: true, writesEvents: true },
 );

@@ -9,28 +9,20 @@ import { agents } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { ApiError, errorResponses, invalidArgument } from "../../lib/errors";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
-import { lifecycleOf, unwrap } from "../../lifecycle/transitions";
+import { lifecycleOf, unwrap } from "../../lifecycle/customer-lifecycle-client";
 
 export const CONFIRMATION_PHRASE = "DELETE";
 
 const UnregisterSchema = z
   .strictObject({
-    password: z
-      .string()
-      .max(1024)
-      .optional()
-      .openapi({
-        description:
-          "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
-      }),
-    confirmation_phrase: z
-      .string()
-      .max(64)
-      .optional()
-      .openapi({
-        description:
-          'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
-      }),
+    password: z.string().max(1024).optional().openapi({
+      description:
+        "The calling agent's password (agents only): enough to freeze, and needed with the phrase for immediate deletion.",
+    }),
+    confirmation_phrase: z.string().max(64).optional().openapi({
+      description:
+        'Exactly "DELETE". Alone it freezes (agents and access keys); immediate deletion needs it (with the password, for agents).',
+    }),
     immediate: z
       .boolean()
       .optional()
@@ -106,6 +98,7 @@ export const unregister = defineRoute(
     const row = unwrap(input.immediate ? await lifecycle.deleteNow(customer.id) : await lifecycle.freeze(customer.id));
     return c.json(serializeCustomer(row), 200);
   },
+  { idempotent: true, writesEvents: true },
 );
 
 export const cancelUnregister = defineRoute(
@@ -125,4 +118,5 @@ export const cancelUnregister = defineRoute(
     const customer = requireOwnCustomer(c.get("principal"));
     return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, customer.id).recover(customer.id))), 200);
   },
+  { writesEvents: true },
 );

@@ -20,4 +20,5 @@ export const updateOwnBillingAccount = defineRoute(
     const row = await setDefaultBillingAccount(c.get("db"), customer, c.req.valid("json").billing_account_id);
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
 import { buildVerification, sendVerificationEmail } from "../../domain/email-verification";
-import { mailLimited } from "../../lib/email";
+import { mailLimited } from "../../domain/mail";
 import { errorResponses, failedPrecondition } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 

@@ -33,4 +33,5 @@ export const updateOwnMetadata = defineRoute(
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireOwnCustomer } from "../../auth/principal";
-import { ownPage } from "../own-data";
+import { ownPage } from "../../resources/own-data";
 import { customerEvents, customerEventTypes, Permission, webhookDeliveries } from "../../db/schema";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { newWebhookSecret, updateCustomer } from "../../domain/customer-store";
@@ -89,7 +89,7 @@ export const rotateWebhookSecret = defineRoute(
     tags: ["Customer events"],
     summary: "Rotate the webhook signing secret",
     description:
-      "For 24 hours deliveries carry signatures of both the new and the previous secret (space-separated in webhook-signature). Read the new secret with GET /v1.0/customer, the one place a secret is shown.",
+      "For 24 hours deliveries carry signatures of both the new and the previous secret in webhook-signature (space-separated), and X-VoIPBIN-Signature stays signed with the previous secret; after the 24 hours both headers use the new secret only. Read the new secret with GET /v1.0/customer, the one place a secret is shown.",
     security: authenticated,
     responses: { 200: jsonResponse(CustomerSchema, "The customer"), ...errorResponses(401, 403) },
   }),
@@ -107,4 +107,5 @@ export const rotateWebhookSecret = defineRoute(
     );
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -29,6 +29,7 @@ export const updateCustomerBillingAccount = defineRoute(
       200,
     );
   },
+  { writesEvents: true },
 );
 
 export const updateIdentityVerification = defineRoute(
@@ -61,4 +62,5 @@ export const updateIdentityVerification = defineRoute(
     );
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

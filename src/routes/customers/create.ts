@@ -8,6 +8,7 @@ import { sendSetPasswordMails } from "../../domain/password-reset";
 import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
+import { withStoredAnswer } from "../../middleware/idempotency";
 
 export const createCustomerRoute = defineRoute(
   createRoute({
@@ -30,11 +31,14 @@ export const createCustomerRoute = defineRoute(
     assertNotSuperAdminUsername(c.env, input.username);
     assertNotSuperAdminUsername(c.env, input.email, "email");
     await assertWebhookUriAllowed(c.env, input.webhook_uri);
-    const row = await createCustomer(c.get("db"), input);
+    const row = await createCustomer(c.get("db"), input, (created, statements) =>
+      withStoredAnswer(c, statements, serializeCustomer(created)),
+    );
     // No password given: the admin agent chooses one through a "set your password" mail.
     if (input.password === undefined)
       c.executionCtx.waitUntil(sendSetPasswordMails(c.env, c.get("db"), new URL(c.req.url).origin, row.id));
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { idempotent: true, writesEvents: true },
 );

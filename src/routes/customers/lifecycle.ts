@@ -3,7 +3,7 @@ import { requireSuperAdmin } from "../../auth/principal";
 import { CustomerSchema, serializeCustomer } from "../../domain/customer";
 import { errorResponses } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
-import { lifecycleOf, unwrap } from "../../lifecycle/transitions";
+import { lifecycleOf, unwrap } from "../../lifecycle/customer-lifecycle-client";
 import { CustomerIdParams, findCustomerOr404 } from "./shared";
 
 const tags = ["Customers (admin)"];
@@ -26,6 +26,7 @@ function operatorTransition(action: "freeze" | "recover", summary: string, resul
       const { id } = await findCustomerOr404(c.get("db"), c.req.valid("param").id);
       return c.json(serializeCustomer(unwrap(await lifecycleOf(c.env, id)[action](id))), 200);
     },
+    { writesEvents: true },
   );
 }
 
@@ -45,12 +46,12 @@ export const deleteCustomer = defineRoute(
     tags,
     summary: "Delete a customer",
     description:
-      "Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set.",
+      "Permanent deletion now: credentials revoked at once, PII anonymized in storage, and every owned resource removed by the cascade (follow it at /v1.0/customers/{id}/deletion). The response shows the customer as it was, with `status: deleted` and `tm_delete` set. An expired signup is closed for good: 409, nothing changes.",
     security: authenticated,
     request: { params: CustomerIdParams },
     responses: {
       200: jsonResponse(CustomerSchema, "The customer as it was, now deleted"),
-      ...errorResponses(401, 403, 404),
+      ...errorResponses(401, 403, 404, 409),
     },
   }),
   async (c) => {
@@ -70,4 +71,5 @@ export const deleteCustomer = defineRoute(
           };
     return c.json(serializeCustomer(shown), 200);
   },
+  { writesEvents: true },
 );

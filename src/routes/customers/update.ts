@@ -33,6 +33,7 @@ export const updateCustomerRoute = defineRoute(
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );
 
 export const updateCustomerMetadata = defineRoute(
@@ -61,4 +62,5 @@ export const updateCustomerMetadata = defineRoute(
     c.header("ETag", etagOf(row.version));
     return c.json(serializeCustomer(row), 200);
   },
+  { writesEvents: true },
 );

@@ -8,7 +8,7 @@ import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/ro
 import { isUuid } from "../../lib/validation";
 import { kindSpecs } from "../../resources/kinds";
 import { IdParams } from "./crud";
-import { schemasFor, serializerFor } from "./schemas";
+import { schemasFor, serializerFor } from "../../resources/schemas";
 
 const { Resource } = schemasFor(kindSpecs.billing_accounts);
 const serialize = serializerFor(kindSpecs.billing_accounts);

@@ -5,7 +5,7 @@ import { billingForceRoutes } from "./billing-force";
 import { contactItemRoutes, contactLookupRoute } from "./contacts";
 import { crudRoutes, setterRoutes } from "./crud";
 import { getMe } from "./me";
-import { kindDefaults, kindRules } from "./rules";
+import { kindDefaults, kindRules } from "../../resources/rules";
 
 // Fixed paths precede /v1.0/{kind}/{id} so they are not read as an id.
 export const resourceRoutes: RouteModule<any>[] = [

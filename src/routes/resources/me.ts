@@ -1,12 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../../app-env";
 import { principalOf, type Principal } from "../../auth/principal";
 import { SUPER_ADMIN_ID } from "../../auth/super-admin";
 import { accesskeys, agents, ZERO_UUID } from "../../db/schema";
 import { errorResponses, unauthenticated } from "../../lib/errors";
 import { authenticated, defineRoute, jsonResponse } from "../../lib/route";
 import { kindSpecs } from "../../resources/kinds";
-import { schemasFor, serializerFor } from "./schemas";
+import { schemasFor, serializerFor } from "../../resources/schemas";
 
 const { Resource: Agent } = schemasFor(kindSpecs.agents);
 const serializeAgent = serializerFor(kindSpecs.agents);
@@ -22,43 +24,32 @@ export const getMe = defineRoute(
     security: authenticated,
     responses: { 200: jsonResponse(Agent, "The caller"), ...errorResponses(401) },
   }),
-  async (c) => {
-    const principal = await principalOf(c);
-    const db = c.get("db");
-    if (principal.kind === "agent" && principal.id !== SUPER_ADMIN_ID) {
-      const [row] = await db.select().from(agents).where(eq(agents.id, principal.id)).limit(1);
-      if (!row) throw unauthenticated();
-      return c.json(serializeAgent(row), 200);
-    }
-    if (principal.kind === "agent") {
-      // The super admin lives in configuration, not in the agents table.
-      return c.json(
-        agentShape(
-          { id: SUPER_ADMIN_ID, name: "Project super admin", detail: "", username: principal.username ?? "" },
-          principal,
-        ),
-        200,
-      );
-    }
-    const [key] = await db.select().from(accesskeys).where(eq(accesskeys.id, principal.id)).limit(1);
-    if (!key) throw unauthenticated();
-    // An access key in the agent shape: its own id, name and times; no username.
-    return c.json(
-      agentShape(
-        {
-          id: key.id,
-          name: key.name,
-          detail: key.detail,
-          username: "",
-          tmCreate: key.tmCreate,
-          tmUpdate: key.tmUpdate,
-        },
-        principal,
-      ),
-      200,
-    );
-  },
+  async (c) => c.json(await meOf(c, await principalOf(c)), 200),
 );
+
+/** The caller in the agent shape: its agents row, or an access key (or the super admin) dressed as one. */
+export async function meOf(c: Context<AppEnv>, principal: Principal) {
+  const db = c.get("db");
+  if (principal.kind === "agent" && principal.id !== SUPER_ADMIN_ID) {
+    const [row] = await db.select().from(agents).where(eq(agents.id, principal.id)).limit(1);
+    if (!row) throw unauthenticated();
+    return serializeAgent(row);
+  }
+  if (principal.kind === "agent") {
+    // The super admin lives in configuration, not in the agents table.
+    return agentShape(
+      { id: SUPER_ADMIN_ID, name: "Project super admin", detail: "", username: principal.username ?? "" },
+      principal,
+    );
+  }
+  const [key] = await db.select().from(accesskeys).where(eq(accesskeys.id, principal.id)).limit(1);
+  if (!key) throw unauthenticated();
+  // An access key in the agent shape: its own id, name and times; no username.
+  return agentShape(
+    { id: key.id, name: key.name, detail: key.detail, username: "", tmCreate: key.tmCreate, tmUpdate: key.tmUpdate },
+    principal,
+  );
+}
 
 /** A caller that is not an agents row, in the agent shape, with an agent's defaults. */
 function agentShape(

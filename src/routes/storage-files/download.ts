@@ -1,25 +1,27 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { files, Permission } from "../../db/schema";
+import { files } from "../../db/schema";
 import { ApiError, errorResponses, notFound } from "../../lib/errors";
 import { authenticated, defineRoute } from "../../lib/route";
 import { objectKey } from "../../storage/objects";
-import { ownRow } from "../own-data";
+import { ownRow } from "../../resources/own-data";
+import { READ } from "../../resources/store";
+import { IdParams, type RouteOptions } from "../resources/crud";
 import { contentDisposition } from "./upload";
 
-const READ = Permission.CustomerAgent | Permission.CustomerAdmin | Permission.CustomerManager;
-const IdParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+type DownloadOptions = Pick<RouteOptions, "tags" | "mask" | "middleware" | "scope">;
 
-/** The bytes of one of the caller's files; the same handler under both names of the kind. */
-function downloadRoute(base: string) {
+/** The bytes of one of the caller's files; the same handler under both names of the kind and the service_agents view. */
+export function downloadRoute(base: string, opts: DownloadOptions = { tags: ["Files"], mask: READ }) {
   return defineRoute(
     createRoute({
       method: "get",
       path: `${base}/{id}/file`,
-      tags: ["Files"],
+      tags: opts.tags,
       summary: "Download a file's bytes",
       description:
         "Answers the uploaded bytes with their Content-Type, as an attachment. A file recorded without an upload (JSON create) has none: 404.",
       security: authenticated,
+      middleware: opts.middleware ?? [],
       request: { params: IdParams },
       responses: {
         200: {
@@ -30,7 +32,8 @@ function downloadRoute(base: string) {
       },
     }),
     async (c) => {
-      const row = await ownRow(c, files, c.req.valid("param").id, READ);
+      const scope = opts.scope ? await opts.scope.where(c) : undefined;
+      const row = await ownRow(c, files, c.req.valid("param").id, opts.mask, scope);
       if (!row) throw notFound("file");
       const object = await c.env.FILES_BUCKET.get(objectKey(row.customerId, row.id));
       if (!object) throw new ApiError("NOT_FOUND", "FILE_CONTENT_NOT_FOUND", "The file has no stored content.");

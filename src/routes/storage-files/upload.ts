@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
 import { requireOwnCustomer } from "../../auth/principal";
@@ -11,17 +12,20 @@ import { accountNotActive, requireActive } from "../../lifecycle/guards";
 import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
-import { schemasFor, serializerFor } from "../resources/crud";
+import { schemasFor, serializerFor } from "../../resources/schemas";
+import { configOf } from "../../config";
 
 const spec = kindSpecs.files;
 const { Resource } = schemasFor(spec);
 const serialize = serializerFor(spec);
 
+export const filePart = z
+  .instanceof(File, { message: "must be a file part (with a filename)" })
+  .openapi({ type: "string", format: "binary", description: `The file's bytes, at most ${MAX_FILE_BYTES} bytes.` });
+
 const UploadForm = z
   .object({
-    file: z
-      .instanceof(File, { message: "must be a file part (with a filename)" })
-      .openapi({ type: "string", format: "binary", description: `The file's bytes, at most ${MAX_FILE_BYTES} bytes.` }),
+    file: filePart,
     type: z
       .enum(["", "rag", "talk", "recording"])
       .optional()
@@ -46,92 +50,133 @@ const requireMultipart = createMiddleware<AppEnv>(async (c, next) => {
 
 /** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
 export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_") || "file";
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  // Never throws, whatever the name: encodeURIComponent would on a lone surrogate.
+  const name = filename.toWellFormed();
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_") || "file";
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export const uploadStorageFile = defineRoute(
-  createRoute({
-    method: "post",
-    path: "/v1.0/storage_files",
-    tags: ["Files"],
-    summary: "Upload a file",
-    description:
-      `Stores the bytes of the multipart part \`file\` (at most ${MAX_FILE_BYTES} bytes) and answers its record: ` +
-      "filename and filesize from the part, owner from the credential, uri_download where to fetch the bytes.",
-    security: authenticated,
-    middleware: [requireMultipart] as const,
-    request: { body: { required: true, content: { "multipart/form-data": { schema: UploadForm } } } },
-    responses: { 200: jsonResponse(Resource, "The stored file"), ...errorResponses(400, 401, 403, 413, 415) },
-  }),
-  async (c) => {
-    const principal = c.get("principal");
-    const customer = requireOwnCustomer(principal, Permission.CustomerAdmin | Permission.CustomerManager);
-    requireActive(customer);
-    const form = c.req.valid("form");
-    const file = form.file;
-    if (file.size > MAX_FILE_BYTES) throw fileTooLarge();
-    const id = crypto.randomUUID();
-    const key = objectKey(customer.id, id);
-    const filename = file.name.slice(0, 255);
-    const contentType = mimeType.safeParse(file.type.split(";")[0]!.trim()).data ?? "application/octet-stream";
-    const now = Date.now();
+export const MAX_FILENAME_CODE_POINTS = 255;
 
-    // The object first, then its row: a crash in between leaves an object with no row, which
-    // the cron removes once it is older than any upload in flight (storage/objects.ts).
-    await c.env.FILES_BUCKET.put(key, file, {
-      httpMetadata: { contentType, contentDisposition: contentDisposition(filename) },
-      customMetadata: { customer_id: customer.id, file_id: id },
-    });
-    const base = (c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
-    const row = {
-      id,
-      customerId: customer.id,
-      name: form.name ?? filename,
-      detail: form.detail ?? "",
-      filename,
-      contentType,
-      sizeBytes: file.size,
-      type: form.type ?? "",
-      ownerType: principal.kind,
-      ownerId: principal.id,
-      uriDownload: `${base}/v1.0/storage_files/${id}/file`,
-      tmCreate: now,
-      tmUpdate: now,
-      version: 1,
-    };
-    // The row and, in the same transaction, its removal again should the customer have stopped
-    // being active since the credential was checked (a deletion landing mid-upload): a row
-    // written after the deletion's batch would outlive the cascade.
-    const db = c.get("db");
-    let inserted;
-    let withdrawn: unknown[];
-    try {
-      [[inserted], withdrawn] = await db.batch([
-        db.insert(files).values(row).returning(),
-        db
-          .delete(files)
-          .where(
-            and(
-              eq(files.id, id),
-              sql`NOT EXISTS (SELECT 1 FROM customers WHERE id = ${customer.id} AND status = 'active')`,
-            ),
-          )
-          .returning({ id: files.id }),
-      ]);
-    } catch (err) {
-      // No row, so no object either; unless the insert did land (a lost reply), then both stay.
+/** A part's filename, cut by code point: a cut by UTF-16 unit can split a surrogate pair (an emoji). */
+export const uploadFilename = (name: string) =>
+  Array.from(name.toWellFormed()).slice(0, MAX_FILENAME_CODE_POINTS).join("");
+
+/** Where an upload route is published, who may call it, and what its form holds. */
+export interface UploadOptions {
+  path: string;
+  tags: string[];
+  summary: string;
+  description: string;
+  /** The permissions that may upload (the customer must be active). */
+  mask: number;
+  middleware?: MiddlewareHandler<AppEnv>[];
+  /** The multipart form: a `file` part, and optionally `type`, `name` and `detail`. */
+  form: z.ZodObject;
+  /** The path the file's uri_download points under (`<base>/{id}/file`). */
+  downloadBase: string;
+  /** The detail when the form has none. */
+  detail?: string;
+  /** The type when the form has none. */
+  type?: string;
+}
+
+/** The multipart upload: the part's bytes to R2, then the file's row; the owner is the caller. */
+export function uploadRoute(opts: UploadOptions) {
+  return defineRoute(
+    createRoute({
+      method: "post",
+      path: opts.path,
+      tags: opts.tags,
+      summary: opts.summary,
+      description: opts.description,
+      security: authenticated,
+      middleware: [...(opts.middleware ?? []), requireMultipart],
+      request: { body: { required: true, content: { "multipart/form-data": { schema: opts.form } } } },
+      responses: { 200: jsonResponse(Resource, "The stored file"), ...errorResponses(400, 401, 403, 413, 415) },
+    }),
+    async (c) => {
+      const principal = c.get("principal");
+      const customer = requireOwnCustomer(principal, opts.mask);
+      requireActive(customer);
+      const form = c.req.valid("form") as { file: File; type?: string; name?: string; detail?: string };
+      const file = form.file;
+      if (file.size > MAX_FILE_BYTES) throw fileTooLarge();
+      const id = crypto.randomUUID();
+      const key = objectKey(customer.id, id);
+      const filename = uploadFilename(file.name);
+      const contentType = mimeType.safeParse(file.type.split(";")[0]!.trim()).data ?? "application/octet-stream";
+      const now = Date.now();
+
+      // The object first, then its row: a crash in between leaves an object with no row, which
+      // the cron removes once it is older than any upload in flight (storage/objects.ts).
+      await c.env.FILES_BUCKET.put(key, file, {
+        httpMetadata: { contentType, contentDisposition: contentDisposition(filename) },
+        customMetadata: { customer_id: customer.id, file_id: id },
+      });
+      const base = configOf(c.env).publicBaseUrl ?? new URL(c.req.url).origin;
+      const row = {
+        id,
+        customerId: customer.id,
+        name: form.name ?? filename,
+        detail: form.detail ?? opts.detail ?? "",
+        filename,
+        contentType,
+        sizeBytes: file.size,
+        type: form.type ?? opts.type ?? "",
+        ownerType: principal.kind,
+        ownerId: principal.id,
+        uriDownload: `${base}${opts.downloadBase}/${id}/file`,
+        tmCreate: now,
+        tmUpdate: now,
+        version: 1,
+      };
+      // The row and, in the same transaction, its removal again should the customer have stopped
+      // being active since the credential was checked (a deletion landing mid-upload): a row
+      // written after the deletion's batch would outlive the cascade.
+      const db = c.get("db");
+      let inserted;
+      let withdrawn: unknown[];
       try {
-        if (!(await fileRowExists(c.env, customer.id, id))) await c.env.FILES_BUCKET.delete(key);
-      } catch {
-        // the cron removes the object if its row never came
+        [[inserted], withdrawn] = await db.batch([
+          db.insert(files).values(row).returning(),
+          db
+            .delete(files)
+            .where(
+              and(
+                eq(files.id, id),
+                sql`NOT EXISTS (SELECT 1 FROM customers WHERE id = ${customer.id} AND status = 'active')`,
+              ),
+            )
+            .returning({ id: files.id }),
+        ]);
+      } catch (err) {
+        // No row, so no object either; unless the insert did land (a lost reply), then both stay.
+        try {
+          if (!(await fileRowExists(c.env, customer.id, id))) await c.env.FILES_BUCKET.delete(key);
+        } catch {
+          // the cron removes the object if its row never came
+        }
+        throw err;
       }
-      throw err;
-    }
-    if (withdrawn.length > 0) {
-      await c.env.FILES_BUCKET.delete(key).catch(() => {}); // else the cron's
-      throw accountNotActive();
-    }
-    return c.json(serialize(inserted as never), 200);
-  },
-);
+      if (withdrawn.length > 0) {
+        await c.env.FILES_BUCKET.delete(key).catch(() => {}); // else the cron's
+        throw accountNotActive();
+      }
+      return c.json(serialize(inserted as never), 200);
+    },
+    { upload: true },
+  );
+}
+
+export const uploadStorageFile = uploadRoute({
+  path: "/v1.0/storage_files",
+  tags: ["Files"],
+  summary: "Upload a file",
+  description:
+    `Stores the bytes of the multipart part \`file\` (at most ${MAX_FILE_BYTES} bytes) and answers its record: ` +
+    "filename and filesize from the part, owner from the credential, uri_download where to fetch the bytes.",
+  mask: Permission.CustomerAdmin | Permission.CustomerManager,
+  form: UploadForm,
+  downloadBase: "/v1.0/storage_files",
+});
