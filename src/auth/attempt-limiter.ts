@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { clientNetwork } from "./client-network";
 import type { Env } from "../env";
 import { tooManyRequests } from "../lib/errors";
 
@@ -213,40 +214,12 @@ export async function assertSignupAllowed(env: Env, client: string): Promise<voi
 export const connectingIp = (headers: { header(name: string): string | undefined }) =>
   headers.header("CF-Connecting-IP") ?? "unknown";
 
+/** The client an address stands for (IPv4 as it is, IPv6 by its /64): src/auth/client-network.ts. */
+export const limiterClient = clientNetwork;
+
 /**
  * The client as every per-client limit counts it: its IPv4 address, or the /64 of its IPv6
  * address (one subscriber or host holds a whole /64, so counting single IPv6 addresses would give
  * it 2^64 clients).
  */
 export const clientIp = (headers: { header(name: string): string | undefined }) => limiterClient(connectingIp(headers));
-
-export function limiterClient(ip: string): string {
-  const address = ip.trim().toLowerCase();
-  if (!address.includes(":")) return address;
-  const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
-  if (mapped?.[1]) return mapped[1];
-  const groups = expandIpv6(address);
-  return groups ? `${groups.slice(0, 4).join(":")}::/64` : address;
-}
-
-/** The eight groups of an IPv6 address (without leading zeros), or null when it is not one. */
-function expandIpv6(address: string): string[] | null {
-  const [before = "", after, ...more] = address.split("::");
-  if (more.length) return null;
-  const part = (s: string) => (s === "" ? [] : s.split(":"));
-  const head = part(before);
-  const tail = after === undefined ? [] : part(after);
-  // A trailing dotted quad stands for the last two groups.
-  const last = tail.length ? tail : head;
-  const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(last.at(-1) ?? "");
-  if (quad) {
-    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
-    if ([a, b, c, d].some((n) => n > 255)) return null;
-    last.splice(last.length - 1, 1, ((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
-  }
-  const missing = 8 - head.length - tail.length;
-  if (after === undefined ? missing !== 0 : missing < 1) return null;
-  const groups = [...head, ...Array<string>(after === undefined ? 0 : missing).fill("0"), ...tail];
-  if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
-  return groups.map((g) => g.replace(/^0+(?=.)/, ""));
-}

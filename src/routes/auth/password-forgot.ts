@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientIp, takeAll } from "../../auth/attempt-limiter";
-import { clientNetwork } from "../../auth/client-network";
 import { requestPasswordReset } from "../../domain/password-reset";
 import { afterResponse } from "../../lib/after-response";
 import { errorResponses, tooManyRequests } from "../../lib/errors";
@@ -35,7 +34,7 @@ export const passwordForgot = defineRoute(
     },
   }),
   async (c) => {
-    const client = clientNetwork(clientIp(c.req));
+    const client = clientIp(c.req); // IPv6: its /64
     // Counted for every request alike, known username or not: the limit reveals nothing.
     const decision = await takeAll(c.env, [
       {
