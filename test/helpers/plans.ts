@@ -44,7 +44,7 @@ const SEED_COLUMNS: Record<string, Record<string, string>> = {
     password_hash: "'!unusable$seed'",
     permission: "16",
   },
-  extensions: { extension: "'seed' || n", password_hash: "'!unusable$seed'" },
+  extensions: { extension: "'seed' || n", password_sealed: "''" },
   queues: {},
   trunks: {},
   flows: {},

@@ -86,8 +86,8 @@ describe("GET /v1.0/customer/usage and GET /v1.0/customers/{id}/usage", () => {
     expect(usage.resources.virtual_numbers.count).toBe(3);
     expect(usage.resources.files.count).toBe(4);
     expect(usage.resources.billing_accounts.count).toBe(4);
-    // Three JSON-recorded files of 10 bytes each (their filesize) and the 10-byte upload.
-    expect(usage.storage).toMatchObject({ total_file_count: 4, total_file_size: 40 });
+    // Three JSON-recorded files (metadata: no bytes) and the 10-byte upload.
+    expect(usage.storage).toMatchObject({ total_file_count: 4, total_file_size: 10 });
 
     for (const kind of resourceKinds) {
       if (kind === "billing_accounts") continue; // the default one carries the plan
@@ -97,7 +97,7 @@ describe("GET /v1.0/customer/usage and GET /v1.0/customers/{id}/usage", () => {
     expect(counts(usage)).toEqual(await actualCounts(c.id));
     expect(usage.resources.agents.count).toBe(4);
     expect(usage.resources.virtual_numbers.count).toBe(2);
-    expect(usage.storage).toMatchObject({ total_file_count: 3, total_file_size: 30 });
+    expect(usage.storage).toMatchObject({ total_file_count: 3, total_file_size: 10 });
     expect(await operatorUsage(c.id)).toEqual(usage);
 
     expect((await api("DELETE", `/v1.0/customers/${c.id}`, { token: await adminLogin() })).status).toBe(200);

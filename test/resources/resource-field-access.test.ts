@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResourceKind } from "../../src/db/owned";
 import { adminLogin, api, createAgent, createCustomer, type ApiResponse, ZERO_UUID } from "../helpers";
+import { setPlan } from "../helpers/plans";
 import { createResource, kinds, validBody } from "../helpers/resources";
 
 // Issue 21 #1: who may write which field of each kind. Everything the platform computes or the
@@ -210,6 +211,8 @@ let access: Record<ResourceKind, Access>;
 
 beforeAll(async () => {
   const [a, other] = await Promise.all([createCustomer(), createCustomer()]);
+  // Every kind is created by every role here: more than the free plan allows (test/plans/limits.test.ts).
+  await setPlan(a, "unlimited");
   customerId = a.id;
   callers.admin = a.token;
   callers.manager = (await createAgent(a.id, 64)).token;

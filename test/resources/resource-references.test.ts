@@ -12,6 +12,7 @@ import {
   ZERO_UUID,
 } from "../helpers";
 import { countRows } from "../helpers/lifecycle";
+import { setPlan } from "../helpers/plans";
 import { createResource, validBody } from "../helpers/resources";
 
 // Issue 21 #6: a field that names one of the customer's resources (a tag, a flow) takes only an
@@ -26,6 +27,8 @@ const foreign = { tag: "", flow: "" };
 
 beforeAll(async () => {
   [a, b] = await Promise.all([createCustomer(), createCustomer()]);
+  // More queues, trunks and numbers than the free plan allows (test/plans/limits.test.ts).
+  await Promise.all([setPlan(a, "unlimited"), setPlan(b, "unlimited")]);
   [own.tag, own.tag2, own.flow, own.flow2, foreign.tag, foreign.flow] = (
     await Promise.all([
       createResource(a.token, "tags"),
