@@ -56,11 +56,20 @@ export function limitedResourceOf(kind: ResourceKind, row: Record<string, unknow
   return (LIMITED_RESOURCES as readonly string[]).includes(kind) ? (kind as LimitedResource) : undefined;
 }
 
+const NOUN: Record<LimitedResource, string> = {
+  agents: "agent",
+  extensions: "extension",
+  queues: "queue",
+  trunks: "trunk",
+  virtual_numbers: "virtual number",
+  flows: "flow",
+};
+
 export function limitExceeded(resource: LimitedResource, plan: PlanType, limit: number): ApiError {
-  const noun = resource.replace("_", " ");
+  const noun = `${NOUN[resource]}${limit === 1 ? "" : "s"}`;
   const message =
     resource === "flows"
-      ? `A customer can have at most ${limit} flows; delete some to create more.`
+      ? `A customer can have at most ${limit} ${noun}; delete some to create more.`
       : `The ${plan} plan allows ${limit} ${noun}; delete some, or move to a larger plan, to create more.`;
   // No Retry-After: waiting does not help, only fewer rows or another plan do.
   return new ApiError("RESOURCE_EXHAUSTED", "RESOURCE_LIMIT_EXCEEDED", message, [{ resource, plan_type: plan, limit }]);

@@ -8,16 +8,17 @@ const envelope = { "application/json": { schema: ErrorEnvelopeSchema } };
 const limitsOf = (resource: LimitedResource) =>
   PLAN_TYPES.map((plan) => `${plan} ${PLAN_LIMITS[plan][resource] || "unlimited"}`).join(", ");
 
-/** The 429 a create route can answer, documented with the figures of the plan table. */
+/** The 429 of an upload: the storage quota. */
+export const quotaResponses = (): RouteConfig["responses"] => ({
+  429: {
+    description:
+      "RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's bytes do not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room.",
+    content: envelope,
+  },
+});
+
+/** The 429 a create route can answer, documented with the figures of the plan table (none: no 429). */
 export function createLimitResponses(kind: ResourceKind): RouteConfig["responses"] {
-  if (kind === "files")
-    return {
-      429: {
-        description:
-          "RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room.",
-        content: envelope,
-      },
-    };
   const resource: LimitedResource | undefined =
     kind === "numbers"
       ? "virtual_numbers"

@@ -85,17 +85,22 @@ export async function quotaRefusal(db: Db, env: Env, customerId: string, size: n
   const account = await readStorageAccount(db, customerId);
   if (!account) return storageAccountMissing();
   const quota = configOf(env).storageQuotaBytes;
-  return account.totalFileSize + size > quota ? quotaExceeded(account.totalFileSize, size, quota) : null;
+  // A record with no bytes takes no room, even from a customer over a quota lowered since.
+  return size > 0 && account.totalFileSize + size > quota ? quotaExceeded(account.totalFileSize, size, quota) : null;
 }
 
 /**
  * A file row's INSERT condition: the customer's storage account exists and takes `size` more
- * bytes; the same batch then adds the row to the totals.
+ * bytes (a metadata record, with none, only needs the account); the same batch then adds the row
+ * to the totals.
  */
 export function quotaGuard(db: Db, env: Env, customerId: string, size: number, now: number): CreateGuard {
   const quota = configOf(env).storageQuotaBytes;
   return {
-    condition: sql`(SELECT total_file_size FROM storage_accounts WHERE customer_id = ${customerId}) + ${size} <= ${quota}`,
+    condition:
+      size > 0
+        ? sql`(SELECT total_file_size FROM storage_accounts WHERE customer_id = ${customerId}) + ${size} <= ${quota}`
+        : sql`EXISTS (SELECT 1 FROM storage_accounts WHERE customer_id = ${customerId})`,
     also: [moveTotalsIfWritten(customerId, 1, size, now)],
     refusal: async () =>
       (await quotaRefusal(db, env, customerId, size)) ??

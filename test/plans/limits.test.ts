@@ -124,7 +124,8 @@ describe("each limited kind is refused at its plan's limit (429 RESOURCE_LIMIT_E
     const doc = (await api("GET", "/openapi.json")).body;
     for (const kind of ["agents", "extensions", "queues", "trunks", "numbers", "flows"])
       expect(doc.paths[`/v1.0/${kind}`].post.responses["429"].description, kind).toMatch(/RESOURCE_LIMIT_EXCEEDED/);
-    expect(doc.paths["/v1.0/tags"].post.responses["429"]).toBeUndefined();
+    for (const kind of ["tags", "files", "contacts"])
+      expect(doc.paths[`/v1.0/${kind}`].post.responses["429"], kind).toBeUndefined();
     expect(doc.paths["/v1.0/storage_files"].post.responses["429"].description).toMatch(/STORAGE_QUOTA_EXCEEDED/);
     expect(doc.paths["/v1.0/billing_accounts/{id}/plan_type"].put).toBeDefined();
   });

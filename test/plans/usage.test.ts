@@ -86,7 +86,7 @@ describe("GET /v1.0/customer/usage and GET /v1.0/customers/{id}/usage", () => {
     expect(usage.resources.virtual_numbers.count).toBe(3);
     expect(usage.resources.files.count).toBe(4);
     expect(usage.resources.billing_accounts.count).toBe(4);
-    // Three JSON-recorded files (no bytes: filesize is read-only) and the 10-byte upload.
+    // Three JSON-recorded files (metadata: no bytes) and the 10-byte upload.
     expect(usage.storage).toMatchObject({ total_file_count: 4, total_file_size: 10 });
 
     for (const kind of resourceKinds) {

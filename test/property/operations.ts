@@ -23,13 +23,9 @@ import { type Operation, send, type Sent, VALID_RUNS } from "./document";
 
 let seq = 0;
 
-/** STORAGE_QUOTA_BYTES in the tests (vitest.config.ts). */
-const STORAGE_QUOTA = 10 * 1024 ** 3;
 /** Stands in the generated body for the customer a run makes; replaced before sending. */
 const THIS_RUNS_CUSTOMER = "00000000-0000-4000-8000-00000000c0de";
 
-const storageUsed = async (token: string): Promise<number | undefined> =>
-  (await api("GET", "/v1.0/storage_account", { token })).body?.total_file_size;
 export const stamp = () => `${(++seq).toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
 
 /** Keeps a generated email valid and makes it unique. */
@@ -544,10 +540,6 @@ function resourceConfig(op: Operation): OpConfig | undefined {
         }
         return body;
       },
-      async check(_body, _res, ctx) {
-        // Generated filesizes run up to 2^53: the quota's bookkeeping is checked after each record.
-        if (kind === "files") ctx.ids.used = String((await storageUsed(ctx.token!)) ?? 0);
-      },
       oracle(body, ctx) {
         if (kind === "numbers") {
           const virtual = String(body.number).startsWith("+899");
@@ -556,9 +548,6 @@ function resourceConfig(op: Operation): OpConfig | undefined {
             return { status: 400, reason: "NUMBER_TYPE_MISMATCH" };
           if (!virtual) return { status: 403, reason: "IDENTITY_VERIFICATION_REQUIRED" };
         }
-        // A file record's filesize counts against the storage quota like an upload's bytes.
-        if (kind === "files" && Number(ctx.ids.used ?? 0) + Number(body.filesize ?? 0) > STORAGE_QUOTA)
-          return { status: 429, reason: "STORAGE_QUOTA_EXCEEDED" };
         return refOracle(body, ctx) ?? { status: 200 };
       },
       readback,

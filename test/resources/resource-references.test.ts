@@ -1,6 +1,5 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { setPlan } from "../helpers/plans";
 import type { ResourceKind } from "../../src/db/owned";
 import { fetchWithDb, seamD1, writesTo } from "../helpers/d1-seam";
 import {
@@ -13,6 +12,7 @@ import {
   ZERO_UUID,
 } from "../helpers";
 import { countRows } from "../helpers/lifecycle";
+import { setPlan } from "../helpers/plans";
 import { createResource, validBody } from "../helpers/resources";
 
 // Issue 21 #6: a field that names one of the customer's resources (a tag, a flow) takes only an
@@ -27,7 +27,7 @@ const foreign = { tag: "", flow: "" };
 
 beforeAll(async () => {
   [a, b] = await Promise.all([createCustomer(), createCustomer()]);
-  // More rows than the free plan allows: this file tests references, not plans.
+  // More queues, trunks and numbers than the free plan allows (test/plans/limits.test.ts).
   await Promise.all([setPlan(a, "unlimited"), setPlan(b, "unlimited")]);
   [own.tag, own.tag2, own.flow, own.flow2, foreign.tag, foreign.flow] = (
     await Promise.all([
@@ -204,7 +204,6 @@ describe("deleting a tag or a flow clears the references to it, in the same stat
 
   it("a deleted customer's cascade still removes every row (the clearing steps aside)", async () => {
     const c = await createCustomer();
-    await setPlan(c, "unlimited");
     const tag = await createResource(c.token, "tags");
     const flow = await createResource(c.token, "flows");
     const agent = await createResource(c.token, "agents", { ...validBody("agents"), tag_ids: [tag.id] });

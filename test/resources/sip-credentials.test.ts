@@ -1,6 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { setPlan } from "../helpers/plans";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import {
@@ -13,6 +12,7 @@ import {
   readResponse,
   type TestCustomer,
 } from "../helpers";
+import { setPlan } from "../helpers/plans";
 import { createResource, validBody } from "../helpers/resources";
 
 // Extension and trunk passwords are SIP credentials: stored sealed (AES-256-GCM under
@@ -29,7 +29,8 @@ let key: string;
 
 beforeAll(async () => {
   c = await createCustomer();
-  await setPlan(c, "unlimited"); // more trunks than the free plan allows
+  // More trunks and extensions than the free plan allows (test/plans/limits.test.ts).
+  await setPlan(c, "unlimited");
   manager = (await createAgent(c.id, 64)).token;
   agent = (await createAgent(c.id, 16)).token;
   key = await createAccesskey(c.token);

@@ -8,7 +8,9 @@ import { backdate, countRows, runCron, signup } from "../helpers/lifecycle";
 // Issue 17 #3: one storage account per customer, totals moved with the file rows, the quota
 // checked inside the upload's INSERT.
 
-const QUOTA = 10 * 1024 ** 3;
+/** A small quota for the quota's tests (STORAGE_QUOTA_BYTES, per request): a few bytes fill it. */
+const QUOTA = 100;
+const smallQuota = { STORAGE_QUOTA_BYTES: String(QUOTA) };
 
 function form(bytes: number, name = "f.bin") {
   const f = new FormData();
@@ -16,7 +18,7 @@ function form(bytes: number, name = "f.bin") {
   return f;
 }
 const upload = (c: TestCustomer, bytes: number, db: D1Database = env.DB) =>
-  fetchWithDb(db, "POST", "/v1.0/storage_files", { token: c.token, form: form(bytes) });
+  fetchWithDb(db, "POST", "/v1.0/storage_files", { token: c.token, form: form(bytes), vars: smallQuota });
 
 async function objectKeys(customerId: string) {
   return (await env.FILES_BUCKET.list({ prefix: `${customerId}/` })).objects.map((o) => o.key).sort();
@@ -33,23 +35,9 @@ async function rowTotals(customerId: string) {
     .bind(customerId)
     .first<{ total_file_count: number; total_file_size: number }>();
 }
-/**
- * A file row that takes up `bytes` of the quota, written straight into D1 with its storage account's
- * totals (a file's filesize is read-only through the API, and uploading gigabytes would take minutes).
- */
-async function recordFile(c: TestCustomer, bytes: number) {
-  const id = crypto.randomUUID();
-  const now = Date.now();
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT INTO files (id, customer_id, name, filename, size_bytes, tm_create, tm_update, version) VALUES (?, ?, 'big.bin', 'big.bin', ?, ?, ?, 1)",
-    ).bind(id, c.id, bytes, now, now),
-    env.DB.prepare(
-      "UPDATE storage_accounts SET total_file_count = total_file_count + 1, total_file_size = total_file_size + ?, tm_update = ? WHERE customer_id = ?",
-    ).bind(bytes, now, c.id),
-  ]);
-  return { status: 200, body: { id } };
-}
+/** A metadata-only file record (JSON create): a file of the customer's with no bytes (filesize is read-only, 0). */
+const recordFile = (c: TestCustomer) =>
+  fetchWithDb(env.DB, "POST", "/v1.0/files", { token: c.token, body: { filename: "note.txt" }, vars: smallQuota });
 
 describe("every customer has exactly one storage account", () => {
   it("made with the customer (operator-created and signup), read with GET /v1.0/storage_account", async () => {
@@ -74,47 +62,57 @@ describe("every customer has exactly one storage account", () => {
 
   it("its totals follow uploads, JSON records and deletes, in the same batch as the rows", async () => {
     const c = await createCustomer();
-    const a = await upload(c, 100);
+    const a = await upload(c, 50);
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     expect((await upload(c, 20)).status).toBe(200);
-    expect((await recordFile(c, 5000)).status).toBe(200);
-    expect(await own(c)).toMatchObject({ total_file_count: 3, total_file_size: 5120 });
+    expect((await recordFile(c)).status).toBe(200);
+    expect(await own(c)).toMatchObject({ total_file_count: 3, total_file_size: 70 });
     expect((await api("DELETE", `/v1.0/files/${a.body.id}`, { token: c.token })).status).toBe(200);
     const after = await own(c);
-    expect(after).toMatchObject({ total_file_count: 2, total_file_size: 5020 });
+    expect(after).toMatchObject({ total_file_count: 2, total_file_size: 20 });
     expect(after).toMatchObject((await rowTotals(c.id))!);
     // A failed delete (another's file) moves nothing.
     const other = await createCustomer();
     const theirs = await upload(other, 7);
     expect((await api("DELETE", `/v1.0/files/${theirs.body.id}`, { token: c.token })).status).toBe(404);
-    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: 5020 });
+    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: 20 });
   });
 });
 
 describe("the storage quota (STORAGE_QUOTA_BYTES)", () => {
   it("an upload past the quota is 429 STORAGE_QUOTA_EXCEEDED and leaves no object and no row", async () => {
     const c = await createCustomer();
-    expect((await recordFile(c, QUOTA - 100)).status).toBe(200);
-    const fits = await upload(c, 60);
+    expect((await upload(c, 40)).status).toBe(200);
+    const fits = await upload(c, 40);
     expect(fits.status, JSON.stringify(fits.body)).toBe(200);
     const keys = await objectKeys(c.id);
-    const refused = await upload(c, 60);
+    const refused = await upload(c, 40);
     expect(refused.status).toBe(429);
     expect(refused.body.error).toMatchObject({ status: "RESOURCE_EXHAUSTED", reason: "STORAGE_QUOTA_EXCEEDED" });
-    expect(refused.body.error.details).toEqual([{ total_file_size: QUOTA - 40, filesize: 60, quota_bytes: QUOTA }]);
+    expect(refused.body.error.details).toEqual([{ total_file_size: 80, filesize: 40, quota_bytes: QUOTA }]);
     expect(refused.headers.get("Retry-After")).toBeNull();
     expect(await objectKeys(c.id)).toEqual(keys);
     expect(await countRows("files", c.id)).toBe(2);
-    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: QUOTA - 40 });
-    // What still fits goes in, to the byte; one byte more is refused.
-    expect((await upload(c, 40)).status).toBe(200);
-    expect(await own(c)).toMatchObject({ total_file_count: 3, total_file_size: QUOTA });
-    expectError(await upload(c, 1), 429, "RESOURCE_EXHAUSTED", "STORAGE_QUOTA_EXCEEDED");
+    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: 80 });
+    // What still fits goes in, to the byte; a metadata record (no bytes) still does at the quota.
+    expect((await upload(c, 20)).status).toBe(200);
+    expect((await upload(c, 1)).status).toBe(429);
+    expect((await recordFile(c)).status).toBe(200);
+    expect(await own(c)).toMatchObject({ total_file_count: 4, total_file_size: QUOTA });
+    // Over a quota lowered since: no more bytes, but a record with none still goes in.
+    const lower = { STORAGE_QUOTA_BYTES: "50" };
+    const post = (body: unknown) => fetchWithDb(env.DB, "POST", "/v1.0/files", { token: c.token, body, vars: lower });
+    expect((await post({ filename: "still.txt" })).status).toBe(200);
+    const bytes = await fetchWithDb(env.DB, "POST", "/v1.0/storage_files", {
+      token: c.token,
+      form: form(1),
+      vars: lower,
+    });
+    expectError(bytes, 429, "RESOURCE_EXHAUSTED", "STORAGE_QUOTA_EXCEEDED");
   });
 
   it("the INSERT itself refuses: a file that passed the early check and was stored leaves nothing behind", async () => {
     const c = await createCustomer();
-    expect((await recordFile(c, QUOTA - 100)).status).toBe(200);
     // Someone else takes the room between this upload's early check and its row.
     const db = seamD1(async (sqls) => {
       if (writesTo("files")(sqls) && sqls.some((s) => /^insert/i.test(s)))
@@ -126,12 +124,11 @@ describe("the storage quota (STORAGE_QUOTA_BYTES)", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(429);
     expect(res.body.error.reason).toBe("STORAGE_QUOTA_EXCEEDED");
     expect(await objectKeys(c.id)).toEqual([]);
-    expect(await countRows("files", c.id)).toBe(1);
+    expect(await countRows("files", c.id)).toBe(0);
   });
 
   it("two parallel uploads that only fit one at a time: exactly one wins (forced interleaving)", async () => {
     const c = await createCustomer();
-    expect((await recordFile(c, QUOTA - 100)).status).toBe(200);
     // Both uploads pass the early check and store their bytes; only then do their INSERTs run.
     let waiting = 0;
     let release!: () => void;
@@ -148,8 +145,8 @@ describe("the storage quota (STORAGE_QUOTA_BYTES)", () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 429]);
     const winner = results.find((r) => r.status === 200)!;
     expect(await objectKeys(c.id)).toEqual([`${c.id}/${winner.body.id}`]);
-    expect(await countRows("files", c.id)).toBe(2);
-    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: QUOTA - 40 });
+    expect(await countRows("files", c.id)).toBe(1);
+    expect(await own(c)).toMatchObject({ total_file_count: 1, total_file_size: 60 });
   });
 });
 
@@ -185,7 +182,7 @@ describe("the operator's storage accounts", () => {
     const c = await createCustomer();
     const admin = await adminLogin();
     const kept = await upload(c, 30);
-    expect((await recordFile(c, 70)).status).toBe(200);
+    expect((await recordFile(c)).status).toBe(200);
     const account = await own(c);
     expectError(
       await api("DELETE", `/v1.0/storage_accounts/${account.id}`, { token: c.token }),
@@ -194,7 +191,7 @@ describe("the operator's storage accounts", () => {
     );
     const deleted = await api("DELETE", `/v1.0/storage_accounts/${account.id}`, { token: admin });
     expect(deleted.status).toBe(200);
-    expect(deleted.body).toMatchObject({ id: account.id, total_file_count: 2, total_file_size: 100 });
+    expect(deleted.body).toMatchObject({ id: account.id, total_file_count: 2, total_file_size: 30 });
     expect(deleted.body.tm_delete).toMatch(ISO_UTC);
     expectError(await api("GET", "/v1.0/storage_account", { token: c.token }), 404, "NOT_FOUND");
     expectError(await api("DELETE", `/v1.0/storage_accounts/${account.id}`, { token: admin }), 404, "NOT_FOUND");
@@ -213,10 +210,10 @@ describe("the operator's storage accounts", () => {
     );
     const again = await api("POST", "/v1.0/storage_accounts", { token: admin, body: { customer_id: c.id } });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
-    expect(again.body).toMatchObject({ customer_id: c.id, total_file_count: 1, total_file_size: 70, tm_delete: null });
+    expect(again.body).toMatchObject({ customer_id: c.id, total_file_count: 1, total_file_size: 0, tm_delete: null });
     expect(again.body.id).not.toBe(account.id);
     expect((await upload(c, 10)).status).toBe(200);
-    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: 80 });
+    expect(await own(c)).toMatchObject({ total_file_count: 2, total_file_size: 10 });
   });
 
   it("at most one per customer, even when created in parallel; none for an unknown or closed customer", async () => {
@@ -308,7 +305,7 @@ describe("migration 0016", () => {
   it("gives every live customer an account with the totals of its rows, and closed ones none", async () => {
     const live = await createCustomer();
     expect((await upload(live, 12)).status).toBe(200);
-    expect((await recordFile(live, 30)).status).toBe(200);
+    expect((await recordFile(live)).status).toBe(200);
     const gone = await createCustomer();
     await api("DELETE", `/v1.0/customers/${gone.id}`, { token: await adminLogin() });
     // As before the migration: no accounts at all. Then its backfill, as written in the file.
@@ -317,7 +314,7 @@ describe("migration 0016", () => {
     const backfill = migration?.queries.find((q) => q.includes("INSERT INTO `storage_accounts`"));
     expect(backfill).toBeDefined();
     await env.DB.prepare(backfill!).run();
-    expect(await own(live)).toMatchObject({ total_file_count: 2, total_file_size: 42 });
+    expect(await own(live)).toMatchObject({ total_file_count: 2, total_file_size: 12 });
     expect(await countRows("storage_accounts", gone.id)).toBe(0);
     const missing = await env.DB.prepare(
       "SELECT count(*) AS n FROM customers c WHERE status NOT IN ('deleted', 'expired') AND NOT EXISTS (SELECT 1 FROM storage_accounts s WHERE s.customer_id = c.id)",

@@ -14,7 +14,7 @@ import { fileTooLarge } from "../../middleware/upload-body";
 import { kindSpecs, mimeType } from "../../resources/kinds";
 import { quotaGuard, quotaRefusal } from "../../storage/accounts";
 import { fileRowExists, MAX_FILE_BYTES, objectKey } from "../../storage/objects";
-import { createLimitResponses } from "../../plans/openapi";
+import { quotaResponses } from "../../plans/openapi";
 import { schemasFor, serializerFor } from "../../resources/schemas";
 import { configOf } from "../../config";
 import { operationIdOf } from "../../lib/operation-id";
@@ -105,7 +105,7 @@ export function uploadRoute(opts: UploadOptions) {
       responses: {
         200: jsonResponse(Resource, "The stored file"),
         ...errorResponses(400, 401, 403, 413, 415),
-        ...createLimitResponses("files"),
+        ...quotaResponses(),
       },
     }),
     async (c) => {
