@@ -204,6 +204,7 @@ describe("deleting a tag or a flow clears the references to it, in the same stat
 
   it("a deleted customer's cascade still removes every row (the clearing steps aside)", async () => {
     const c = await createCustomer();
+    await setPlan(c, "unlimited");
     const tag = await createResource(c.token, "tags");
     const flow = await createResource(c.token, "flows");
     const agent = await createResource(c.token, "agents", { ...validBody("agents"), tag_ids: [tag.id] });
