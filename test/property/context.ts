@@ -56,7 +56,13 @@ export async function ownAgent(path: string): Promise<Ctx> {
   const customer = await createCustomer();
   const agent = await createAgent(customer.id, 16);
   const id = (await api("GET", "/v1.0/service_agents/me", { token: agent.token })).body.id as string;
-  return { token: agent.token, path, customer, target: { table: "agents", id }, ids: { id, username: agent.username } };
+  return {
+    token: agent.token,
+    path,
+    customer,
+    target: { table: "agents", id },
+    ids: { id, username: agent.username, password: agent.password },
+  };
 }
 
 /** A customer for the operator's routes, with a billing account of its own. */

@@ -363,9 +363,10 @@ const CONFIGS: Record<string, OpConfig> = {
       expect(res.body.id).toBe(ctx.ids.id);
       expect(await login(ctx.ids.username!, body.password as string)).toBeTypeOf("string");
     },
-    // Paused: generated bodies carry a random optional current_password, which the proof of
-    // ownership now refuses (401); needs a generator override. See the session's closing note.
-    runs: 0,
+    // The proof of ownership: a generated current_password is replaced by the real one (a wrong one
+    // is refused, test/auth/agent-password-proof.test.ts); without one, the fresh login proves it.
+    prepare: (body, ctx) =>
+      body.current_password === undefined ? body : { ...body, current_password: ctx.ids.password },
   },
   "PUT /v1.0/agents/{id}/password": {
     async setup(op) {
