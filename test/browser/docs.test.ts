@@ -4,30 +4,16 @@
 // virtualize the list), also for a synthetic document of several hundred operations, and that the page
 // loads nothing from anywhere but this server. BROWSER_TEST_PORT pins the dev server's port (its
 // inspector: the port + 1000); by default both are free ports.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { type DevServer, startDevServer } from "./dev-server";
 import { type OpenApiDocument, operationsByTag, operationsOf, reachOperations, syntheticDocument } from "./docs-page";
 
 // Git-ignored: the whole page, and the first screenful as a person sees it.
 const SCREENSHOT = join(import.meta.dirname, "output", "docs.png");
 const SCREENSHOT_TOP = join(import.meta.dirname, "output", "docs-top.png");
-const SERVER_START_MS = 150_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const isLocal = (url: string) => {
   const { protocol, hostname } = new URL(url);
@@ -35,82 +21,12 @@ const isLocal = (url: string) => {
   return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 };
 
-let server: ChildProcess | undefined;
-let serverLog = "";
+let server: DevServer | undefined;
 let base = "";
 let browser: Browser | undefined;
 // One context for every page: the bundled Chromium runs --single-process, and closing its last
 // context (or page) can take the whole browser down. A blank page keeps it alive.
 let context: BrowserContext | undefined;
-
-/** `npm run dev` (local D1 migrations, then wrangler dev) on a free port, up when /openapi.json answers. */
-async function startServer(): Promise<void> {
-  const pinned = Number(process.env.BROWSER_TEST_PORT) || 0;
-  const port = pinned || (await freePort());
-  const inspectorPort = pinned ? pinned + 1000 : await freePort();
-  base = `http://localhost:${port}`;
-  server = spawn(
-    "npm",
-    [
-      "run",
-      "dev",
-      "--",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspectorPort),
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: join(import.meta.dirname, "..", ".."),
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true, // its own process group: npm, scripts/dev.mjs, wrangler and workerd end together
-    },
-  );
-  const collect = (chunk: Buffer) => {
-    serverLog = (serverLog + chunk.toString()).slice(-20_000);
-  };
-  server.stdout!.on("data", collect);
-  server.stderr!.on("data", collect);
-  let exited = false;
-  server.on("exit", () => (exited = true));
-
-  const deadline = Date.now() + SERVER_START_MS;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`npm run dev exited before serving:\n${serverLog}`);
-    try {
-      const res = await fetch(`${base}/openapi.json`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`npm run dev did not serve ${base}/openapi.json within ${SERVER_START_MS} ms:\n${serverLog}`);
-}
-
-function stopServer(): Promise<void> {
-  const child = server;
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // already gone
-      }
-    };
-    const force = setTimeout(() => kill("SIGKILL"), 10_000);
-    child.on("exit", () => {
-      clearTimeout(force);
-      // Whatever of the group is still there (workerd) goes too.
-      kill("SIGKILL");
-      resolve();
-    });
-    kill("SIGTERM");
-  });
-}
 
 describe("GET /docs in Chromium", () => {
   beforeAll(async () => {
@@ -120,12 +36,13 @@ describe("GET /docs in Chromium", () => {
     console.log(`browser tests: ${launched.source} (${browser.version()})`);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
     await context.newPage();
-    await startServer();
+    server = await startDevServer("/openapi.json");
+    base = server.base;
   });
 
   afterAll(async () => {
     await browser?.close();
-    await stopServer();
+    await server?.stop();
   });
 
   it("serves the page and its assets with a strict CSP, from this Worker", async () => {
