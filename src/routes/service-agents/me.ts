@@ -73,7 +73,7 @@ function meSetter(suffix: string, Body: z.ZodObject, summary: string) {
     }),
     async (c) => {
       const ctx = selfWriter(c);
-      const input = c.req.valid("json") as Record<string, unknown>;
+      const input: Record<string, unknown> = c.req.valid("json");
       const change = await agentsKind.columnsOf(ctx, ctx.principalId, input, Date.now());
       const updated = await agentsKind.update(ctx, ctx.principalId, change, { input, expected: ifMatch(c) });
       c.header("ETag", etagOf(updated.version));

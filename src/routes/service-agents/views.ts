@@ -46,7 +46,7 @@ const transcribeFilter: RouteOptions["listFilter"] = {
   },
 };
 
-export const serviceAgentViewRoutes: RouteModule<any>[] = [
+export const serviceAgentViewRoutes: RouteModule[] = [
   ...readRoutes("agents", `${SERVICE_AGENTS}/agents`, AGENT_ROUTES),
   ...readRoutes("extensions", `${SERVICE_AGENTS}/extensions`, {
     ...AGENT_ROUTES,
