@@ -353,16 +353,17 @@ export async function updateCustomerProfile(
 ): Promise<CustomerRow> {
   if (input.email) await assertEmailAvailable(db, input.email, id);
   const change = profileToColumns(input);
-  // A new address has not been verified yet.
   const current = options.current ?? (await getCustomerRow(db, id));
-  const emailChanges = input.email !== undefined && current !== null && input.email !== current.email;
-  if (emailChanges) change.emailVerified = false;
+  // The address the customer moves to, if it does: a new address has not been verified yet.
+  const newEmail =
+    input.email !== undefined && current !== null && input.email !== current.email ? input.email : undefined;
+  if (newEmail !== undefined) change.emailVerified = false;
   // Setting an address again re-enables an endpoint that answered 410 Gone.
   if (input.webhook_uri !== undefined) change.webhookDisabled = false;
   return updateCustomer(db, id, change, {
     ...options,
     current: current ?? undefined,
     // Links sent under another address stop working with the change, in its batch.
-    alsoIfChanged: emailChanges ? revokeLinksOnEmailChange(id, input.email!) : undefined,
+    alsoIfChanged: newEmail === undefined ? undefined : revokeLinksOnEmailChange(id, newEmail),
   });
 }

@@ -44,10 +44,12 @@ async function seal(secret: string, key: string, saved: SavedResponse): Promise<
 
 async function open(secret: string, key: string, sealed: string): Promise<SavedResponse> {
   const [iv, ct] = sealed.split(".");
+  // Only seal() writes these; any other shape is a damaged record, not a request to replay.
+  if (iv === undefined || ct === undefined) throw new Error("stored idempotent answer is not <iv>.<ciphertext>");
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64(iv!) },
+    { name: "AES-GCM", iv: fromBase64(iv) },
     await cipherKey(secret, key),
-    fromBase64(ct!),
+    fromBase64(ct),
   );
   return JSON.parse(new TextDecoder().decode(plain)) as SavedResponse;
 }

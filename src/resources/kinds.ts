@@ -500,6 +500,20 @@ export function newContactAddress(a: z.infer<typeof contactAddressCreate>, now: 
 
 export const tableOf = (kind: ResourceKind) => ownedTables[kind];
 
+/** A kind's field by its API name; a name the table lacks is a programming error, met at load. */
+export function fieldOf(spec: KindSpec, api: string): FieldSpec {
+  const field = spec.fields.find((f) => f.api === api);
+  if (!field) throw new Error(`${spec.kind} has no field ${api}`);
+  return field;
+}
+
+/** The values of an enum field, as a schema a query filter can reuse. */
+export function enumFieldOf(spec: KindSpec, api: string): z.ZodEnum {
+  const { schema } = fieldOf(spec, api);
+  if (!(schema instanceof z.ZodEnum)) throw new Error(`${spec.kind}.${api} is not an enum field`);
+  return schema;
+}
+
 /** Numbers outside the platform's virtual range (+899…) are PSTN numbers. */
 export const isVirtualNumber = (number: string) => number.startsWith("+899") && E164_PATTERN.test(number);
 export const numberType = (number: unknown) =>

@@ -22,7 +22,7 @@ export async function ownPage<T extends OwnedByCustomer, Out>(
     rawPageQuery(
       table,
       {
-        sql: `"customer_id" = ${scope.sql}` + (filter ? ` AND (${filter.sql})` : ""),
+        sql: `"customer_id" = ${scope.sql}${filter ? ` AND (${filter.sql})` : ""}`,
         params: [...scope.params, ...(filter?.params ?? [])],
       },
       query,

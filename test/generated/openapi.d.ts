@@ -7803,15 +7803,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     GetFilesId: {
@@ -8113,7 +8104,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
+            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's bytes do not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12137,7 +12128,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's filesize does not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
+            /** @description RESOURCE_EXHAUSTED, reason STORAGE_QUOTA_EXCEEDED: the file's bytes do not fit in the customer's storage quota (STORAGE_QUOTA_BYTES). No Retry-After: delete files to make room. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -1,12 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { ZERO_UUID } from "../../src/db/schema";
 import { permissionField } from "../../src/resources/fields";
-import { kindSpecs } from "../../src/resources/kinds";
+import { enumFieldOf, fieldOf, kindSpecs } from "../../src/resources/kinds";
 import { inputOf, schemasFor, toColumns } from "../../src/resources/schemas";
 
 // The field table's pure machinery: what a field accepts and what it stores.
 
-const field = (kind: keyof typeof kindSpecs, api: string) => kindSpecs[kind].fields.find((f) => f.api === api)!;
+const field = (kind: keyof typeof kindSpecs, api: string) => fieldOf(kindSpecs[kind], api);
+
+describe("fieldOf and enumFieldOf", () => {
+  it("find a field by its API name, and refuse a name or an enum the table does not have", () => {
+    expect(fieldOf(kindSpecs.agents, "ring_method").column).toBe("ringMethod");
+    expect(() => fieldOf(kindSpecs.agents, "no_such_field")).toThrow("agents has no field no_such_field");
+    expect(enumFieldOf(kindSpecs.agents, "status").options).toEqual([
+      "",
+      "available",
+      "away",
+      "busy",
+      "offline",
+      "ringing",
+    ]);
+    expect(() => enumFieldOf(kindSpecs.agents, "permission")).toThrow("agents.permission is not an enum field");
+  });
+});
 
 describe("inputOf", () => {
   it("accepts null and the platform's zero values where the field has a default, nothing else extra", () => {

@@ -1,4 +1,5 @@
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
+import type { AppEnv } from "../../app-env";
 
 // The small pages mail links open. Nothing loads from elsewhere: scripts and styles are served
 // from here, so the CSP can forbid inline code and every other origin.
@@ -31,10 +32,8 @@ ${body}
 </main>${script ? `<script src="${script}"></script>` : ""}</body></html>`;
 }
 
-type Getter = { get: (path: string, handler: (c: any) => Response | Promise<Response>) => unknown };
-
 /** The pages' static assets: one stylesheet and each page's script. */
-export function registerPageAssets(app: Getter, scripts: Record<string, string>) {
+export function registerPageAssets(app: Hono<AppEnv>, scripts: Record<string, string>) {
   app.get("/auth/pages.css", (c) => c.body(PAGE_STYLE, 200, { "Content-Type": "text/css; charset=utf-8" }));
   for (const [path, source] of Object.entries(scripts)) {
     app.get(path, (c) => c.body(source, 200, { "Content-Type": "text/javascript; charset=utf-8" }));

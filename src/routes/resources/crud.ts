@@ -59,7 +59,7 @@ const bothWhere = (a: RawWhere | undefined, b: RawWhere | undefined): RawWhere |
   a && b ? { sql: `(${a.sql}) AND (${b.sql})`, params: [...a.params, ...b.params] } : (a ?? b);
 
 /** The list and get of one kind under `base`, scoped to the caller's customer (and `scope`). */
-export function readRoutes(kind: ResourceKind, base: string, opts: RouteOptions): [RouteModule<any>, RouteModule<any>] {
+export function readRoutes(kind: ResourceKind, base: string, opts: RouteOptions): [RouteModule, RouteModule] {
   const k = kindContext(kind);
   const { spec, table } = k;
   const noun = spec.summaryNoun;
@@ -153,7 +153,8 @@ export function writeRoutes(
     }),
     async (c) => {
       const ctx = k.writer(c, opts.mask);
-      const input = c.req.valid("json") as Record<string, any>;
+      // The body is the kind's field-table record: the rules and toColumns read it by API name.
+      const input: Record<string, unknown> = c.req.valid("json");
       await rules.beforeCreate?.(ctx, input);
       const now = Date.now();
       const id = crypto.randomUUID();
@@ -196,7 +197,7 @@ export function writeRoutes(
     async (c) => {
       const ctx = k.writer(c, opts.mask);
       const id = c.req.valid("param").id;
-      const input = c.req.valid("json") as Record<string, any>;
+      const input: Record<string, unknown> = c.req.valid("json");
       const change = await k.columnsOf(ctx, id, input, Date.now());
       const updated = await k.update(ctx, id, change, { input, expected: ifMatch(c) });
       c.header("ETag", etagOf(updated.version));
@@ -217,7 +218,8 @@ export function writeRoutes(
       responses: { 200: jsonResponse(Resource, `The deleted ${noun}`), ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const owns = opts.scope ? (row: Row) => opts.scope!.owns(c, row) : undefined;
+      const { scope } = opts;
+      const owns = scope ? (row: Row) => scope.owns(c, row) : undefined;
       const { row, now } = await k.remove(k.writer(c, opts.mask), c.req.valid("param").id, owns);
       return c.json(await k.present(c, row, now), 200);
     },
@@ -231,7 +233,7 @@ export function crudRoutes(
   kind: ResourceKind,
   rules: KindRules = {},
   defaults: Record<string, unknown> = {},
-): RouteModule<any>[] {
+): RouteModule[] {
   const { spec, writeMask } = kindContext(kind, rules);
   const tags = tagsOf(spec);
   const names = [
@@ -243,13 +245,13 @@ export function crudRoutes(
     const alias = name === kind ? "" : ` (alias of /v1.0/${kind})`;
     const { create, update, remove } = writeRoutes(kind, base, { tags, alias, mask: writeMask }, rules, defaults);
     const [list, get] = readRoutes(kind, base, { tags, alias, mask: READ, ...kindListFilters[kind] });
-    const all: RouteModule<any>[] = [list, create, get, update, remove];
+    const all: RouteModule[] = [list, create, get, update, remove];
     return all.filter((r) => !except.includes(r.route.method));
   });
 }
 
 /** The contract's `PUT /v1.0/{kind}/{id}/{setter}` routes of one kind, from its field table. */
-export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteModule<any>[] {
+export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteModule[] {
   const k = kindContext(kind, rules);
   const { spec } = k;
   return (spec.setters ?? []).map((setter) => {
@@ -275,7 +277,7 @@ export function setterRoutes(kind: ResourceKind, rules: KindRules = {}): RouteMo
     return defineRoute(route, async (c) => {
       const ctx = k.writer(c);
       const id = c.req.valid("param").id;
-      const input = c.req.valid("json") as Record<string, any>;
+      const input: Record<string, unknown> = c.req.valid("json");
       const change = await k.columnsOf(ctx, id, input, Date.now());
       const updated = await k.update(ctx, id, change, { input, expected: ifMatch(c) });
       c.header("ETag", etagOf(updated.version));

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { ResourceKind } from "../../db/owned";
 import { invalidArgument } from "../../lib/errors";
 import { isUuid } from "../../lib/validation";
-import { kindSpecs } from "../../resources/kinds";
+import { enumFieldOf, kindSpecs } from "../../resources/kinds";
 import type { RouteOptions } from "./crud";
 
 // The query filters of the customer-level lists, as the platform applies them.
@@ -32,7 +32,7 @@ export function parseTagIds(raw: string): string[] {
   return ids;
 }
 
-const agentStatus = kindSpecs.agents.fields.find((f) => f.api === "status")!.schema as z.ZodEnum;
+const agentStatus = enumFieldOf(kindSpecs.agents, "status");
 
 const AgentListQuery = z.object({
   status: agentStatus.optional().openapi({

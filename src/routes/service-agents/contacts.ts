@@ -17,7 +17,7 @@ const items: ContactRouteOptions = {
 const [list, get] = readRoutes("contacts", base, AGENT_ROUTES);
 const { create, update, remove } = writeRoutes("contacts", base, AGENT_ROUTES);
 
-export const serviceAgentContactRoutes: RouteModule<any>[] = [
+export const serviceAgentContactRoutes: RouteModule[] = [
   // Before {id}, so "lookup" is not read as an id.
   contactLookupAt(`${base}/lookup`, items),
   list,

@@ -56,4 +56,4 @@ const [list, get] = readRoutes("files", base, {
 });
 const { remove } = writeRoutes("files", base, OWN, kindRules.files);
 
-export const serviceAgentFileRoutes: RouteModule<any>[] = [upload, list, get, remove, downloadRoute(base, OWN)];
+export const serviceAgentFileRoutes: RouteModule[] = [upload, list, get, remove, downloadRoute(base, OWN)];

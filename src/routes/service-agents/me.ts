@@ -9,6 +9,7 @@ import { etagOf, ifMatch } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { detailField, nameField, passwordField } from "../../lib/validation";
 import { currentPasswordField, setAgentPassword } from "../resources/agent-password";
+import { fieldOf } from "../../resources/kinds";
 import { kindRules } from "../../resources/rules";
 import { inputOf, setterSchemaFor } from "../../resources/schemas";
 import { kindContext, READ, type RuleContext } from "../../resources/store";
@@ -72,7 +73,7 @@ function meSetter(suffix: string, Body: z.ZodObject, summary: string) {
     }),
     async (c) => {
       const ctx = selfWriter(c);
-      const input = c.req.valid("json") as Record<string, unknown>;
+      const input: Record<string, unknown> = c.req.valid("json");
       const change = await agentsKind.columnsOf(ctx, ctx.principalId, input, Date.now());
       const updated = await agentsKind.update(ctx, ctx.principalId, change, { input, expected: ifMatch(c) });
       c.header("ETag", etagOf(updated.version));
@@ -81,11 +82,6 @@ function meSetter(suffix: string, Body: z.ZodObject, summary: string) {
   );
 }
 
-const field = (api: string) => {
-  const f = spec.fields.find((x) => x.api === api);
-  if (!f) throw new Error(`agents has no field ${api}`);
-  return f;
-};
 const setterBody = (name: string, schemaName: string) => {
   const setter = spec.setters?.find((s) => s.name === name);
   if (!setter) throw new Error(`agents has no setter ${name}`);
@@ -93,7 +89,7 @@ const setterBody = (name: string, schemaName: string) => {
 };
 // The contract requires all three; the Go SDK always sends them (ring_method "" reads as the default).
 const MeUpdate = z
-  .object({ name: nameField, detail: detailField, ring_method: inputOf(field("ring_method")) })
+  .object({ name: nameField, detail: detailField, ring_method: inputOf(fieldOf(spec, "ring_method")) })
   .openapi("ServiceAgentMeUpdate", { example: { name: "John Smith", detail: "Sales", ring_method: "ringall" } });
 
 const putMe = meSetter("", MeUpdate, "Change the logged-in agent's name, detail and ring method");

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { invalidArgument } from "../../lib/errors";
 import type { RouteModule } from "../../lib/route";
-import { kindSpecs } from "../../resources/kinds";
+import { enumFieldOf, kindSpecs } from "../../resources/kinds";
 import { readRoutes, type RouteOptions, type RowScope } from "../resources/crud";
 import { AGENT_ROUTES, agentIdOf, SERVICE_AGENTS } from "./caller";
 
@@ -23,7 +23,7 @@ const ownExtensions: RowScope = {
 };
 
 // The contract's filter of transcribes by their origin: both parts or neither.
-const referenceType = kindSpecs.transcriptions.fields.find((f) => f.api === "reference_type")?.schema as z.ZodEnum;
+const referenceType = enumFieldOf(kindSpecs.transcriptions, "reference_type");
 const TranscribeFilter = z.object({
   reference_type: referenceType.optional().openapi({ param: { name: "reference_type", in: "query" } }),
   reference_id: z
@@ -46,7 +46,7 @@ const transcribeFilter: RouteOptions["listFilter"] = {
   },
 };
 
-export const serviceAgentViewRoutes: RouteModule<any>[] = [
+export const serviceAgentViewRoutes: RouteModule[] = [
   ...readRoutes("agents", `${SERVICE_AGENTS}/agents`, AGENT_ROUTES),
   ...readRoutes("extensions", `${SERVICE_AGENTS}/extensions`, {
     ...AGENT_ROUTES,

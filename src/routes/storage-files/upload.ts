@@ -42,7 +42,7 @@ const UploadForm = z
 
 /** Only multipart reaches the form validator; anything else is a clear 415, not a parse error. */
 const requireMultipart = createMiddleware<AppEnv>(async (c, next) => {
-  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "multipart/form-data") {
     throw new ApiError(
       "UNSUPPORTED_MEDIA_TYPE",
@@ -118,7 +118,7 @@ export function uploadRoute(opts: UploadOptions) {
       const id = crypto.randomUUID();
       const key = objectKey(customer.id, id);
       const filename = uploadFilename(file.name);
-      const contentType = mimeType.safeParse(file.type.split(";")[0]!.trim()).data ?? "application/octet-stream";
+      const contentType = mimeType.safeParse(file.type.split(";")[0]?.trim()).data ?? "application/octet-stream";
       const now = Date.now();
       const db = c.get("db");
       // A file that cannot fit is refused before any byte goes to R2; the INSERT below decides.
