@@ -7,6 +7,13 @@ import { BENCH_PASSWORD, uniqueIdentity } from "../lib/api.mjs";
 import { runLoad } from "../lib/load.mjs";
 import { median, ratio } from "../lib/stats.mjs";
 
+/** A unique customer per request: the create's body (built in the load generator's process). */
+export const uniqueCreates = () => [{ setupRequest: (req) => ({ ...req, body: createBody() }) }];
+const createBody = () => {
+  const { username, email } = uniqueIdentity("load");
+  return JSON.stringify({ username, password: BENCH_PASSWORD, name: "Load test", email });
+};
+
 /** The endpoints, keyed; a read names its floor and peer (other keys of the same table). */
 export function throughputCases({ urls, probeId, adminToken, tenantA, agentA }) {
   const auth = (token) => ({ Authorization: `Bearer ${token}` });
@@ -92,10 +99,8 @@ export function throughputCases({ urls, probeId, adminToken, tenantA, agentA }) 
       path: "/v1.0/customers",
       method: "POST",
       headers: { ...auth(adminToken), "Content-Type": "application/json" },
-      setupRequest: (req) => {
-        const { username, email } = uniqueIdentity("load");
-        return { ...req, body: JSON.stringify({ username, password: BENCH_PASSWORD, name: "Load test", email }) };
-      },
+      body: createBody,
+      recipe: { module: import.meta.url, name: "uniqueCreates" },
     },
   };
 }
@@ -104,7 +109,7 @@ const target = (c, base) => ({
   url: c.url ?? `${base}${c.path}`,
   method: c.method,
   headers: c.headers,
-  setupRequest: c.setupRequest,
+  recipe: c.recipe,
 });
 
 /** D1 and Durable Object calls per request, from one sequential pass through the instrumented copy. */
@@ -114,11 +119,10 @@ export async function roundTrips(cases, urls) {
     if (!c.path) continue;
     let calls = null;
     for (let i = 0; i < 3; i++) {
-      const req = c.setupRequest ? c.setupRequest({}) : {};
       const res = await fetch(`${urls.instrumented}${c.path}`, {
         method: c.method ?? "GET",
         headers: c.headers,
-        body: req.body,
+        body: c.body?.(),
       });
       await res.arrayBuffer();
       if (res.status >= 300) throw new Error(`${c.label} -> ${res.status}`);
