@@ -11,7 +11,7 @@
 // rows, so they are measured at 0 and near the cap on one plan, for what the count costs.
 import { createCustomer } from "../lib/api.mjs";
 import { runLoad } from "../lib/load.mjs";
-import { median, ratio } from "../lib/stats.mjs";
+import { median, ratio, spread } from "../lib/stats.mjs";
 
 const LIMITED = "basic";
 const EXISTING = 10_000;
@@ -178,7 +178,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
         message: `${key}: ${bad} non-2xx/errored responses (${JSON.stringify(runs.map((run) => run[key].codes))})`,
       });
   }
-  const perRun = (f) => median(runs.map(f));
+  const perRun = (f) => spread(runs.map(f));
   const summary = (key, label) => ({
     label,
     // A pair is two requests; rps counts both, so a create's rate is half of it.
@@ -186,6 +186,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
     p50: median(runs.map((run) => run[key].p50)),
     p99: median(runs.map((run) => run[key].p99)),
     cpuMsPerReq: median(runs.map((run) => run[key].cpuMsPerReq)),
+    loaderCpuShare: median(runs.map((run) => run[key].loaderCpuShare)),
     calls: calls[key] ?? null,
   });
   return {
@@ -196,7 +197,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
       usage: summary("usage", "GET /v1.0/customer/usage (JWT; the customer with 10,000 numbers)"),
       usageFloor: { ...summary("usageFloor", "floor: the usage statement alone, prepared"), calls: { d1: 1 } },
     },
-    // Each a ratio within a run, then the median over runs.
+    // Each a ratio within a run, then its median and range over runs.
     limitedVsUnlimited0: perRun((run) => ratio(run.limited0.rps, run.unlimited0.rps)),
     limitedVsUnlimited10k: perRun((run) => ratio(run.limited10k.rps, run.unlimited10k.rps)),
     flowsNearCapVsEmpty: perRun((run) => ratio(run.flowsNearCap.rps, run.flows.rps)),
