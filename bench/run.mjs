@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { agentWithExtensions, Api, createCustomer } from "./lib/api.mjs";
 import { build, bundleFloorUsage, bundlePeer, bundleSize } from "./lib/build.mjs";
-import { renderReport } from "./lib/report.mjs";
+import { closeLoader } from "./lib/load.mjs";
+import { loaderShares, renderReport } from "./lib/report.mjs";
 import { benchBindings, BENCH_DIR, readMigrations, readProject, ROOT, startRuntime } from "./lib/runtime.mjs";
 import { databaseBytes, seedCustomers } from "./lib/seed.mjs";
 import { measureStartup } from "./lib/startup.mjs";
@@ -19,7 +20,8 @@ import { deepPages } from "./phases/deep.mjs";
 import { limitsPhase } from "./phases/limits.mjs";
 import { passwordHashing } from "./phases/pbkdf2.mjs";
 import { soak } from "./phases/soak.mjs";
-import { roundTrips, throughput, throughputCases } from "./phases/throughput.mjs";
+import { isolateCpu } from "./phases/isolate-cpu.mjs";
+import { roundTrips, target, throughput, throughputCases } from "./phases/throughput.mjs";
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
@@ -27,10 +29,14 @@ const PRESETS = {
   full: {
     customers: 100_000, // rows in customers while everything is measured
     cascadeRows: 100_000, // rows a deleted customer owns, across the eleven kinds
+    loadedCascadeRows: 1_000_000, // the cascade under the tenants' load: long enough to sample their p99
+    minDuringSamples: 1_000, // tenant responses during that cascade, or the phase fails
     runs: 5, // runs per throughput/latency figure
     duration: 4, // seconds per load run
     warmup: 1, // seconds of unrecorded load per endpoint before the first run
     connections: 10, // keep-alive connections for throughput
+    profileRuns: 3, // after the timed runs: profiled runs per endpoint (isolate CPU); 0 to skip
+    profileSeconds: 3,
     tenantConnections: 4, // other tenants' load during the cascade
     idleSeconds: 4, // other tenants' idle baseline before each loaded cascade
     cascadeRuns: 3,
@@ -45,10 +51,14 @@ const PRESETS = {
   quick: {
     customers: 2_000,
     cascadeRows: 2_200,
+    loadedCascadeRows: 5_500,
+    minDuringSamples: 0, // a smoke run samples what it gets
     runs: 2,
     duration: 1,
     warmup: 0,
     connections: 10,
+    profileRuns: 1,
+    profileSeconds: 1,
     tenantConnections: 4,
     idleSeconds: 1,
     cascadeRuns: 1,
@@ -74,6 +84,9 @@ const { values: args } = parseArgs({
     customers: { type: "string" },
     "cascade-rows": { type: "string" },
     "cascade-runs": { type: "string" },
+    "loaded-cascade-rows": { type: "string" },
+    "profile-runs": { type: "string" },
+    "profile-seconds": { type: "string" },
     "deep-pages": { type: "string" },
     "soak-seconds": { type: "string" },
     out: { type: "string" },
@@ -85,12 +98,14 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench [-- options]
-  --quick              smoke mode (small data, short runs; under a minute)
+  --quick              smoke mode (small data, short runs; about a minute and a half)
   --skip-build         reuse dist/ instead of running npm run build
   --skip-startup       skip the start-up measurements
   --only LIST          phases to run: throughput,limits,deep,pbkdf2,cascade,soak,startup
   --runs N  --duration S  --connections N  --customers N
   --cascade-rows N  --cascade-runs N  --deep-pages N  --soak-seconds S
+  --loaded-cascade-rows N   rows of the cascade run under the tenants' load (full: 1,000,000)
+  --profile-runs N  --profile-seconds S   profiled runs per read for isolate CPU (0: none)
   --out FILE           results file (default bench/results.json; --quick: bench/results.quick.json)
   --verbose            print the Worker's log lines`);
   process.exit(0);
@@ -111,6 +126,9 @@ num("cascade-rows", "cascadeRows");
 num("cascade-runs", "cascadeRuns");
 num("deep-pages", "deepPages");
 num("soak-seconds", "soakSeconds");
+num("loaded-cascade-rows", "loadedCascadeRows");
+num("profile-runs", "profileRuns");
+num("profile-seconds", "profileSeconds");
 const phases = new Set(
   (args.only ?? "throughput,limits,deep,pbkdf2,cascade,soak,startup").split(",").map((s) => s.trim()),
 );
@@ -191,8 +209,11 @@ async function main() {
   log("starting workerd (Miniflare): the Worker, an instrumented copy, the reference workers");
   const peerScript = await bundlePeer();
   const floorUsageScript = await bundleFloorUsage();
+  // The inspector (for the isolate's CPU profile) only when the profiled runs will use it.
+  const profiling = phases.has("throughput") && P.profileRuns > 0;
   const rt = await startRuntime(project, {
     bindings,
+    inspect: profiling,
     peerScript,
     floorUsageScript,
     onLog: (entry) => {
@@ -253,6 +274,13 @@ async function main() {
     results.roundTrips = await phase("round-trips", () => roundTrips(cases, urls));
     if (phases.has("throughput"))
       results.throughput = await phase("throughput", () => throughput({ ...ctx, calls: results.roundTrips }, cases));
+    if (profiling && results.throughput) {
+      const profiled = await phase("isolate-cpu", () => isolateCpu(ctx, cases, (c) => target(c, urls.main)));
+      if (profiled) {
+        for (const [key, p] of Object.entries(profiled.cases)) Object.assign(results.throughput.cases[key], p);
+        results.throughput.isolate = { samplingMicros: profiled.samplingMicros, runs: profiled.runs };
+      }
+    }
     if (phases.has("limits")) results.limits = await phase("limits", () => limitsPhase(ctx));
     if (phases.has("deep")) results.deepPages = await phase("deep-pages", () => deepPages(ctx));
     if (phases.has("pbkdf2")) results.pbkdf2 = await phase("pbkdf2", () => passwordHashing(ctx));
@@ -285,6 +313,8 @@ try {
   results.errors.push({ phase: "harness", message: err instanceof Error ? err.message : String(err) });
   console.error(err);
 }
+closeLoader();
+results.loader = loaderShares(results);
 results.targets = targets(results);
 results.meta.seconds = (performance.now() - started) / 1000;
 results.meta.machine.loadavgAtEnd = loadavg();
