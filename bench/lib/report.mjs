@@ -61,8 +61,8 @@ export function renderReport(results) {
     parts.push("### Throughput and latency\n");
     if (t.isolate)
       parts.push(
-        `Isolate CPU: V8's sampling profiler (every ${t.isolate.samplingMicros} µs) in the worker's own isolate, non-idle time ÷ requests, ` +
-          `from ${t.isolate.runs.length} profiled run(s) per endpoint after the timed runs (the profiler slows what it samples, so those runs give no other figure). ` +
+        `Isolate CPU: V8's sampling profiler in the worker's own isolate, non-idle samples × the interval (${t.isolate.samplingMicros} µs) ÷ requests, ` +
+          `from ${t.isolate.runs.length} profiled run(s) per endpoint in a workerd of its own with the inspector on, after the other phases (the profiler and the inspector slow what they watch, so those runs give no other figure). ` +
           "workerd CPU is the whole process (local D1's SQLite included), from the timed runs.\n",
       );
     const rows = Object.entries(t.cases).map(([, c]) => [

@@ -1,8 +1,9 @@
 // The isolate's own CPU per request, from V8's sampling profiler (Miniflare's inspector proxy),
 // next to workerd's process CPU. workerd's figure holds everything in the process (local D1's
 // SQLite, the load's sockets); the profile holds only the Worker's isolate, so it does not move
-// with D1 or the load generator. The profiler slows what it samples, so these are separate runs
-// after the timed ones: per run, one load per endpoint with the profiler on in its worker's isolate.
+// with D1 or the load generator. The profiler slows what it samples (and workerd with an inspector
+// is slower even without a session), so these runs are in a runtime of their own (run.mjs), after
+// the timed ones: per run, one load per endpoint with the profiler on in its worker's isolate.
 import { activeMs, connectInspector, sendAwake } from "../lib/inspector.mjs";
 import { runLoad } from "../lib/load.mjs";
 import { median, ratio, spread } from "../lib/stats.mjs";
