@@ -74,6 +74,7 @@ const groupOf = (path) => {
   return nm ? nm[1] : path;
 };
 
+const SAMPLING_US = 100;
 const bindings = benchBindings(project);
 const rt = await startRuntime(project, { bindings, inspect: true, peerScript: await bundlePeer() });
 try {
@@ -100,7 +101,7 @@ try {
   const connect = async (workerName) => {
     const session = await connectInspector(rt.mf, workerName);
     await session.send("Profiler.enable");
-    await session.send("Profiler.setSamplingInterval", { interval: 100 });
+    await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_US });
     return session;
   };
   const sessions = new Map();
@@ -121,10 +122,10 @@ try {
     const { profile } = await send("Profiler.stop");
 
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    // Each sample stands for one interval: V8 samples the isolate only while it holds the thread,
+    // and a sample's time delta spans whatever else the thread did in between (lib/inspector.mjs).
     const selfMs = new Map();
-    profile.samples.forEach((id, i) => {
-      selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
+    for (const id of profile.samples) selfMs.set(id, (selfMs.get(id) ?? 0) + SAMPLING_US / 1000);
     const groups = new Map();
     const functions = new Map();
     let active = 0;

@@ -64,24 +64,44 @@ async function connectOnce(mf, workerName) {
 }
 
 /**
- * The isolate's JS heap after a full garbage collection (bytes). An idle isolate may leave
- * inspector messages unanswered until some event wakes it (seen with workerd here), so `poke`
- * (a cheap request to the worker) is sent every 200 ms until the answers arrive.
+ * Sends `method` and waits for its answer. An idle isolate may leave inspector messages
+ * unanswered until some event wakes it (seen with workerd here), so once the answer is late
+ * `poke` (a cheap request to the worker) is sent every 200 ms until it arrives.
  */
-export async function heapAfterGc(session, poke = async () => {}) {
+export async function sendAwake(session, method, params, poke = async () => {}, { after = 250 } = {}) {
   let waiting = true;
   const poking = (async () => {
+    await new Promise((r) => setTimeout(r, after));
     while (waiting) {
       await poke().catch(() => undefined);
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
   try {
-    await session.send("HeapProfiler.collectGarbage");
-    const usage = await session.send("Runtime.getHeapUsage");
-    return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+    return await session.send(method, params);
   } finally {
     waiting = false;
     await poking;
   }
+}
+
+/** The isolate's JS heap after a full garbage collection (bytes); see sendAwake for `poke`. */
+export async function heapAfterGc(session, poke = async () => {}) {
+  await sendAwake(session, "HeapProfiler.collectGarbage", {}, poke, { after: 0 });
+  const usage = await sendAwake(session, "Runtime.getHeapUsage", {}, poke, { after: 0 });
+  return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+}
+
+/**
+ * CPU the isolate spent in a V8 CPU profile, ms: the number of its samples that are not "(idle)"
+ * (JS, the runtime's native code while in the isolate "(program)", garbage collection) times the
+ * sampling interval. In workerd, V8 samples an isolate only while it holds the thread, and each
+ * sample's time delta spans whatever the thread did since the last one (other isolates, local
+ * D1's SQLite, time off the CPU): weighting samples by their deltas just splits wall time.
+ */
+export function activeMs(profile, intervalMicros) {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame?.functionName === "(idle)").map((n) => n.id));
+  let n = 0;
+  for (const id of profile.samples) if (!idle.has(id)) n++;
+  return (n * intervalMicros) / 1000;
 }

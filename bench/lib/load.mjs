@@ -1,112 +1,129 @@
-// Load generation with autocannon over keep-alive HTTP/1.1 connections. Latencies are taken from
-// autocannon's per-response event (float milliseconds from hrtime) rather than its histogram,
-// which rounds to whole milliseconds: too coarse for sub-millisecond Workers.
-import autocannon from "autocannon";
+// Load generation with autocannon over keep-alive HTTP/1.1 connections, in a process of its own
+// (lib/load-worker.mjs, forked once and reused): the load generator does not share an event loop
+// with the harness (its inspector sessions, its polling), and its CPU is measured on its own.
+// Latencies are taken from autocannon's per-response event (float milliseconds from hrtime)
+// rather than its histogram, which rounds to whole milliseconds: too coarse for sub-millisecond
+// Workers. The samples come back over IPC and the percentiles are computed here.
+import { fork } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { percentile } from "./stats.mjs";
-import { workerdCpuSeconds } from "./runtime.mjs";
 
-function cpuNow() {
-  return { workerd: workerdCpuSeconds(), self: process.cpuUsage() };
+const CORES = availableParallelism();
+
+let child = null;
+let nextId = 1;
+const pending = new Map();
+
+function loader() {
+  if (child) return child;
+  child = fork(new URL("./load-worker.mjs", import.meta.url), [], {
+    serialization: "advanced", // typed arrays of samples cross as such, not as JSON
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  child.on("message", (msg) => {
+    const settle = pending.get(msg.id);
+    if (!settle) return;
+    pending.delete(msg.id);
+    idleIfDone();
+    settle(msg);
+  });
+  child.on("exit", (code, signal) => {
+    child = null;
+    for (const [, settle] of pending) settle({ error: `load generator exited (${signal ?? code})` });
+    pending.clear();
+  });
+  return child;
 }
 
-/** CPU the runtime (workerd) and the load generator (this process) used since `from`. */
-function cpuSince(from) {
-  const now = workerdCpuSeconds();
-  const self = process.cpuUsage(from.self);
-  return {
-    workerdSeconds: from.workerd === null || now === null ? null : now - from.workerd,
-    loaderSeconds: (self.user + self.system) / 1e6,
-  };
+// The child keeps the harness alive only while a run is under way (profile.mjs ends on its own).
+function idleIfDone() {
+  if (pending.size === 0 && child) {
+    child.unref();
+    child.channel?.unref();
+  }
+}
+
+/** Ends the load generator's process (it also ends on its own when the harness exits). */
+export function closeLoader() {
+  if (child?.connected) child.disconnect();
 }
 
 /**
- * @typedef {object} LoadTarget
+ * @typedef {object} LoadTarget  Plain data only: it crosses to the load generator's process.
  * @property {string} url
  * @property {string} [method]
  * @property {Record<string,string>} [headers]
  * @property {string} [body]
- * @property {(req: object) => object} [setupRequest] called before each request (unique bodies)
- * @property {object[]} [requests] autocannon request list (each connection cycles through it)
+ * @property {object[]} [requests] autocannon request list, without functions
+ * @property {{module: string, name: string, args?: unknown[]}} [recipe] a module's export that
+ *   returns the autocannon request list (with setupRequest/onResponse functions), built in the
+ *   load generator's process
  */
 
-function options(target, { connections, duration }) {
-  const opts = {
-    url: target.url,
-    method: target.method ?? "GET",
-    headers: target.headers ?? {},
-    connections,
-    pipelining: 1,
-    timeout: 30,
-    // autocannon renders a progress bar and a table only when asked; keep it quiet.
-    renderProgressBar: false,
-    renderResultsTable: false,
-    renderLatencyTable: false,
-  };
-  if (duration !== undefined) opts.duration = duration;
-  if (target.body !== undefined) opts.body = target.body;
-  if (target.requests) opts.requests = target.requests;
-  else if (target.setupRequest) opts.requests = [{ setupRequest: target.setupRequest }];
-  return opts;
-}
-
-function collect(tracker) {
-  const latencies = [];
-  const status = { ok: 0, non2xx: 0, codes: {} };
-  tracker.on("response", (_client, statusCode, _bytes, responseTime) => {
-    latencies.push(responseTime);
-    if (statusCode >= 200 && statusCode < 300) status.ok++;
-    else status.non2xx++;
-    status.codes[statusCode] = (status.codes[statusCode] ?? 0) + 1;
+function begin(target, opts) {
+  const id = nextId++;
+  const proc = loader();
+  proc.ref();
+  proc.channel?.ref();
+  const harnessCpu = process.cpuUsage();
+  const done = new Promise((resolve, reject) => {
+    pending.set(id, (msg) => {
+      if (msg.error) reject(new Error(`load generator: ${msg.error}`));
+      else resolve(summarize(msg.result, process.cpuUsage(harnessCpu), opts));
+    });
   });
-  return { latencies, status };
+  proc.send({ type: "start", id, target, opts });
+  return { id, done };
 }
 
-function summarize(result, latencies, status, elapsedMs, cpu) {
-  const seconds = elapsedMs / 1000;
+function summarize(r, harnessCpu, opts) {
+  const { latencies, status } = r;
+  const seconds = r.elapsedMs / 1000;
+  const n = latencies.length;
+  let sum = 0;
+  for (const v of latencies) sum += v;
   return {
     // CPU of workerd per completed request: steadier than req/s on a shared machine.
-    cpuMsPerReq:
-      cpu.workerdSeconds === null || latencies.length === 0 ? null : (cpu.workerdSeconds * 1000) / latencies.length,
-    workerdCpuShare: cpu.workerdSeconds === null ? null : cpu.workerdSeconds / seconds,
-    loaderCpuShare: cpu.loaderSeconds / seconds,
+    cpuMsPerReq: r.workerdSeconds === null || n === 0 ? null : (r.workerdSeconds * 1000) / n,
+    workerdCpuShare: r.workerdSeconds === null ? null : r.workerdSeconds / seconds,
+    // The load generator's CPU: as a share of the whole machine (all cores), and over workerd's.
+    loaderCpuShare: r.loaderSeconds / (seconds * CORES),
+    loaderVsWorkerd: r.workerdSeconds ? r.loaderSeconds / r.workerdSeconds : null,
+    harnessCpuShare: (harnessCpu.user + harnessCpu.system) / 1e6 / (seconds * CORES),
     rps: status.ok / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    mean: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : null,
-    requests: latencies.length,
+    mean: n ? sum / n : null,
+    requests: n,
     ok: status.ok,
     non2xx: status.non2xx,
     codes: status.codes,
-    errors: result?.errors ?? 0,
-    timeouts: result?.timeouts ?? 0,
+    errors: r.errors,
+    timeouts: r.timeouts,
     seconds,
+    ...(r.failures?.length ? { failures: r.failures } : {}),
+    // Raw samples only when asked for (not kept in results.json): latencies and completion times.
+    ...(opts.timestamps ? { samples: { latencies, ends: r.ends, startedAt: r.startedAt } } : {}),
   };
 }
 
-/** Runs one fixed-duration load and resolves with req/s (2xx only), p50, p99 in ms. */
-export async function runLoad(target, { connections = 10, duration = 5 } = {}) {
-  const cpu = cpuNow();
-  const started = performance.now();
-  const tracker = autocannon(options(target, { connections, duration }));
-  const { latencies, status } = collect(tracker);
-  const result = await tracker;
-  return summarize(result, latencies, status, performance.now() - started, cpuSince(cpu));
+/**
+ * Runs one fixed-duration load and resolves with req/s (2xx only), p50, p99 in ms, the CPU of
+ * workerd and of the load generator. Options: connections, duration (s), captureFailures (keep
+ * that many 5xx answers), timestamps (return the raw samples with their completion times).
+ */
+export async function runLoad(target, { connections = 10, duration = 5, captureFailures, timestamps } = {}) {
+  return begin(target, { connections, duration, captureFailures, timestamps }).done;
 }
 
 /** Starts a load that runs until stop() is called (or maxSeconds pass); stop() resolves the summary. */
-export function startLoad(target, { connections = 10, maxSeconds = 600 } = {}) {
-  const cpu = cpuNow();
-  const started = performance.now();
-  const tracker = autocannon(options(target, { connections, duration: maxSeconds }));
-  const { latencies, status } = collect(tracker);
-  const done = Promise.resolve(tracker).then((result) =>
-    summarize(result, latencies, status, performance.now() - started, cpuSince(cpu)),
-  );
+export function startLoad(target, { connections = 10, maxSeconds = 600, captureFailures, timestamps } = {}) {
+  const run = begin(target, { connections, duration: maxSeconds, captureFailures, timestamps });
   return {
     async stop() {
-      tracker.stop();
-      return done;
+      child?.send({ type: "stop", id: run.id });
+      return run.done;
     },
-    done,
+    done: run.done,
   };
 }

@@ -1,5 +1,27 @@
 // Renders the results as Markdown tables (the README's Performance section pastes them as is).
-import { round } from "./stats.mjs";
+import { median, round } from "./stats.mjs";
+
+/**
+ * The load generator's CPU per phase, as a share of the machine (all cores): the median and the
+ * highest over the phase's load runs. It runs in a process of its own (lib/load-worker.mjs).
+ */
+export function loaderShares(results) {
+  const of = (runs) => (runs ?? []).flatMap((run) => Object.values(run).map((r) => r?.loaderCpuShare));
+  const phases = {
+    throughput: of(results.throughput?.runs),
+    "isolate CPU (profiled runs)": of(results.throughput?.isolate?.runs),
+    limits: of(results.limits?.runs),
+    "deep pages": of(results.deepPages?.runs),
+    cascade: (results.cascade?.runs ?? []).flatMap((r) => [r.idle?.loaderCpuShare, r.during?.whole?.loaderCpuShare]),
+    soak: [results.soak?.loaderCpuShare],
+  };
+  const out = {};
+  for (const [phase, xs] of Object.entries(phases)) {
+    const ok = xs.filter((v) => typeof v === "number");
+    if (ok.length) out[phase] = { median: median(ok), max: Math.max(...ok), loads: ok.length };
+  }
+  return out;
+}
 
 const f = (v, d = 1) =>
   v === null || v === undefined
@@ -7,7 +29,14 @@ const f = (v, d = 1) =>
     : typeof v === "number"
       ? round(v, d).toLocaleString("en-US", { maximumFractionDigits: d })
       : String(v);
-const x = (v) => (v === null || v === undefined ? "–" : `${f(v, 2)}×`);
+/** A ratio: `0.93×`, or over runs its median and range, `0.93× (0.90–0.97)`. */
+const x = (v) => {
+  if (v === null || v === undefined) return "–";
+  if (typeof v !== "object") return `${f(v, 2)}×`;
+  if (v.median === null) return "–";
+  return v.runs.length > 1 ? `${f(v.median, 2)}× (${f(v.min, 2)}–${f(v.max, 2)})` : `${f(v.median, 2)}×`;
+};
+const pct = (v) => (typeof v === "number" ? `${f(v * 100, 0)}%` : "–");
 
 function table(headers, rows) {
   const out = [`| ${headers.join(" | ")} |`, `| ${headers.map((_h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
@@ -21,23 +50,34 @@ export function renderReport(results) {
   parts.push(
     `Mode: ${m.mode}; ${m.machine.cpus}× ${m.machine.cpuModel}, ${m.machine.memGiB} GiB, ${m.machine.os}; Node ${m.machine.node}; ` +
       `Miniflare ${m.machine.miniflare} (workerd ${m.machine.workerd}); autocannon ${m.machine.autocannon}, ${m.params.connections} keep-alive connections; ` +
-      `each figure the median of ${m.params.runs} runs of ${m.params.duration} s. ` +
+      `each figure the median of ${m.params.runs} runs of ${m.params.duration} s, each ratio also its range over the runs (min–max); ` +
+      `a target is met only when it holds in every run. The load generator runs in a process of its own; ` +
+      `"loader CPU" is its CPU time over wall time × ${m.machine.cpus} cores. ` +
       `Load average at start ${m.machine.loadavgAtStart?.join(" ") ?? "?"}, at end ${m.machine.loadavgAtEnd ?? "?"} (other processes share the machine).`,
   );
 
   const t = results.throughput;
   if (t?.cases) {
     parts.push("### Throughput and latency\n");
+    if (t.isolate)
+      parts.push(
+        `Isolate CPU: V8's sampling profiler in the worker's own isolate, non-idle samples × the interval (${t.isolate.samplingMicros} µs) ÷ requests, ` +
+          `from ${t.isolate.runs.length} profiled run(s) per endpoint in a workerd of its own with the inspector on, after the other phases (the profiler and the inspector slow what they watch, so those runs give no other figure). ` +
+          "workerd CPU is the whole process (local D1's SQLite included), from the timed runs.\n",
+      );
     const rows = Object.entries(t.cases).map(([, c]) => [
       c.reference ? `*${c.label}*` : c.label,
       f(c.rps, 0),
       f(c.p50, 2),
       f(c.p99, 2),
       f(c.cpuMsPerReq, 3),
+      f(c.isolateMsPerReq, 3),
       x(c.vsFloor ?? c.peerVsFloor),
       x(c.floorCpuVsOurs),
       x(c.vsPeer),
       x(c.cpuVsPeer),
+      x(c.isolateVsPeer),
+      pct(c.loaderCpuShare),
       c.calls
         ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}${c.calls.queue ? ` + ${c.calls.queue} queue` : ""}`
         : "–",
@@ -50,10 +90,13 @@ export function renderReport(results) {
           "p50 ms",
           "p99 ms",
           "workerd CPU ms/req",
+          "isolate CPU ms/req",
           "req/s ÷ its floor",
           "floor CPU ÷ ours",
           "req/s ÷ peer",
           "CPU/req ÷ peer",
+          "isolate CPU ÷ peer",
+          "loader CPU",
           "round trips/request",
         ],
         rows,
@@ -71,13 +114,14 @@ export function renderReport(results) {
     );
     parts.push(
       table(
-        ["", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "D1 round trips (the create / the read)"],
+        ["", "req/s", "p50 ms", "p99 ms", "workerd CPU ms/req", "loader CPU", "D1 round trips (the create / the read)"],
         Object.values(l.cases).map((c) => [
           c.label,
           f(c.rps, 0),
           f(c.p50, 2),
           f(c.p99, 2),
           f(c.cpuMsPerReq, 3),
+          pct(c.loaderCpuShare),
           c.calls ? `${c.calls.d1} D1${c.calls.do ? ` + ${c.calls.do} DO` : ""}` : "–",
         ]),
       ),
@@ -85,7 +129,7 @@ export function renderReport(results) {
     parts.push("");
     parts.push(
       table(
-        ["ratio (median of per-run ratios)", "value"],
+        ["ratio (median of per-run ratios, min–max)", "value"],
         [
           [`${l.plan} ÷ unlimited, 0 numbers`, x(l.limitedVsUnlimited0)],
           [`${l.plan} ÷ unlimited, ${f(l.existing, 0)} numbers`, x(l.limitedVsUnlimited10k)],
@@ -101,11 +145,17 @@ export function renderReport(results) {
     parts.push(`### Deep pages (${f(d.customers, 0)} customers, page_size=${d.pageSize}, 1 connection)\n`);
     parts.push(
       table(
-        ["page", "req/s", "p50 ms", "p99 ms"],
+        ["page", "req/s", "p50 ms", "p99 ms", "loader CPU"],
         [
-          ["first page", f(d.first.rps, 0), f(d.first.p50, 2), f(d.first.p99, 2)],
-          [`page ${d.depth} (via next_page_token)`, f(d.deep.rps, 0), f(d.deep.p50, 2), f(d.deep.p99, 2)],
-          ["deep ÷ first (p50 latency)", "", x(d.p50Ratio), x(d.p99Ratio)],
+          ["first page", f(d.first.rps, 0), f(d.first.p50, 2), f(d.first.p99, 2), pct(d.first.loaderCpuShare)],
+          [
+            `page ${d.depth} (via next_page_token)`,
+            f(d.deep.rps, 0),
+            f(d.deep.p50, 2),
+            f(d.deep.p99, 2),
+            pct(d.deep.loaderCpuShare),
+          ],
+          ["deep ÷ first (latency)", "", x(d.p50Ratio), x(d.p99Ratio), ""],
         ],
       ),
     );
@@ -113,7 +163,10 @@ export function renderReport(results) {
 
   const c = results.cascade;
   if (c?.cascade) {
-    parts.push(`### Cascade deletion (${f(c.rowsPerCustomer, 0)} owned rows across ${c.kinds} kinds)\n`);
+    const u = c.underLoad;
+    parts.push(
+      `### Cascade deletion (${f(c.rowsPerCustomer, 0)} owned rows across ${c.kinds} kinds; under load ${f(u?.rows, 0)})\n`,
+    );
     parts.push(
       table(
         ["", "rows", "time to finished s", "rows/s"],
@@ -131,34 +184,41 @@ export function renderReport(results) {
             f(c.raw.rowsPerSecond, 0),
           ],
           ["cascade ÷ raw (rows/s)", "", "", x(c.speedRatio)],
-          ...(c.underLoad?.cascadeRowsPerSecond
+          ...(u?.cascadeRowsPerSecond
             ? [
-                [
-                  "cascade under the tenants' load ÷ raw (rows/s)",
-                  "",
-                  f(c.underLoad.cascadeSeconds, 2),
-                  `${f(c.underLoad.cascadeRowsPerSecond, 0)} (${x(c.underLoad.speedRatio)})`,
-                ],
+                ["cascade under the tenants' load", f(u.rows, 0), f(u.cascadeSeconds, 2), f(u.cascadeRowsPerSecond, 0)],
+                ["raw delete of the same size, no load", f(u.rows, 0), f(u.rawSeconds, 2), f(u.rawRowsPerSecond, 0)],
+                ["cascade under load ÷ raw (rows/s)", "", "", x(u.speedRatio)],
               ]
             : []),
         ],
       ),
     );
-    if (c.underLoad) {
-      const u = c.underLoad;
+    if (u) {
       parts.push("");
       parts.push(
+        `Other tenants' reads during the loaded cascade: only their requests under way between the DELETE and the job's finish ` +
+          `(fewest in a run: ${f(u.during.minRequests, 0)}); loader CPU ${pct(u.loaderCpuShare)}.\n`,
+      );
+      parts.push(
         table(
-          [`other tenants' GET /v1.0/customer (${u.connections} connections)`, "req/s", "p50 ms", "p99 ms"],
           [
-            ["idle (no cascade)", f(u.idle.rps, 0), f(u.idle.p50, 2), f(u.idle.p99, 2)],
+            `other tenants' GET /v1.0/customer (${u.connections} connections)`,
+            "responses",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+          ],
+          [
+            ["idle (no cascade)", f(u.idle.requests, 0), f(u.idle.rps, 0), f(u.idle.p50, 2), f(u.idle.p99, 2)],
             [
               `during a cascade (finished in ${f(u.cascadeSeconds, 2)} s)`,
+              f(u.during.requests, 0),
               f(u.during.rps, 0),
               f(u.during.p50, 2),
               f(u.during.p99, 2),
             ],
-            ["during ÷ idle", x(u.rpsRatio), x(u.p50Ratio), x(u.p99Ratio)],
+            ["during ÷ idle", "", x(u.rpsRatio), x(u.p50Ratio), x(u.p99Ratio)],
           ],
         ),
       );
@@ -169,7 +229,7 @@ export function renderReport(results) {
   if (so?.heapStartBytes) {
     const mib = (b) => (b === null || b === undefined ? "–" : `${f(b / 2 ** 20, 1)} MiB`);
     parts.push(
-      `### Memory soak (${f(so.seconds, 0)} s of mixed reads and writes after ${f(so.warmupSeconds, 0)} s of warm-up; ${f(so.requests, 0)} requests, ${f(so.non2xx, 0)} non-2xx)\n`,
+      `### Memory soak (${f(so.seconds, 0)} s of mixed reads and writes after ${f(so.warmupSeconds, 0)} s of warm-up; ${f(so.requests, 0)} requests, ${f(so.non2xx, 0)} non-2xx; loader CPU ${pct(so.loaderCpuShare)})\n`,
     );
     parts.push(
       table(
@@ -240,6 +300,16 @@ export function renderReport(results) {
   if (rest.length) {
     parts.push("### Bundle, start-up, password hashing\n");
     parts.push(table(["", "value"], rest));
+  }
+
+  if (results.loader && Object.keys(results.loader).length) {
+    parts.push("### Load generator (autocannon, a process of its own)\n");
+    parts.push(
+      table(
+        ["phase", "load runs", `CPU share of the machine (${m.machine.cpus} cores), median`, "highest"],
+        Object.entries(results.loader).map(([phase, l]) => [phase, f(l.loads, 0), pct(l.median), pct(l.max)]),
+      ),
+    );
   }
 
   if (results.targets?.length) {

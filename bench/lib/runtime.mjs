@@ -370,10 +370,11 @@ export async function startSingle(project, which, bindings) {
 }
 
 /**
- * CPU seconds (user + system) used so far by the workerd processes this process started, from
- * /proc (Linux); null elsewhere. Sampled around each load run to get the runtime's CPU per request.
+ * CPU seconds (user + system) used so far by the workerd processes `parentPid` started (by
+ * default this process; the load generator passes the harness's), from /proc (Linux); null
+ * elsewhere. Sampled around each load run to get the runtime's CPU per request.
  */
-export function workerdCpuSeconds() {
+export function workerdCpuSeconds(parentPid = process.pid) {
   let total = 0;
   let found = false;
   let entries;
@@ -393,7 +394,7 @@ export function workerdCpuSeconds() {
     const close = stat.lastIndexOf(")");
     const comm = stat.slice(stat.indexOf("(") + 1, close);
     const fields = stat.slice(close + 2).split(" ");
-    if (comm !== "workerd" || Number(fields[1]) !== process.pid) continue;
+    if (comm !== "workerd" || Number(fields[1]) !== parentPid) continue;
     found = true;
     total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   }

@@ -1,5 +1,6 @@
 // Small statistics helpers. Every figure the harness reports is a median over runs; ratios are
-// computed inside each run (both sides measured back to back) and then the median is taken.
+// computed inside each run (both sides measured back to back), then reported as their median with
+// the range over runs (spread).
 
 export function median(values) {
   const xs = values.filter((v) => typeof v === "number" && Number.isFinite(v)).sort((a, b) => a - b);
@@ -33,3 +34,22 @@ export function medianOf(records, fields) {
 
 export const round = (v, digits = 2) =>
   typeof v === "number" && Number.isFinite(v) ? Number(v.toFixed(digits)) : null;
+
+const finite = (v) => typeof v === "number" && Number.isFinite(v);
+
+/**
+ * A figure over runs: the median of the per-run values with their range, and every run's value
+ * (null where a run could not measure it). Targets are judged on `runs`, each one.
+ */
+export function spread(values) {
+  const xs = values.filter(finite);
+  return {
+    median: median(xs),
+    min: xs.length ? Math.min(...xs) : null,
+    max: xs.length ? Math.max(...xs) : null,
+    runs: values.map((v) => (finite(v) ? v : null)),
+  };
+}
+
+/** The median of a figure that may be a spread (or a plain number). */
+export const mid = (v) => (v && typeof v === "object" ? v.median : v);

@@ -1,13 +1,36 @@
 // Cascade deletion: the real cascade against one DELETE per table on an identical data set, then
-// the same cascade while other tenants read (their p99 idle and during).
+// a larger cascade while other tenants read (their p99 idle and during, the during figures from
+// the responses that completed while that cascade ran), against a raw delete of its own size.
 import { createCustomer } from "../lib/api.mjs";
 import { runLoad, startLoad } from "../lib/load.mjs";
 import { databaseBytes, OWNED_TABLES, ownedCounts, seedOwned } from "../lib/seed.mjs";
-import { median, ratio } from "../lib/stats.mjs";
+import { median, percentile, ratio, spread } from "../lib/stats.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const epochNow = () => performance.timeOrigin + performance.now();
 
-export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA, tenantB }) {
+/**
+ * The tenants' requests that were under way while the cascade ran, from the load's raw samples:
+ * completed after its start `from` and sent before its finish `to` (epoch ms), so that those it
+ * held up across either edge count too. Their count, req/s over the window and percentiles.
+ */
+export function windowStats(samples, from, to) {
+  const inside = [];
+  for (let i = 0; i < samples.ends.length; i++) {
+    const end = samples.ends[i];
+    if (end >= from && end - samples.latencies[i] <= to) inside.push(samples.latencies[i]);
+  }
+  const seconds = Math.max(0, to - from) / 1000;
+  return {
+    requests: inside.length,
+    windowSeconds: seconds,
+    rps: seconds > 0 ? inside.length / seconds : null,
+    p50: percentile(inside, 50),
+    p99: percentile(inside, 99),
+  };
+}
+
+export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA, tenantB, errors }) {
   const deleteCustomer = async (id) => {
     const res = await api.call("DELETE", `/v1.0/customers/${id}`, { token: adminToken });
     if (res.status === 200) return "api";
@@ -43,7 +66,7 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
       throw new Error(`receipt of ${id}: ${JSON.stringify(res.body)}`);
     return { source: "api", status: res.body.status, remaining };
   };
-  const limitMs = Math.max(60_000, P.cascadeRows * 3);
+  const limitMs = Math.max(60_000, Math.max(P.cascadeRows, P.loadedCascadeRows) * 3);
   const POLL_MS = 100;
   const sum = (counts) => Object.values(counts ?? {}).reduce((a, b) => a + Number(b), 0);
   /**
@@ -53,6 +76,7 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
    */
   const cascade = async (id) => {
     const t0 = performance.now();
+    const sentAt = epochNow();
     const via = await deleteCustomer(id);
     // The job row holds, from the start, the rows the customer owned (what the cascade deletes).
     for (;;) {
@@ -64,7 +88,17 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
         if (s.status === "failed") throw new Error(`cascade of ${id} failed`);
         const server = s.tmFinish && s.tmStart ? (s.tmFinish - s.tmStart) / 1000 : null;
         const checked = await receipt(id);
-        return { via, receipt: checked.source, rows, wallSeconds: wall, serverSeconds: server, deleted: s.deleted };
+        return {
+          via,
+          receipt: checked.source,
+          rows,
+          wallSeconds: wall,
+          serverSeconds: server,
+          // The window it ran in (epoch ms): the server's own stamps, else the client's.
+          from: s.tmStart || sentAt,
+          to: s.tmFinish || sentAt + wall * 1000,
+          deleted: s.deleted,
+        };
       }
       if (now - t0 > limitMs)
         throw new Error(`cascade of ${id} not finished after ${limitMs / 1000} s (status ${s.status})`);
@@ -93,16 +127,15 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
     return { rows: body.rows, wallSeconds: (performance.now() - t0) / 1000, serverSeconds: body.ms / 1000 };
   };
   const storage = { bytesPerResourceRow: [], insertRowsPerSecond: [] };
-  const victim = async (prefix) => {
+  const victim = async (prefix, rows = P.cascadeRows) => {
     const c = await createCustomer(api, adminToken, prefix);
     const before = await databaseBytes(db);
     const t0 = performance.now();
-    await seedOwned(db, c.id, P.cascadeRows);
+    await seedOwned(db, c.id, rows);
     // Local D1 write rate (bulk INSERT … SELECT) and storage per resource row, indexes included.
-    storage.insertRowsPerSecond.push(P.cascadeRows / ((performance.now() - t0) / 1000));
+    storage.insertRowsPerSecond.push(rows / ((performance.now() - t0) / 1000));
     const after = await databaseBytes(db);
-    if (before !== null && after !== null && after > before)
-      storage.bytesPerResourceRow.push((after - before) / P.cascadeRows);
+    if (before !== null && after !== null && after > before) storage.bytesPerResourceRow.push((after - before) / rows);
     return c;
   };
   const leftovers = async (id) => Object.values(await ownedCounts(db, id)).reduce((a, b) => a + b, 0);
@@ -130,8 +163,13 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
         `raw ${run.raw.rows} rows in ${secs(run.raw).toFixed(2)} s`,
     );
 
-    // Other tenants' reads, idle and then during a cascade of a third copy.
-    const u = await victim("loaded");
+    // Other tenants' reads, idle and then during a larger cascade (long enough to sample their
+    // p99), against a raw delete of the same size in the same run.
+    log(`  seeding two more customers with ${P.loadedCascadeRows.toLocaleString("en-US")} rows each`);
+    const u = await victim("loaded", P.loadedCascadeRows);
+    const x = await victim("loaded-twin", P.loadedCascadeRows);
+    run.rawLoaded = await raw(x.id);
+    run.rawLoaded.rowsPerSecond = run.rawLoaded.rows / secs(run.rawLoaded);
     const tenantsTarget = {
       url: `${urls.main}/v1.0/customer`,
       requests: [
@@ -146,25 +184,47 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
     } finally {
       await stopPolling();
     }
-    const load = startLoad(tenantsTarget, { connections: P.tenantConnections, maxSeconds: limitMs / 1000 });
+    const load = startLoad(tenantsTarget, {
+      connections: P.tenantConnections,
+      maxSeconds: limitMs / 1000,
+      timestamps: true,
+    });
     await sleep(200);
     let loaded;
+    let all;
     try {
       loaded = await cascade(u.id);
     } finally {
-      run.during = await load.stop();
+      all = await load.stop();
     }
+    const { samples, ...whole } = all;
+    // Only the requests under way while the cascade ran (from the DELETE to the job's finish).
+    run.during = { ...windowStats(samples, loaded.from, loaded.to), codes: whole.codes, whole };
     run.idle = idle;
     run.loadedCascade = loaded;
     loaded.rowsPerSecond = loaded.rows / secs(loaded);
-    // The cascade's own speed while it yields to the tenants, against the raw delete of this run.
-    run.loadedSpeedRatio = ratio(loaded.rowsPerSecond, run.raw.rowsPerSecond);
+    // The cascade's own speed while it yields to the tenants, against the raw delete of its size.
+    run.loadedSpeedRatio = ratio(loaded.rowsPerSecond, run.rawLoaded.rowsPerSecond);
     if (await leftovers(u.id)) throw new Error("owned rows left after the loaded cascade");
-    log(`  tenants' p99 idle ${idle.p99.toFixed(2)} ms, during cascade ${run.during.p99.toFixed(2)} ms`);
+    if (whole.non2xx + whole.errors)
+      errors.push({ phase: "cascade", message: `tenants' reads: ${whole.non2xx + whole.errors} non-2xx/errored` });
+    if (run.during.requests < P.minDuringSamples)
+      errors.push({
+        phase: "cascade",
+        message:
+          `only ${run.during.requests} tenant requests were under way during the loaded cascade ` +
+          `(${run.during.windowSeconds.toFixed(2)} s; at least ${P.minDuringSamples} needed for a p99): raise --loaded-cascade-rows`,
+      });
+    log(
+      `  loaded cascade ${loaded.rows} rows in ${secs(loaded).toFixed(2)} s, raw ${run.rawLoaded.rows} in ` +
+        `${secs(run.rawLoaded).toFixed(2)} s; tenants' p99 idle ${idle.p99.toFixed(2)} ms, ` +
+        `during ${run.during.p99?.toFixed(2) ?? "–"} ms (${run.during.requests} requests)`,
+    );
     runs.push(run);
   }
   const secs = (x) => x.serverSeconds ?? x.wallSeconds;
   const m = (f) => median(runs.map(f));
+  const S = (f) => spread(runs.map(f));
   return {
     rowsPerCustomer: P.cascadeRows,
     kinds: OWNED_TABLES.length,
@@ -182,7 +242,7 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
       wallSeconds: m((r) => r.raw.wallSeconds),
       rowsPerSecond: m((r) => r.raw.rowsPerSecond),
     },
-    speedRatio: m((r) => r.speedRatio),
+    speedRatio: S((r) => r.speedRatio),
     // Rows per second of the raw delete is the local delete rate; these are the insert side.
     storage: {
       bytesPerResourceRow: median(storage.bytesPerResourceRow),
@@ -190,14 +250,30 @@ export async function cascadePhase({ P, log, api, urls, db, adminToken, tenantA,
     },
     underLoad: {
       connections: P.tenantConnections,
-      idle: { rps: m((r) => r.idle.rps), p50: m((r) => r.idle.p50), p99: m((r) => r.idle.p99) },
-      during: { rps: m((r) => r.during.rps), p50: m((r) => r.during.p50), p99: m((r) => r.during.p99) },
+      rows: m((r) => r.loadedCascade.rows),
+      idle: {
+        rps: m((r) => r.idle.rps),
+        p50: m((r) => r.idle.p50),
+        p99: m((r) => r.idle.p99),
+        requests: m((r) => r.idle.requests),
+      },
+      during: {
+        rps: m((r) => r.during.rps),
+        p50: m((r) => r.during.p50),
+        p99: m((r) => r.during.p99),
+        // Responses inside the cascade's window: the fewest of any run, and the median.
+        requests: m((r) => r.during.requests),
+        minRequests: Math.min(...runs.map((r) => r.during.requests)),
+      },
+      loaderCpuShare: m((r) => r.during.whole.loaderCpuShare),
       cascadeSeconds: m((r) => secs(r.loadedCascade)),
       cascadeRowsPerSecond: m((r) => r.loadedCascade.rowsPerSecond),
-      speedRatio: m((r) => r.loadedSpeedRatio),
-      p99Ratio: m((r) => ratio(r.during.p99, r.idle.p99)),
-      p50Ratio: m((r) => ratio(r.during.p50, r.idle.p50)),
-      rpsRatio: m((r) => ratio(r.during.rps, r.idle.rps)),
+      rawSeconds: m((r) => secs(r.rawLoaded)),
+      rawRowsPerSecond: m((r) => r.rawLoaded.rowsPerSecond),
+      speedRatio: S((r) => r.loadedSpeedRatio),
+      p99Ratio: S((r) => ratio(r.during.p99, r.idle.p99)),
+      p50Ratio: S((r) => ratio(r.during.p50, r.idle.p50)),
+      rpsRatio: S((r) => ratio(r.during.rps, r.idle.rps)),
     },
     runs,
   };

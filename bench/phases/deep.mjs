@@ -1,7 +1,7 @@
 // Deep pages: the first page and page N (via real next_page_tokens) loaded alternately on one
 // connection: keyset pagination should cost the same at any depth.
 import { runLoad } from "../lib/load.mjs";
-import { median, ratio } from "../lib/stats.mjs";
+import { median, ratio, spread } from "../lib/stats.mjs";
 
 export async function deepPages({ P, log, api, urls, adminToken }) {
   const pageSize = 100;
@@ -41,6 +41,7 @@ export async function deepPages({ P, log, api, urls, adminToken }) {
     rps: median(runs.map((r) => r[which].rps)),
     p50: median(runs.map((r) => r[which].p50)),
     p99: median(runs.map((r) => r[which].p99)),
+    loaderCpuShare: median(runs.map((r) => r[which].loaderCpuShare)),
   });
   return {
     customers: P.customers,
@@ -49,9 +50,9 @@ export async function deepPages({ P, log, api, urls, adminToken }) {
     walkMedianMs: median(walk),
     first: pick("first"),
     deep: pick("deep"),
-    p50Ratio: median(runs.map((r) => ratio(r.deep.p50, r.first.p50))),
-    p99Ratio: median(runs.map((r) => ratio(r.deep.p99, r.first.p99))),
-    rpsRatio: median(runs.map((r) => ratio(r.deep.rps, r.first.rps))),
+    p50Ratio: spread(runs.map((r) => ratio(r.deep.p50, r.first.p50))),
+    p99Ratio: spread(runs.map((r) => ratio(r.deep.p99, r.first.p99))),
+    rpsRatio: spread(runs.map((r) => ratio(r.deep.rps, r.first.rps))),
     runs,
   };
 }

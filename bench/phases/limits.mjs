@@ -11,7 +11,7 @@
 // rows, so they are measured at 0 and near the cap on one plan, for what the count costs.
 import { createCustomer } from "../lib/api.mjs";
 import { runLoad } from "../lib/load.mjs";
-import { median, ratio } from "../lib/stats.mjs";
+import { median, ratio, spread } from "../lib/stats.mjs";
 
 const LIMITED = "basic";
 const EXISTING = 10_000;
@@ -41,30 +41,40 @@ async function seed(db, customerId, table, count, extra = {}) {
     .run();
 }
 
-/** Create-then-delete on each connection: the create is the measured write; the delete keeps the count level. */
-function pairs(base, token, kind, body) {
+const BODIES = {
+  numbers: () => ({ name: "bench", number: nextVirtual() }),
+  flows: () => ({ name: "bench", actions: [{ type: "answer" }] }),
+};
+
+/**
+ * Create-then-delete on each connection: the create is the measured write; the delete keeps the
+ * count level. A recipe for the load generator's process (lib/load.mjs): it holds functions.
+ */
+export function createDeletePairs(token, kind) {
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-  return {
-    url: base,
-    requests: [
-      {
-        method: "POST",
-        path: `/v1.0/${kind}`,
-        headers,
-        setupRequest: (req) => ({ ...req, body: JSON.stringify(body()) }),
-        onResponse: (status, resBody, context) => {
-          context.id = status === 200 ? JSON.parse(resBody).id : undefined;
-        },
+  return [
+    {
+      method: "POST",
+      path: `/v1.0/${kind}`,
+      headers,
+      setupRequest: (req) => ({ ...req, body: JSON.stringify(BODIES[kind]()) }),
+      onResponse: (status, resBody, context) => {
+        context.id = status === 200 ? JSON.parse(resBody).id : undefined;
       },
-      {
-        method: "DELETE",
-        headers: { Authorization: `Bearer ${token}` },
-        // No id (the create failed): skip to the next create; the failure is counted as non-2xx.
-        setupRequest: (req, context) => (context.id ? { ...req, path: `/v1.0/${kind}/${context.id}` } : null),
-      },
-    ],
-  };
+    },
+    {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${token}` },
+      // No id (the create failed): skip to the next create; the failure is counted as non-2xx.
+      setupRequest: (req, context) => (context.id ? { ...req, path: `/v1.0/${kind}/${context.id}` } : null),
+    },
+  ];
 }
+
+const pairs = (base, token, kind) => ({
+  url: base,
+  recipe: { module: import.meta.url, name: "createDeletePairs", args: [token, kind] },
+});
 
 async function onPlan(api, adminToken, customer, plan) {
   const token = await api.login(customer.username, customer.password);
@@ -96,8 +106,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
   await seed(db, customers.unlimited10k.id, "numbers", EXISTING, { number: pstn(2_000_000_000) });
   await seed(db, customers.flowsNearCap.id, "flows", FLOWS_NEAR_CAP);
 
-  const number = () => ({ name: "bench", number: nextVirtual() });
-  const flow = () => ({ name: "bench", actions: [{ type: "answer" }] });
+  const { numbers: number, flows: flow } = BODIES;
   const cases = {
     limited0: { label: `create + delete a virtual number, ${LIMITED} plan, 0 numbers`, kind: "numbers", body: number },
     unlimited0: { label: "the same, unlimited plan, 0 numbers", kind: "numbers", body: number },
@@ -121,7 +130,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
   const usageCustomer = customers.limited10k;
   const targets = {
     ...Object.fromEntries(
-      Object.entries(cases).map(([key, c]) => [key, pairs(urls.main, customers[key].token, c.kind, c.body)]),
+      Object.entries(cases).map(([key, c]) => [key, pairs(urls.main, customers[key].token, c.kind)]),
     ),
     usage: { url: `${urls.main}/v1.0/customer/usage`, headers: { Authorization: `Bearer ${usageCustomer.token}` } },
     usageFloor: { url: `${urls.floorUsage}/?id=${usageCustomer.id}` },
@@ -169,7 +178,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
         message: `${key}: ${bad} non-2xx/errored responses (${JSON.stringify(runs.map((run) => run[key].codes))})`,
       });
   }
-  const perRun = (f) => median(runs.map(f));
+  const perRun = (f) => spread(runs.map(f));
   const summary = (key, label) => ({
     label,
     // A pair is two requests; rps counts both, so a create's rate is half of it.
@@ -177,6 +186,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
     p50: median(runs.map((run) => run[key].p50)),
     p99: median(runs.map((run) => run[key].p99)),
     cpuMsPerReq: median(runs.map((run) => run[key].cpuMsPerReq)),
+    loaderCpuShare: median(runs.map((run) => run[key].loaderCpuShare)),
     calls: calls[key] ?? null,
   });
   return {
@@ -187,7 +197,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
       usage: summary("usage", "GET /v1.0/customer/usage (JWT; the customer with 10,000 numbers)"),
       usageFloor: { ...summary("usageFloor", "floor: the usage statement alone, prepared"), calls: { d1: 1 } },
     },
-    // Each a ratio within a run, then the median over runs.
+    // Each a ratio within a run, then its median and range over runs.
     limitedVsUnlimited0: perRun((run) => ratio(run.limited0.rps, run.unlimited0.rps)),
     limitedVsUnlimited10k: perRun((run) => ratio(run.limited10k.rps, run.unlimited10k.rps)),
     flowsNearCapVsEmpty: perRun((run) => ratio(run.flowsNearCap.rps, run.flows.rps)),

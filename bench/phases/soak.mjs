@@ -34,8 +34,11 @@ function workerdRss() {
   return found ? total : null;
 }
 
-/** The request mix: the benchmarked reads and two writes (a profile update, an access key). */
-function mix({ adminToken, tenant, probeId }) {
+/**
+ * The request mix: the benchmarked reads and two writes (a profile update, an access key). A
+ * recipe for the load generator's process (lib/load.mjs): it holds functions.
+ */
+export function soakMix({ adminToken, tenant, probeId }) {
   const auth = (token) => ({ Authorization: `Bearer ${token}` });
   const json = (token) => ({ ...auth(token), "Content-Type": "application/json" });
   let n = 0;
@@ -80,28 +83,28 @@ export async function soak({ P, log, project, bindings }) {
       await api.ok("POST", "/v1.0/accesskeys", { token: tenant.token, body: { name: "soak", expire: 86400 } })
     ).token;
     const probeId = (await rt.db.prepare("SELECT id FROM customers LIMIT 1 OFFSET 10").first()).id;
-    const failures = [];
-    // Any 5xx is a defect: keep what it said (its request id leads to the Worker's log line).
-    const requests = mix({ adminToken, tenant, probeId }).map((r) => ({
-      ...r,
-      onResponse: (status, body) => {
-        if (status >= 500 && failures.length < 10)
-          failures.push({ method: r.method, path: r.path, status, body: String(body).slice(0, 300) });
+    const target = {
+      url: `${rt.urls.main}/`,
+      recipe: {
+        module: import.meta.url,
+        name: "soakMix",
+        args: [{ adminToken, tenant: { token: tenant.token, key: tenant.key }, probeId }],
       },
-    }));
-    const target = { url: `${rt.urls.main}/`, requests };
+    };
+    // Any 5xx is a defect: keep what it said (its request id leads to the Worker's log line).
+    const captureFailures = 10;
 
     const inspector = await connectInspector(rt.mf, rt.names.main);
     const poke = async () => (await fetch(`${rt.urls.main}/v1.0/customer`)).arrayBuffer(); // a 401: no D1, no state
     const heap = () => heapAfterGc(inspector, poke);
     await inspector.send("Runtime.enable");
     await inspector.send("HeapProfiler.enable");
-    await runLoad(target, { connections: P.connections, duration: P.soakWarmup });
+    const warm = await runLoad(target, { connections: P.connections, duration: P.soakWarmup, captureFailures });
     try {
       const start = await heap();
       const rssStart = workerdRss();
       const samples = [{ atSeconds: 0, ...start }];
-      const load = startLoad(target, { connections: P.connections, maxSeconds: P.soakSeconds + 60 });
+      const load = startLoad(target, { connections: P.connections, maxSeconds: P.soakSeconds + 60, captureFailures });
       const t0 = performance.now();
       const every = Math.max(5, Math.floor(P.soakSeconds / 5));
       for (let at = every; at < P.soakSeconds; at += every) {
@@ -114,6 +117,7 @@ export async function soak({ P, log, project, bindings }) {
       }
       await sleep(t0 + P.soakSeconds * 1000 - performance.now());
       const summary = await load.stop();
+      const failures = [...(warm.failures ?? []), ...(summary.failures ?? [])];
       const end = await heap();
       samples.push({ atSeconds: P.soakSeconds, ...end });
       const rssEnd = workerdRss();
@@ -129,6 +133,7 @@ export async function soak({ P, log, project, bindings }) {
         rps: summary.rps,
         non2xx: summary.non2xx,
         codes: summary.codes,
+        loaderCpuShare: summary.loaderCpuShare,
         heapStartBytes: start.usedBytes,
         heapEndBytes: end.usedBytes,
         heapRatio: end.usedBytes / start.usedBytes,

@@ -5,7 +5,14 @@
 //   - the peer: the same endpoint as a typical Hono + hono/jwt + drizzle app (workers/peer.mjs).
 import { BENCH_PASSWORD, uniqueIdentity } from "../lib/api.mjs";
 import { runLoad } from "../lib/load.mjs";
-import { median, ratio } from "../lib/stats.mjs";
+import { median, ratio, spread } from "../lib/stats.mjs";
+
+/** A unique customer per request: the create's body (built in the load generator's process). */
+export const uniqueCreates = () => [{ setupRequest: (req) => ({ ...req, body: createBody() }) }];
+const createBody = () => {
+  const { username, email } = uniqueIdentity("load");
+  return JSON.stringify({ username, password: BENCH_PASSWORD, name: "Load test", email });
+};
 
 /** The endpoints, keyed; a read names its floor and peer (other keys of the same table). */
 export function throughputCases({ urls, probeId, adminToken, tenantA, agentA }) {
@@ -92,19 +99,18 @@ export function throughputCases({ urls, probeId, adminToken, tenantA, agentA }) 
       path: "/v1.0/customers",
       method: "POST",
       headers: { ...auth(adminToken), "Content-Type": "application/json" },
-      setupRequest: (req) => {
-        const { username, email } = uniqueIdentity("load");
-        return { ...req, body: JSON.stringify({ username, password: BENCH_PASSWORD, name: "Load test", email }) };
-      },
+      body: createBody,
+      recipe: { module: import.meta.url, name: "uniqueCreates" },
     },
   };
 }
 
-const target = (c, base) => ({
+/** The load generator's target for a case (plain data: it crosses to the loader's process). */
+export const target = (c, base) => ({
   url: c.url ?? `${base}${c.path}`,
   method: c.method,
   headers: c.headers,
-  setupRequest: c.setupRequest,
+  recipe: c.recipe,
 });
 
 /** D1 and Durable Object calls per request, from one sequential pass through the instrumented copy. */
@@ -114,11 +120,10 @@ export async function roundTrips(cases, urls) {
     if (!c.path) continue;
     let calls = null;
     for (let i = 0; i < 3; i++) {
-      const req = c.setupRequest ? c.setupRequest({}) : {};
       const res = await fetch(`${urls.instrumented}${c.path}`, {
         method: c.method ?? "GET",
         headers: c.headers,
-        body: req.body,
+        body: c.body?.(),
       });
       await res.arrayBuffer();
       if (res.status >= 300) throw new Error(`${c.label} -> ${res.status}`);
@@ -156,8 +161,8 @@ export async function throughput({ P, log, urls, loadavg, errors, calls }, cases
     );
   }
   const out = { cases: {}, runs };
-  // Each comparison is a ratio within one run (back to back), then the median over runs.
-  const perRun = (f) => median(runs.map(f));
+  // Each comparison is a ratio within one run (back to back), then its median and range over runs.
+  const perRun = (f) => spread(runs.map(f));
   for (const key of keys) {
     const c = cases[key];
     const per = runs.map((run) => run[key]);
@@ -177,6 +182,8 @@ export async function throughput({ P, log, urls, loadavg, errors, calls }, cases
       p99: median(per.map((p) => p.p99)),
       cpuMsPerReq: median(per.map((p) => p.cpuMsPerReq)),
       workerdCpuShare: median(per.map((p) => p.workerdCpuShare)),
+      loaderCpuShare: median(per.map((p) => p.loaderCpuShare)),
+      loaderVsWorkerd: median(per.map((p) => p.loaderVsWorkerd)),
       vsBare: perRun((run) => ratio(run[key].rps, run.bare.rps)),
       // req/s ÷ the floor's, and the floor's CPU ÷ ours (what the req/s ratio would be if workerd had a core to itself).
       vsFloor: c.floor ? perRun((run) => ratio(run[key].rps, run[c.floor].rps)) : undefined,
