@@ -35,8 +35,8 @@ function workerdRss() {
 }
 
 /**
- * The request mix: the benchmarked reads and two writes (a profile update, an access key). A
- * recipe for the load generator's process (lib/load.mjs): it holds functions.
+ * The request mix: the benchmarked reads and two writes (a profile update, an access key made and
+ * revoked). A recipe for the load generator's process (lib/load.mjs): it holds functions.
  */
 export function soakMix({ adminToken, tenant, probeId }) {
   const auth = (token) => ({ Authorization: `Bearer ${token}` });
@@ -54,11 +54,21 @@ export function soakMix({ adminToken, tenant, probeId }) {
       headers: json(tenant.token),
       setupRequest: (req) => ({ ...req, body: JSON.stringify({ detail: `soak ${n++}` }) }),
     },
+    // A key made and revoked again: a customer holds at most 50 live keys, so making them
+    // without end would measure the cap's 429 instead of the write.
     {
       method: "POST",
       path: "/v1.0/accesskeys",
       headers: json(tenant.token),
       body: JSON.stringify({ name: "soak", expire: 3600 }),
+      onResponse: (status, resBody, context) => {
+        context.keyId = status === 200 ? JSON.parse(resBody).id : undefined;
+      },
+    },
+    {
+      method: "DELETE",
+      headers: auth(tenant.token),
+      setupRequest: (req, context) => (context.keyId ? { ...req, path: `/v1.0/accesskeys/${context.keyId}` } : null),
     },
   ];
 }
