@@ -138,7 +138,7 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
 
   // D1 calls of one create on each plan, through the instrumented copy; and of the usage read.
   const calls = {};
-  for (const [key, c] of Object.entries(cases)) {
+  const instrumentedCreate = async (key, c) => {
     const res = await fetch(`${urls.instrumented}/v1.0/${c.kind}`, {
       method: "POST",
       headers: { Authorization: `Bearer ${customers[key].token}`, "Content-Type": "application/json" },
@@ -146,9 +146,14 @@ export async function limitsPhase({ P, log, api, urls, db, adminToken, loadavg, 
     });
     const body = await res.json();
     if (res.status !== 200) throw new Error(`${c.label} -> ${res.status}: ${JSON.stringify(body)}`);
-    calls[key] = JSON.parse(res.headers.get("X-Bench-Calls") ?? "null");
     await api.ok("DELETE", `/v1.0/${c.kind}/${body.id}`, { token: customers[key].token });
-  }
+    return JSON.parse(res.headers.get("X-Bench-Calls") ?? "null");
+  };
+  // The isolate's first write also takes over expired webhook claims (once a minute per isolate,
+  // src/webhooks/dispatch.ts): an unmeasured create first, so that no case is charged for it.
+  const [firstKey, firstCase] = Object.entries(cases)[0];
+  await instrumentedCreate(firstKey, firstCase);
+  for (const [key, c] of Object.entries(cases)) calls[key] = await instrumentedCreate(key, c);
   const usageRes = await fetch(`${urls.instrumented}/v1.0/customer/usage`, { headers: targets.usage.headers });
   const usageBody = await usageRes.json();
   if (usageRes.status !== 200 || usageBody.resources.numbers.count !== EXISTING)
