@@ -1,12 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
 import { requireSuperAdmin } from "../../auth/principal";
-import { billingAccounts } from "../../db/schema";
-import { errorResponses, notFound } from "../../lib/errors";
+import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
-import { isUuid } from "../../lib/validation";
 import { PLAN_LIMITS, PLAN_TYPES } from "../../plans/table";
+import { updateBillingAccountAsOperator } from "../../resources/billing-account-operator";
 import { kindSpecs } from "../../resources/kinds";
 import { IdParams } from "../resources/crud";
 import { schemasFor, serializerFor } from "../../resources/schemas";
@@ -42,20 +40,9 @@ export const updatePlanType = defineRoute(
   }),
   async (c) => {
     requireSuperAdmin(c.get("principal"));
-    const id = c.req.valid("param").id.toLowerCase();
-    const [row] = isUuid(id)
-      ? await c
-          .get("db")
-          .update(billingAccounts)
-          .set({
-            planType: c.req.valid("json").plan_type,
-            tmUpdate: sql`max(${Date.now()}, ${billingAccounts.tmUpdate})`,
-            version: sql`${billingAccounts.version} + 1`,
-          })
-          .where(eq(billingAccounts.id, id))
-          .returning()
-      : [];
-    if (!row) throw notFound("billing account");
+    const row = await updateBillingAccountAsOperator(c.get("db"), c.req.valid("param").id, {
+      planType: c.req.valid("json").plan_type,
+    });
     c.header("ETag", etagOf(row.version));
     return c.json(serialize(row), 200);
   },

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { requireSuperAdmin } from "../../auth/principal";
 import { billingAccounts } from "../../db/schema";
-import { errorResponses, notFound } from "../../lib/errors";
+import { errorResponses } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { authenticated, defineRoute, jsonBody, jsonResponse } from "../../lib/route";
 import { operationIdOf } from "../../lib/operation-id";
-import { isUuid } from "../../lib/validation";
+import { updateBillingAccountAsOperator } from "../../resources/billing-account-operator";
 import { kindSpecs } from "../../resources/kinds";
 import { IdParams } from "./crud";
 import { schemasFor, serializerFor } from "../../resources/schemas";
@@ -37,21 +37,10 @@ const forceRoute = (name: "balance_add_force" | "balance_subtract_force", sign: 
     }),
     async (c) => {
       requireSuperAdmin(c.get("principal"));
-      const id = c.req.valid("param").id.toLowerCase();
       const amount = sign * c.req.valid("json").balance;
-      const [row] = isUuid(id)
-        ? await c
-            .get("db")
-            .update(billingAccounts)
-            .set({
-              balance: sql`${billingAccounts.balance} + ${amount}`,
-              tmUpdate: sql`max(${Date.now()}, ${billingAccounts.tmUpdate})`,
-              version: sql`${billingAccounts.version} + 1`,
-            })
-            .where(eq(billingAccounts.id, id))
-            .returning()
-        : [];
-      if (!row) throw notFound("billing account");
+      const row = await updateBillingAccountAsOperator(c.get("db"), c.req.valid("param").id, {
+        balance: sql`${billingAccounts.balance} + ${amount}`,
+      });
       c.header("ETag", etagOf(row.version));
       return c.json(serialize(row), 200);
     },
