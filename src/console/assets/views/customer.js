@@ -7,6 +7,7 @@ import { byId, errorBox, h, replace, section, statusBadge, table, time } from ".
 import { timeline } from "../timeline.js";
 import { usageSection } from "../usage.js";
 import { actionsSection } from "./customer-actions.js";
+import { deliveryTable } from "./webhooks.js";
 
 /** @param {unknown} value */
 function fieldValue(value) {
@@ -70,18 +71,7 @@ export async function render(app) {
       ),
     ),
     loaded("Recent webhook deliveries", `${base}/webhook_deliveries?page_size=20`, (page) =>
-      table(
-        "Webhook delivery attempts, newest first",
-        ["Time", "Event", "Attempt", "Answer", "Error"],
-        page.result.map((/** @type {any} */ d) => [
-          time(d.tm_create),
-          h("code", null, d.event_id),
-          String(d.attempt),
-          d.status_code ? String(d.status_code) : "none",
-          d.error || "—",
-        ]),
-        "none yet.",
-      ),
+      deliveryTable("Webhook delivery attempts, newest first", page.result),
     ),
     loaded("Audit trail", `${base}/audit?page_size=50`, (page) =>
       table(

@@ -4,6 +4,26 @@
 import { api } from "../api.js";
 import { announce, field, form, h, replace, section, table, time } from "../dom.js";
 
+/**
+ * Webhook delivery attempts as a table: the customer's own page and the operator's view of a customer.
+ * @param {string} caption
+ * @param {any[]} deliveries
+ */
+export function deliveryTable(caption, deliveries) {
+  return table(
+    caption,
+    ["Time", "Event", "Attempt", "Answer", "Error"],
+    deliveries.map((d) => [
+      time(d.tm_create),
+      h("code", null, d.event_id),
+      String(d.attempt),
+      d.status_code ? String(d.status_code) : "none",
+      d.error || "—",
+    ]),
+    "none yet.",
+  );
+}
+
 /** @param {string} secret */
 function secretField(secret) {
   const input = /** @type {HTMLInputElement} */ (
@@ -79,20 +99,6 @@ export async function render(app) {
         : h("p", null, "No secret is shown to this credential."),
       rotate,
     ),
-    section(
-      "Deliveries",
-      table(
-        "Delivery attempts, newest first",
-        ["Time", "Event", "Attempt", "Answer", "Error"],
-        deliveries.result.map((/** @type {any} */ d) => [
-          time(d.tm_create),
-          h("code", null, d.event_id),
-          String(d.attempt),
-          d.status_code ? String(d.status_code) : "none",
-          d.error || "—",
-        ]),
-        "none yet.",
-      ),
-    ),
+    section("Deliveries", deliveryTable("Delivery attempts, newest first", deliveries.result)),
   );
 }
