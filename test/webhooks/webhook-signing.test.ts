@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { api, createCustomer } from "../helpers";
+import { waitForNoPendingEvents } from "../helpers/webhooks";
 
 // Issue 21 #15 and #16: a GET delivery's legacy signature covers its query (event id and
 // timestamp), so no signature verifies another delivery; after a rotation the legacy header
@@ -58,17 +59,7 @@ afterEach(() => vi.restoreAllMocks());
 async function hookedCustomer(method: "GET" | "POST", uri = "https://hooks.example.com/voipbin?tenant=acme") {
   const c = await createCustomer({ webhook_method: method, webhook_uri: uri });
   // The creation's own event goes out in the background: wait for it, then start clean.
-  await vi.waitFor(
-    async () => {
-      const row = await env.DB.prepare(
-        "SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND delivery_status = 'pending'",
-      )
-        .bind(c.id)
-        .first<{ n: number }>();
-      expect(row!.n).toBe(0);
-    },
-    { timeout: 10_000, interval: 50 },
-  );
+  await waitForNoPendingEvents(c.id);
   received = [];
   return c;
 }

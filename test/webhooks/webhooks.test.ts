@@ -6,6 +6,7 @@ import { CLAIM_LEASE_MS, resetTakeoverThrottle } from "../../src/webhooks/dispat
 import { checkUriSyntax, classifyIp } from "../../src/webhooks/ssrf";
 import { adminLogin, api, createCustomer, expectError, type TestCustomer } from "../helpers";
 import { runCron } from "../helpers/lifecycle";
+import { waitForNoPendingEvents } from "../helpers/webhooks";
 
 // ---- An independent implementation of both signature schemes (not the service's code). ----
 const enc = new TextEncoder();
@@ -117,17 +118,7 @@ async function delivered(type: string) {
 async function pendingEvent(c: TestCustomer, leaseMs = 24 * 3600_000) {
   // The customer's earlier events (created, updated) go out in the background first; then the
   // receiver's log starts empty for the test.
-  await vi.waitFor(
-    async () => {
-      const row = await env.DB.prepare(
-        "SELECT count(*) AS n FROM customer_events WHERE customer_id = ? AND delivery_status = 'pending'",
-      )
-        .bind(c.id)
-        .first<{ n: number }>();
-      expect(row!.n).toBe(0);
-    },
-    { timeout: 10_000, interval: 50 },
-  );
+  await waitForNoPendingEvents(c.id);
   received = [];
   const me = (await api("GET", "/v1.0/customer", { token: c.token })).body;
   const { webhook_secret, ...data } = me;
