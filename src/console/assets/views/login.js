@@ -40,4 +40,7 @@ export function render(app) {
     ),
     signIn,
   );
+  // `autofocus` on an element inserted by script is applied at the next rendering update, so a
+  // keyboard user who types at once could lose the first keys; focus it now instead.
+  /** @type {HTMLInputElement | null} */ (signIn.querySelector('input[name="username"]'))?.focus();
 }
