@@ -1,4 +1,4 @@
-// `npm run bench:profile [-- --seconds 4 --only selfJwt,adminList]`: where the Worker's own CPU goes.
+// `npm run bench:profile [-- --seconds 4 --only selfJwt,agentMe,floorAgentMe]`: where the Worker's own CPU goes.
 // Runs the same workerd set-up as the benchmark, attaches V8's sampling profiler to the
 // service's isolate (Miniflare's inspector proxy), drives one endpoint at a time with autocannon
 // and attributes the samples to the bundled modules (esbuild's `// node_modules/...` and
@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Api, createCustomer } from "./lib/api.mjs";
+import { agentWithExtensions, Api, createCustomer } from "./lib/api.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { bundlePeer } from "./lib/build.mjs";
 import { connectInspector } from "./lib/inspector.mjs";
@@ -85,6 +85,8 @@ try {
   const tenant = await createCustomer(api, adminToken, "profiled");
   const jwt = await api.login(tenant.username, tenant.password);
   const key = (await api.ok("POST", "/v1.0/accesskeys", { token: jwt, body: { name: "profile" } })).token;
+  // An agent of the tenant whose addresses name three of its extensions, as in the benchmark.
+  const agent = await agentWithExtensions(api, { ...tenant, token: jwt }, 3);
   const probe = await rt.db.prepare("SELECT id FROM customers ORDER BY tm_create DESC LIMIT 1 OFFSET 100").first();
   const cases = {
     floorGet: { worker: rt.names.floorGet, base: rt.urls.floorGet, path: `/?id=${probe.id}` },
@@ -95,6 +97,13 @@ try {
     selfKey: { path: "/v1.0/customer", token: key },
     adminGet: { path: `/v1.0/customers/${probe.id}`, token: adminToken },
     adminList: { path: "/v1.0/customers?page_size=100", token: adminToken },
+    agentMe: { path: "/v1.0/service_agents/me", token: agent.token },
+    agentExtensions: { path: "/v1.0/service_agents/extensions", token: agent.token },
+    floorAgentMe: {
+      worker: rt.names.floorAgent,
+      base: rt.urls.floorAgent,
+      path: `/me?agent=${agent.id}&customer=${tenant.id}`,
+    },
   };
   const selected = args.only ? args.only.split(",") : Object.keys(cases);
 
