@@ -1,4 +1,5 @@
 import { sign, verify } from "hono/jwt";
+import { BoundedMemo } from "../lib/bounded-memo";
 
 export const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -51,30 +52,25 @@ export interface VerifiedClaims {
  * tokens are kept, so garbage cannot fill it; the bound keeps it small.
  */
 export class VerifiedTokens {
-  #entries = new Map<string, { secret: string; claims: VerifiedClaims; expiresAtMs: number }>();
+  #memo: BoundedMemo<{ secret: string; claims: VerifiedClaims }>;
 
-  constructor(private readonly capacity = 5_000) {}
+  constructor(capacity = 5_000) {
+    this.#memo = new BoundedMemo(capacity);
+  }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#memo.size;
   }
 
   get(token: string, secret: string, nowMs: number): VerifiedClaims | undefined {
-    const entry = this.#entries.get(token);
-    if (!entry) return undefined;
-    if (entry.secret !== secret || entry.expiresAtMs <= nowMs) {
-      this.#entries.delete(token);
-      return undefined;
-    }
-    return entry.claims;
+    const entry = this.#memo.get(token, nowMs);
+    if (entry?.secret === secret) return entry.claims;
+    if (entry) this.#memo.delete(token);
+    return undefined;
   }
 
   set(token: string, secret: string, claims: VerifiedClaims, expiresAtMs: number): void {
-    // A Map keeps insertion order: past the bound, the oldest entry goes.
-    if (!this.#entries.has(token) && this.#entries.size >= this.capacity) {
-      this.#entries.delete(this.#entries.keys().next().value as string);
-    }
-    this.#entries.set(token, { secret, claims, expiresAtMs });
+    this.#memo.set(token, { secret, claims }, expiresAtMs);
   }
 }
 

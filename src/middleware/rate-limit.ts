@@ -7,6 +7,7 @@ import { SUPER_ADMIN_ID } from "../auth/super-admin";
 import { tooManyRequests } from "../lib/errors";
 import { setResponseHeader } from "../lib/response-headers";
 import { configOf } from "../config";
+import { BoundedMemo } from "../lib/bounded-memo";
 
 const POLICY_NAME = "per-customer";
 
@@ -16,25 +17,11 @@ function policy(env: AppEnv["Bindings"]) {
   return { limit: apiRateLimit, period: apiRatePeriodSeconds };
 }
 
-/** Access keys' customers as lookups in this isolate found them (null: a super-admin key). */
-const keyCustomers = new Map<string, { customerId: string | null; until: number }>();
 // A key never changes customer; the entries still expire, so that a revoked key cannot keep
 // spending its former customer's budget for longer than this.
 const KEY_CUSTOMER_TTL_MS = 60_000;
-const MAX_KNOWN_KEYS = 10_000;
-
-function knownCustomerOf(tokenHash: string): string | null | undefined {
-  const known = keyCustomers.get(tokenHash);
-  if (known && known.until > Date.now()) return known.customerId;
-  keyCustomers.delete(tokenHash);
-  return undefined;
-}
-
-function remember(tokenHash: string, customerId: string | null): void {
-  // Map keeps insertion order: past the bound, the oldest entry goes.
-  if (keyCustomers.size >= MAX_KNOWN_KEYS) keyCustomers.delete(keyCustomers.keys().next().value as string);
-  keyCustomers.set(tokenHash, { customerId, until: Date.now() + KEY_CUSTOMER_TTL_MS });
-}
+/** Access keys' customers as lookups in this isolate found them (null: a super-admin key). */
+const keyCustomers = new BoundedMemo<string | null>(10_000);
 
 /**
  * The customer whose budget a request spends, from its credential without a D1 read: a JWT's
@@ -46,7 +33,7 @@ function remember(tokenHash: string, customerId: string | null): void {
 async function budgetOwner(c: Context<AppEnv>): Promise<string | null | undefined> {
   const credential = credentialOf(c);
   if (!credential) return null;
-  if (credential.kind === "accesskey") return knownCustomerOf(await credential.tokenHash);
+  if (credential.kind === "accesskey") return keyCustomers.get(await credential.tokenHash, Date.now());
   const claims = await credential.claims;
   if (!claims || claims.agentId === SUPER_ADMIN_ID || !claims.customerId) return null;
   return claims.customerId;
@@ -100,7 +87,7 @@ export async function spendAfterLookup(c: Context<AppEnv>, principal: Principal 
     keyCustomers.delete(tokenHash);
     return;
   }
-  remember(tokenHash, principal.customer?.id ?? null);
+  keyCustomers.set(tokenHash, principal.customer?.id ?? null, Date.now() + KEY_CUSTOMER_TTL_MS);
   const limiter = c.env.API_RATE_LIMITER;
   if (c.get("rateBudget") !== "pending" || !limiter || !principal.customer) return;
   await spend(c, limiter, principal.customer.id);
